@@ -1,0 +1,20 @@
+#![cfg_attr(not(test), no_std)]
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod otp;
+mod secret;
+
+#[cfg(feature = "std")]
+pub use otp::unix_time_now;
+pub use otp::{
+    Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, HotpParams, Match, ParamsError, TimeError, Totp,
+    TotpParams, TotpParamsBuilder, VerifyError, Window,
+};
+pub use secret::{Secret, SecretError};

@@ -1,0 +1,105 @@
+//! The constant-time search over a range of counters shared by HOTP and TOTP.
+//!
+//! Every candidate in the range is computed and compared with `subtle`, with no early exit: the
+//! work depends only on the range's length, never on which candidate matched, whether any did,
+//! or how many digits were right. The range and the replay bound are public; the codes are not.
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
+
+use super::Digits;
+use super::mac::KeyedHmac;
+
+/// A range of counters: `first`, `first + 1`, … `len` of them. Counters outside `0..=last`
+/// (before 0, or past the largest allowed counter) are computed as counter 0 and never match.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Range {
+    pub(crate) first: i128,
+    pub(crate) len: u64,
+    pub(crate) last: u64,
+}
+
+/// What a scan found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// The earliest counter after the replay bound whose code (pair) matched.
+    Accepted(u64),
+    /// A match exists, but only at or before the replay bound.
+    Replayed,
+    /// Nothing matched.
+    Missed,
+}
+
+/// Replay bound: counters at or before `after` never match as new.
+fn fresh(counter: u64, after: Option<u64>) -> Choice {
+    let bound = after.unwrap_or(0);
+    let unbounded = Choice::from(u8::from(after.is_none()));
+    unbounded | counter.ct_gt(&bound)
+}
+
+fn counter_at(range: Range, index: u64) -> (u64, Choice) {
+    let wide = range.first + i128::from(index);
+    let valid = wide >= 0 && wide <= i128::from(range.last);
+    let counter = u64::try_from(wide).unwrap_or(0);
+    (counter, Choice::from(u8::from(valid)))
+}
+
+/// Finds `code` in `range`.
+pub(crate) fn single(
+    mac: &KeyedHmac,
+    digits: Digits,
+    code: u32,
+    range: Range,
+    after: Option<u64>,
+) -> Scan {
+    let mut found = Choice::from(0);
+    let mut replayed = Choice::from(0);
+    let mut matched: u64 = 0;
+    for index in 0..range.len {
+        let (counter, valid) = counter_at(range, index);
+        let candidate = digits.reduce(mac.truncated(counter));
+        let hit = candidate.ct_eq(&code) & valid;
+        let is_fresh = fresh(counter, after);
+        matched.conditional_assign(&counter, hit & is_fresh & !found);
+        found |= hit & is_fresh;
+        replayed |= hit & !is_fresh;
+    }
+    outcome(found, replayed, matched)
+}
+
+/// Finds `first` immediately followed by `second` in `range`; returns the counter of `second`.
+/// Both counters of the pair must lie after the replay bound.
+pub(crate) fn pair(
+    mac: &KeyedHmac,
+    digits: Digits,
+    first: u32,
+    second: u32,
+    range: Range,
+    after: Option<u64>,
+) -> Scan {
+    let mut found = Choice::from(0);
+    let mut replayed = Choice::from(0);
+    let mut matched: u64 = 0;
+    let mut previous_first = Choice::from(0);
+    let mut previous_fresh = Choice::from(0);
+    for index in 0..range.len {
+        let (counter, valid) = counter_at(range, index);
+        let candidate = digits.reduce(mac.truncated(counter));
+        let hit = candidate.ct_eq(&second) & valid & previous_first;
+        matched.conditional_assign(&counter, hit & previous_fresh & !found);
+        found |= hit & previous_fresh;
+        replayed |= hit & !previous_fresh;
+        previous_first = candidate.ct_eq(&first) & valid;
+        previous_fresh = fresh(counter, after);
+    }
+    outcome(found, replayed, matched)
+}
+
+fn outcome(found: Choice, replayed: Choice, matched: u64) -> Scan {
+    if found.into() {
+        Scan::Accepted(matched)
+    } else if replayed.into() {
+        Scan::Replayed
+    } else {
+        Scan::Missed
+    }
+}

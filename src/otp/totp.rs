@@ -1,0 +1,219 @@
+use core::fmt;
+
+use super::mac::KeyedHmac;
+use super::scan::{self, Range, Scan};
+use super::{Code, CodeError, TimeError, TotpParams, VerifyError, Window};
+use crate::Secret;
+
+/// A TOTP generator and verifier (RFC 6238), keyed once.
+///
+/// Times are Unix seconds as `u64`; steps are `(time - T0) / period`, computed without overflow
+/// for every `u64` time, far past 2038 and 2^32 steps.
+///
+/// ```
+/// use twofactor::{Secret, Totp, TotpParams, VerifyError, Window};
+///
+/// let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
+/// let totp = Totp::new(&secret, TotpParams::builder().digits(8).build()?);
+/// assert_eq!(totp.generate(59)?.to_string(), "94287082");
+///
+/// // The code from 30 s ago is accepted once, with the step it matched...
+/// let found = totp.verify("94287082", 89, Window::DEFAULT, None)?;
+/// assert_eq!((found.step(), found.drift()), (1, -1));
+/// // ...and refused as a replay once that step is stored as the last accepted one.
+/// assert_eq!(totp.verify("94287082", 89, Window::DEFAULT, Some(1)), Err(VerifyError::Replay));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Totp {
+    mac: KeyedHmac,
+    params: TotpParams,
+}
+
+/// An accepted TOTP code: the step it matched, to store as the new replay bound, and its drift
+/// from the verifier's current step (negative: the code was older), to learn the phone's clock
+/// offset (RFC 6238 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Match {
+    step: u64,
+    drift: i64,
+}
+
+impl Match {
+    /// The time step whose code matched. Store it: it and every earlier step are spent.
+    #[must_use]
+    pub const fn step(&self) -> u64 {
+        self.step
+    }
+
+    /// Matched step minus the current step.
+    #[must_use]
+    pub const fn drift(&self) -> i64 {
+        self.drift
+    }
+}
+
+impl Totp {
+    /// The widest search of [`Totp::resync`] on each side, in steps; larger values are clamped.
+    /// At 30 s steps this is 12 hours of clock error.
+    pub const MAX_RESYNC_STEPS: u32 = 1440;
+
+    /// Keys a generator with `secret`.
+    #[must_use]
+    pub fn new(secret: &Secret, params: TotpParams) -> Self {
+        Self {
+            mac: KeyedHmac::new(params.algorithm(), secret.expose_secret()),
+            params,
+        }
+    }
+
+    /// The generator's parameters.
+    #[must_use]
+    pub const fn params(&self) -> TotpParams {
+        self.params
+    }
+
+    /// The time step of `time`: `(time - T0) / period`.
+    ///
+    /// # Errors
+    /// [`TimeError::BeforeT0`] for a time before `T0`.
+    pub const fn step(&self, time: u64) -> Result<u64, TimeError> {
+        match time.checked_sub(self.params.t0()) {
+            Some(elapsed) => Ok(elapsed / self.params.period()),
+            None => Err(TimeError::BeforeT0 {
+                time,
+                t0: self.params.t0(),
+            }),
+        }
+    }
+
+    /// The code for the step containing `time`.
+    ///
+    /// # Errors
+    /// [`TimeError::BeforeT0`] for a time before `T0`.
+    pub fn generate(&self, time: u64) -> Result<Code, TimeError> {
+        Ok(self.generate_at_step(self.step(time)?))
+    }
+
+    /// The code for a time step.
+    #[must_use]
+    pub fn generate_at_step(&self, step: u64) -> Code {
+        let digits = self.params.digits();
+        Code::new(digits.reduce(self.mac.truncated(step)), digits)
+    }
+
+    /// The code for the system clock's current time.
+    ///
+    /// # Errors
+    /// A [`TimeError`] when the clock reads a time before the epoch or `T0`.
+    #[cfg(feature = "std")]
+    pub fn generate_now(&self) -> Result<Code, TimeError> {
+        self.generate(crate::unix_time_now()?)
+    }
+
+    /// Reads typed input as a code of this generator's digit count; see [`Code::parse`].
+    ///
+    /// # Errors
+    /// The [`CodeError`] of [`Code::parse`].
+    pub fn parse_code(&self, input: &str) -> Result<Code, CodeError> {
+        Code::parse(input, self.params.digits())
+    }
+
+    /// Verifies typed input at `now` over `window`, refusing the step `after` (the last one
+    /// accepted for this user) and every earlier step.
+    ///
+    /// Every candidate in the window is computed and compared in constant time with no early
+    /// exit. When several steps match (a 1-in-10^digits chance), the earliest fresh one wins.
+    ///
+    /// # Errors
+    /// [`VerifyError::Malformed`] when the input is not a code, [`VerifyError::Replay`] when it
+    /// matches only steps at or before `after`, [`VerifyError::Mismatch`] when it matches none,
+    /// [`VerifyError::Time`] for a time before `T0`.
+    pub fn verify(&self, input: &str, now: u64, window: Window, after: Option<u64>) -> Result<Match, VerifyError> {
+        self.verify_code(&self.parse_code(input)?, now, window, 0, after)
+    }
+
+    /// [`Totp::verify`] for a parsed code, with the window centred `drift` steps away from the
+    /// current step: the learned clock offset of this user's device (RFC 6238 §6). The returned
+    /// [`Match::drift`] is measured from the current step, not from the centre.
+    ///
+    /// # Errors
+    /// As [`Totp::verify`]; a code of another digit count is a [`VerifyError::Mismatch`].
+    pub fn verify_code(
+        &self,
+        code: &Code,
+        now: u64,
+        window: Window,
+        drift: i64,
+        after: Option<u64>,
+    ) -> Result<Match, VerifyError> {
+        let current = self.step(now)?;
+        let first = i128::from(current) + i128::from(drift) - i128::from(window.past());
+        let range = Range {
+            first,
+            len: u64::from(window.len()),
+            last: u64::MAX,
+        };
+        let scan = scan::single(&self.mac, self.params.digits(), code.comparable(self.params.digits()), range, after);
+        Self::to_match(scan, current)
+    }
+
+    /// Resynchronises a clock that drifted far (RFC 6238 §6, RFC 4226 §7.4): searches `steps`
+    /// steps on each side of the current step for `first` followed immediately by `second`,
+    /// refusing steps at or before `after`. The match is the step of `second`; its drift is the
+    /// offset to centre later windows on. One code alone never resynchronises.
+    ///
+    /// # Errors
+    /// [`VerifyError::Malformed`] for input that is not a code, [`VerifyError::Replay`] for a pair
+    /// at or before `after`, [`VerifyError::Mismatch`] when no consecutive pair matches,
+    /// [`VerifyError::Time`] for a time before `T0`.
+    pub fn resync(
+        &self,
+        first: &str,
+        second: &str,
+        now: u64,
+        steps: u32,
+        after: Option<u64>,
+    ) -> Result<Match, VerifyError> {
+        let (first, second) = (self.parse_code(first)?, self.parse_code(second)?);
+        let current = self.step(now)?;
+        let steps = steps.min(Self::MAX_RESYNC_STEPS);
+        let range = Range {
+            first: i128::from(current) - i128::from(steps),
+            len: 2 * u64::from(steps) + 2,
+            last: u64::MAX,
+        };
+        let scan = scan::pair(
+            &self.mac,
+            self.params.digits(),
+            first.comparable(self.params.digits()),
+            second.comparable(self.params.digits()),
+            range,
+            after,
+        );
+        Self::to_match(scan, current)
+    }
+
+
+    fn to_match(scan: Scan, current: u64) -> Result<Match, VerifyError> {
+        match scan {
+            Scan::Accepted(step) => {
+                let drift = i128::from(step) - i128::from(current);
+                Ok(Match {
+                    step,
+                    drift: i64::try_from(drift).unwrap_or(if drift < 0 { i64::MIN } else { i64::MAX }),
+                })
+            }
+            Scan::Replayed => Err(VerifyError::Replay),
+            Scan::Missed => Err(VerifyError::Mismatch),
+        }
+    }
+}
+
+impl fmt::Debug for Totp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Totp")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
