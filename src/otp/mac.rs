@@ -17,28 +17,61 @@ use super::Algorithm;
 /// A state word of a hash function, written big-endian into its digest.
 trait Word: Copy + Zeroize {
     const BYTES: usize;
+    const ZERO: Self;
+    /// The padding marker `0x80` as the first byte of a word.
+    const MARKER: Self;
     fn write_be(self, out: &mut [u8]);
     fn low_byte(self) -> u8;
+    fn widen(self) -> u128;
 }
 
 impl Word for u32 {
     const BYTES: usize = 4;
+    const ZERO: Self = 0;
+    const MARKER: Self = 0x8000_0000;
     fn write_be(self, out: &mut [u8]) {
         out.copy_from_slice(&self.to_be_bytes());
     }
     fn low_byte(self) -> u8 {
         self.to_be_bytes()[3]
     }
+    fn widen(self) -> u128 {
+        u128::from(self)
+    }
 }
 
 impl Word for u64 {
     const BYTES: usize = 8;
+    const ZERO: Self = 0;
+    const MARKER: Self = 0x8000_0000_0000_0000;
     fn write_be(self, out: &mut [u8]) {
         out.copy_from_slice(&self.to_be_bytes());
     }
     fn low_byte(self) -> u8 {
         self.to_be_bytes()[7]
     }
+    fn widen(self) -> u128 {
+        u128::from(self)
+    }
+}
+
+/// Writes the inner digest and the padding marker into the outer final block, big-endian, whole
+/// 16-byte lanes at a time.
+///
+/// The compression functions read the block in 16-byte loads right away. Written word by word,
+/// the bytes of one load would come from several recent stores, which a CPU cannot forward: the
+/// load waits for the stores to reach the cache. Converting whole lanes from a word array lets
+/// the compiler emit one vector store per lane, which forwards.
+#[inline]
+fn write_lanes<W: Word>(words: &[W; 16], message_bytes: usize, block: &mut [u8]) {
+    let lanes = (message_bytes + 1).div_ceil(16);
+    let count = lanes * 16 / W::BYTES;
+    let out = block.chunks_exact_mut(W::BYTES).take(count);
+    words
+        .iter()
+        .take(count)
+        .zip(out)
+        .for_each(|(word, out)| word.write_be(out));
 }
 
 /// One hash function's compression function and constants. For SHA-1, SHA-256 and SHA-512 the
@@ -168,25 +201,73 @@ impl<E: Engine> Pads<E> {
         }
     }
 
-    /// HMAC(K, counter) as the outer hash's final state: two compression calls.
+    /// The inner hash's final block for `counter`: the template with the counter written in.
     #[inline]
-    fn mac(&self, counter: u64) -> E::State {
-        let mut block = self.inner_block;
-        if let Some(slot) = block.as_mut().get_mut(..COUNTER_BYTES) {
-            slot.copy_from_slice(&counter.to_be_bytes());
+    fn set_counter(block: &mut E::Block, counter: u64) {
+        if let Some(slot) = block.as_mut().first_chunk_mut::<COUNTER_BYTES>() {
+            *slot = counter.to_be_bytes();
         }
+    }
+
+    /// HMAC(K, m) as the outer hash's final state, from the inner final block holding `m`: two
+    /// compression calls.
+    #[inline]
+    fn finish(&self, inner_block: &E::Block) -> E::State {
         let mut state = self.inner;
-        E::compress(&mut state, &block);
+        E::compress(&mut state, inner_block);
+        let inner_digest = state.as_ref();
+        let mut words = [E::Word::ZERO; 16];
+        words.iter_mut().zip(inner_digest).for_each(|(o, w)| *o = *w);
+        if let Some(marker) = words.get_mut(inner_digest.len()) {
+            *marker = E::Word::MARKER;
+        }
         let mut block = self.outer_block;
-        let chunks = block.as_mut().chunks_exact_mut(E::Word::BYTES);
-        state
-            .as_ref()
-            .iter()
-            .zip(chunks)
-            .for_each(|(word, out)| word.write_be(out));
+        write_lanes(&words, E::digest_len(), block.as_mut());
         let mut digest = self.outer;
         E::compress(&mut digest, &block);
         digest
+    }
+
+    /// Truncated HMAC(K, counter) of each counter in turn, passed to `visit`.
+    ///
+    /// The counter is written into a block just before the compression function reads it in
+    /// 16-byte loads that cannot be forwarded from the narrower store, so the read waits for the
+    /// store to reach the cache. Writing each block one code ahead, into the other of two
+    /// buffers, lets that wait overlap the previous code's work: only the first code pays it.
+    #[inline]
+    fn truncate_each<T: Copy>(
+        &self,
+        mut counters: impl Iterator<Item = (u64, T)>,
+        mut visit: impl FnMut(u64, T, u32),
+    ) {
+        let mut blocks = [self.inner_block, self.inner_block];
+        let Some((mut counter, mut tag)) = counters.next() else {
+            return;
+        };
+        let mut current = 0;
+        if let Some(block) = blocks.get_mut(current) {
+            Self::set_counter(block, counter);
+        }
+        loop {
+            let next = counters.next();
+            if let (Some((next, _)), Some(block)) = (next, blocks.get_mut(1 - current)) {
+                Self::set_counter(block, next);
+            }
+            if let Some(block) = blocks.get(current) {
+                visit(counter, tag, truncate(self.finish(block).as_ref()));
+            }
+            match next {
+                Some((next, next_tag)) => (counter, tag, current) = (next, next_tag, 1 - current),
+                None => break,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn mac(&self, counter: u64) -> E::State {
+        let mut block = self.inner_block;
+        Self::set_counter(&mut block, counter);
+        self.finish(&block)
     }
 }
 
@@ -252,13 +333,27 @@ impl KeyedHmac {
         })
     }
 
-    /// RFC 4226 §5.3 dynamic truncation of HMAC(K, counter): a 31-bit value.
-    pub(crate) fn truncated(&self, counter: u64) -> u32 {
+    /// RFC 4226 §5.3 dynamic truncation of HMAC(K, counter), a 31-bit value, for each counter in
+    /// turn: `visit(counter, tag, value)`, where `tag` travels with its counter.
+    pub(crate) fn truncate_each<T: Copy>(
+        &self,
+        counters: impl Iterator<Item = (u64, T)>,
+        visit: impl FnMut(u64, T, u32),
+    ) {
         match &self.0 {
-            Keyed::Sha1(pads) => truncate(pads.mac(counter).as_ref()),
-            Keyed::Sha256(pads) => truncate(pads.mac(counter).as_ref()),
-            Keyed::Sha512(pads) => truncate(pads.mac(counter).as_ref()),
+            Keyed::Sha1(pads) => pads.truncate_each(counters, visit),
+            Keyed::Sha256(pads) => pads.truncate_each(counters, visit),
+            Keyed::Sha512(pads) => pads.truncate_each(counters, visit),
         }
+    }
+
+    /// The dynamic truncation of HMAC(K, counter) for one counter.
+    pub(crate) fn truncated(&self, counter: u64) -> u32 {
+        let mut value = 0;
+        self.truncate_each(core::iter::once((counter, ())), |_, (), truncated| {
+            value = truncated;
+        });
+        value
     }
 
     #[cfg(test)]
@@ -271,23 +366,18 @@ impl KeyedHmac {
     }
 }
 
-/// RFC 4226 §5.3 dynamic truncation, read straight from the digest's words: the offset is the
-/// low nibble of the last byte (at most 15), and the four bytes from it lie in the first 19 bytes
-/// of the digest, which the first 24 bytes cover for every algorithm.
+/// RFC 4226 §5.3 dynamic truncation, read straight from the digest's words: the offset `o` is
+/// the low nibble of the last byte, and the 31-bit value is the big-endian bytes `o ..= o + 3`,
+/// which span at most two consecutive words.
 #[inline]
 fn truncate<W: Word>(words: &[W]) -> u32 {
-    let mut head = [0u8; 24];
-    let chunks = head.chunks_exact_mut(W::BYTES);
-    words
-        .iter()
-        .zip(chunks)
-        .for_each(|(word, out)| word.write_be(out));
     let offset = usize::from(words.last().map_or(0, |word| word.low_byte()) & 0x0f);
-    let bytes = head
-        .get(offset..offset + 4)
-        .and_then(|bytes| <[u8; 4]>::try_from(bytes).ok())
-        .unwrap_or([0; 4]);
-    u32::from_be_bytes(bytes) & 0x7fff_ffff
+    let index = offset / W::BYTES;
+    let high = words.get(index).map_or(0, |word| word.widen());
+    let low = words.get(index + 1).map_or(0, |word| word.widen());
+    let pair = (high << (W::BYTES * 8)) | low;
+    let shift = 2 * W::BYTES * 8 - 32 - (offset % W::BYTES) * 8;
+    ((pair >> shift) & 0x7fff_ffff) as u32
 }
 
 #[cfg(test)]

@@ -36,11 +36,14 @@ fn fresh(counter: u64, after: Option<u64>) -> Choice {
     unbounded | counter.ct_gt(&bound)
 }
 
-fn counter_at(range: Range, index: u64) -> (u64, Choice) {
-    let wide = range.first + i128::from(index);
-    let valid = wide >= 0 && wide <= i128::from(range.last);
-    let counter = u64::try_from(wide).unwrap_or(0);
-    (counter, Choice::from(u8::from(valid)))
+/// The counters of the range in order, each with whether it lies in `0..=last`; those outside
+/// are computed as counter 0 and never match.
+fn counters(range: Range) -> impl Iterator<Item = (u64, Choice)> {
+    (0..range.len).map(move |index| {
+        let wide = range.first + i128::from(index);
+        let valid = wide >= 0 && wide <= i128::from(range.last);
+        (u64::try_from(wide).unwrap_or(0), Choice::from(u8::from(valid)))
+    })
 }
 
 /// Finds `code` in `range`.
@@ -48,15 +51,13 @@ pub(crate) fn single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, a
     let mut found = Choice::from(0);
     let mut replayed = Choice::from(0);
     let mut matched: u64 = 0;
-    for index in 0..range.len {
-        let (counter, valid) = counter_at(range, index);
-        let candidate = digits.reduce(mac.truncated(counter));
-        let hit = candidate.ct_eq(&code) & valid;
+    mac.truncate_each(counters(range), |counter, valid, truncated| {
+        let hit = digits.reduce(truncated).ct_eq(&code) & valid;
         let is_fresh = fresh(counter, after);
         matched.conditional_assign(&counter, hit & is_fresh & !found);
         found |= hit & is_fresh;
         replayed |= hit & !is_fresh;
-    }
+    });
     outcome(found, replayed, matched)
 }
 
@@ -75,16 +76,15 @@ pub(crate) fn pair(
     let mut matched: u64 = 0;
     let mut previous_first = Choice::from(0);
     let mut previous_fresh = Choice::from(0);
-    for index in 0..range.len {
-        let (counter, valid) = counter_at(range, index);
-        let candidate = digits.reduce(mac.truncated(counter));
+    mac.truncate_each(counters(range), |counter, valid, truncated| {
+        let candidate = digits.reduce(truncated);
         let hit = candidate.ct_eq(&second) & valid & previous_first;
         matched.conditional_assign(&counter, hit & previous_fresh & !found);
         found |= hit & previous_fresh;
         replayed |= hit & !previous_fresh;
         previous_first = candidate.ct_eq(&first) & valid;
         previous_fresh = fresh(counter, after);
-    }
+    });
     outcome(found, replayed, matched)
 }
 
