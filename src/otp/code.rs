@@ -34,7 +34,11 @@ impl Code {
     /// The value to compare with candidates of `digits` digits. A code of another digit count
     /// equals no candidate, so it maps outside the code space (10^8 < `u32::MAX`).
     pub(crate) fn comparable(&self, digits: Digits) -> u32 {
-        if self.digits == digits { self.value } else { u32::MAX }
+        if self.digits == digits {
+            self.value
+        } else {
+            u32::MAX
+        }
     }
 
     /// The number of digits.
@@ -95,7 +99,12 @@ impl Code {
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:0width$}", self.value, width = usize::from(self.digits.get()))
+        write!(
+            f,
+            "{:0width$}",
+            self.value,
+            width = usize::from(self.digits.get())
+        )
     }
 }
 

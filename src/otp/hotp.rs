@@ -119,7 +119,13 @@ impl Hotp {
     /// # Errors
     /// [`VerifyError::Malformed`] for input that is not a code, [`VerifyError::Mismatch`] when no
     /// consecutive pair matches.
-    pub fn resync(&self, first: &str, second: &str, counter: u64, look_ahead: u32) -> Result<HotpMatch, VerifyError> {
+    pub fn resync(
+        &self,
+        first: &str,
+        second: &str,
+        counter: u64,
+        look_ahead: u32,
+    ) -> Result<HotpMatch, VerifyError> {
         let (first, second) = (self.parse_code(first)?, self.parse_code(second)?);
         let look_ahead = look_ahead.min(Self::MAX_RESYNC_LOOK_AHEAD);
         let scan = scan::pair(
@@ -132,7 +138,6 @@ impl Hotp {
         );
         Self::to_match(scan)
     }
-
 
     fn range(&self, counter: u64, look_ahead: u32) -> Range {
         Range {

@@ -70,10 +70,15 @@ mod tests {
         let data = include_str!("../../tests/data/rfc4226.tsv");
         let mac = KeyedHmac::new(Algorithm::Sha1, b"12345678901234567890");
         let mut rows = 0;
-        for line in data.lines().filter(|l| !l.starts_with('#') && !l.starts_with("counter")) {
+        for line in data
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("counter"))
+        {
             let cols: Vec<&str> = line.split('\t').collect();
             let counter: u64 = cols[0].parse().unwrap();
-            let KeyedHmac::Sha1(keyed) = &mac else { unreachable!() };
+            let KeyedHmac::Sha1(keyed) = &mac else {
+                unreachable!()
+            };
             let full = mac_once(keyed, &counter.to_be_bytes());
             let hex: String = full.iter().map(|b| format!("{b:02x}")).collect();
             assert_eq!(hex, cols[6], "HMAC for counter {counter}");

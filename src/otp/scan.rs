@@ -44,13 +44,7 @@ fn counter_at(range: Range, index: u64) -> (u64, Choice) {
 }
 
 /// Finds `code` in `range`.
-pub(crate) fn single(
-    mac: &KeyedHmac,
-    digits: Digits,
-    code: u32,
-    range: Range,
-    after: Option<u64>,
-) -> Scan {
+pub(crate) fn single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, after: Option<u64>) -> Scan {
     let mut found = Choice::from(0);
     let mut replayed = Choice::from(0);
     let mut matched: u64 = 0;

@@ -129,7 +129,13 @@ impl Totp {
     /// [`VerifyError::Malformed`] when the input is not a code, [`VerifyError::Replay`] when it
     /// matches only steps at or before `after`, [`VerifyError::Mismatch`] when it matches none,
     /// [`VerifyError::Time`] for a time before `T0`.
-    pub fn verify(&self, input: &str, now: u64, window: Window, after: Option<u64>) -> Result<Match, VerifyError> {
+    pub fn verify(
+        &self,
+        input: &str,
+        now: u64,
+        window: Window,
+        after: Option<u64>,
+    ) -> Result<Match, VerifyError> {
         self.verify_code(&self.parse_code(input)?, now, window, 0, after)
     }
 
@@ -154,7 +160,13 @@ impl Totp {
             len: u64::from(window.len()),
             last: u64::MAX,
         };
-        let scan = scan::single(&self.mac, self.params.digits(), code.comparable(self.params.digits()), range, after);
+        let scan = scan::single(
+            &self.mac,
+            self.params.digits(),
+            code.comparable(self.params.digits()),
+            range,
+            after,
+        );
         Self::to_match(scan, current)
     }
 
@@ -193,7 +205,6 @@ impl Totp {
         );
         Self::to_match(scan, current)
     }
-
 
     fn to_match(scan: Scan, current: u64) -> Result<Match, VerifyError> {
         match scan {

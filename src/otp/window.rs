@@ -58,7 +58,10 @@ impl Window {
 
     /// The number of candidate codes a verification computes: `past + future + 1`.
     #[must_use]
-    #[allow(clippy::len_without_is_empty, reason = "a window always holds the current step")]
+    #[allow(
+        clippy::len_without_is_empty,
+        reason = "a window always holds the current step"
+    )]
     pub const fn len(&self) -> u32 {
         self.past + self.future + 1
     }

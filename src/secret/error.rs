@@ -44,7 +44,10 @@ impl fmt::Display for SecretError {
                 write!(f, "secret is not base32: invalid character at byte {position}")
             }
             Self::InvalidLength { symbols } => {
-                write!(f, "secret is not base32: {symbols} characters is not a valid length")
+                write!(
+                    f,
+                    "secret is not base32: {symbols} characters is not a valid length"
+                )
             }
             Self::NonCanonical => f.write_str("secret is not canonical base32: stray trailing bits"),
             Self::Rng => f.write_str("the operating system's random number generator failed"),
