@@ -10,6 +10,8 @@ extern crate std;
 
 mod otp;
 mod secret;
+#[cfg(feature = "alloc")]
+mod uri;
 
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
@@ -18,3 +20,5 @@ pub use otp::{
     TotpParams, TotpParamsBuilder, VerifyError, Window,
 };
 pub use secret::{Secret, SecretError};
+#[cfg(feature = "alloc")]
+pub use uri::{BuildOptions, KeyUri, OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};
