@@ -9,6 +9,8 @@ extern crate alloc;
 extern crate std;
 
 mod otp;
+#[cfg(feature = "qr")]
+mod qr;
 mod secret;
 #[cfg(feature = "alloc")]
 mod uri;
@@ -19,6 +21,8 @@ pub use otp::{
     Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, HotpParams, Match, ParamsError, TimeError, Totp,
     TotpParams, TotpParamsBuilder, VerifyError, Window,
 };
+#[cfg(feature = "qr")]
+pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "alloc")]
 pub use uri::{BuildOptions, KeyUri, OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};

@@ -224,8 +224,8 @@ impl KeyUri {
     }
 }
 
-/// A writer that only counts, to size the URI's buffer before writing it.
-struct Length(usize);
+/// A writer that only counts, to size a buffer before writing a secret into it.
+pub(crate) struct Length(pub(crate) usize);
 
 impl Write for Length {
     fn write_str(&mut self, text: &str) -> fmt::Result {

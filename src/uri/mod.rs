@@ -18,6 +18,8 @@ mod text;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+#[cfg(feature = "qr")]
+pub(crate) use build::Length;
 pub use error::{Param, TextField, TextProblem, UriError};
 pub use options::{BuildOptions, ParseOptions};
 
