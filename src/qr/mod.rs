@@ -28,6 +28,9 @@ use crate::KeyUri;
 
 /// A QR code: its matrix of modules and the options to draw it with.
 ///
+/// Drawn entirely on this machine: **nothing is ever sent to a remote service**. A QR code of a
+/// Key URI holds the secret, so never hand one to a third-party QR or chart web service.
+///
 /// Made from a Key URI with [`KeyUri::to_qr_code`] or from any text with [`QrCode::new`]; drawn
 /// with [`QrCode::to_svg`], [`QrCode::to_png`], [`QrCode::to_data_url`] and
 /// [`QrCode::to_terminal`]. `Debug` shows the size only: the modules encode the secret.
