@@ -1,5 +1,5 @@
-/// The error-correction level of a QR code (ISO/IEC 18004 §5.3.8): the share of the symbol that
-/// can be damaged or hidden and still read.
+/// The error-correction level of a QR code (ISO/IEC 18004): the share of the symbol that can be
+/// damaged or hidden and still read.
 ///
 /// M, the default, is what most generators use for a Key URI: it reads well off a screen, and a
 /// higher level makes a denser code for the same URI.

@@ -27,7 +27,7 @@ impl KeyUri {
     ///   unchecked, in [`KeyUri::extra_params`] and written back. Pairs with an empty name are
     ///   dropped. An empty `issuer` or `image` counts as absent.
     /// * An issuer in the label that differs from the `issuer` parameter: the parameter wins
-    ///   ([`KeyUri::issuer`]).
+    ///   ([`KeyUri::issuer`]). A colon in the `issuer` parameter (only the label forbids one).
     ///
     /// # Errors
     /// A [`UriError`] naming the first problem found: [`UriError::Scheme`], [`UriError::Type`],
