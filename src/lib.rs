@@ -10,7 +10,11 @@ extern crate alloc;
 extern crate std;
 
 mod otp;
+#[cfg(feature = "qr")]
+mod qr;
 mod secret;
+#[cfg(feature = "alloc")]
+mod uri;
 
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
@@ -18,4 +22,8 @@ pub use otp::{
     Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, HotpParams, Match, ParamsError, TimeError, Totp,
     TotpParams, TotpParamsBuilder, VerifyError, Window,
 };
+#[cfg(feature = "qr")]
+pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
 pub use secret::{Secret, SecretError};
+#[cfg(feature = "alloc")]
+pub use uri::{BuildOptions, KeyUri, OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};
