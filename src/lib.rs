@@ -8,9 +8,19 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+mod backup;
 mod otp;
 mod secret;
 
+#[cfg(feature = "argon2")]
+pub use backup::Argon2Hasher;
+#[cfg(feature = "alloc")]
+pub use backup::{
+    BackupCodeError, BackupCodeSet, BackupCodes, BackupVerifyError, CodeFormat, CodeFormatBuilder,
+    CodeFormatError, CodeHasher, GenerateError, HashError, HashScheme, HmacHasher, MarkUsedError,
+    StoredSetError,
+};
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
 pub use otp::{

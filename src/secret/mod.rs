@@ -7,6 +7,9 @@ pub use error::SecretError;
 
 use core::fmt;
 
+#[cfg(feature = "alloc")]
+use alloc::string::String;
+
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -159,7 +162,7 @@ impl Secret {
     /// ```
     #[cfg(feature = "alloc")]
     #[must_use]
-    pub fn to_base32(&self) -> zeroize::Zeroizing<alloc::string::String> {
+    pub fn to_base32(&self) -> zeroize::Zeroizing<String> {
         zeroize::Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.expose_secret()))
     }
 

@@ -1,0 +1,3 @@
+//! Backup-code lookup benchmarks.
+
+fn main() {}
