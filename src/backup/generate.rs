@@ -82,7 +82,7 @@ impl BackupCodes {
 
     /// The codes as shown to the user, upper case, in groups separated by hyphens, in the order
     /// of their indices in the set.
-    pub fn expose_codes(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+    pub fn expose_codes(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
         self.codes.iter().map(String::as_str)
     }
 
