@@ -1,13 +1,15 @@
 //! The stored form of a set: one self-describing string.
 //!
 //! ```text
-//! $twofactor-backup$v=1$argon2id$v=19,m=19456,t=2,p=1$len=16$<salt>$<hash>,<hash>:<used-at>,…
-//! $twofactor-backup$v=1$hmac-sha256$k=7$len=16$<salt>$<hash>,…
+//! $twofactor-backup$v=1$argon2id$v=19,m=19456,t=2,p=1$len=16,n=10$<salt>$<hash>,<hash>:<used-at>,…
+//! $twofactor-backup$v=1$hmac-sha256$k=7$len=16,n=10$<salt>$<hash>,…
 //! ```
 //!
 //! In the manner of the PHC string format: `$`-separated fields naming the format and its
-//! version, the scheme, its parameters, the code length, the salt, then the codes in index order,
-//! separated by commas, each the hash followed by `:` and the Unix time it was used, if it was.
+//! version, the scheme, its parameters, the code length and the number of codes, the salt, then
+//! the codes in index order, separated by commas, each the hash followed by `:` and the Unix time
+//! it was used, if it was. The number of codes makes a record cut short an error rather than a
+//! smaller set.
 //! Salt and hashes are base64 without padding (RFC 4648 §4, the PHC "B64"). Numbers are decimal
 //! without leading zeros. Decoding is strict — a field out of place, a parameter out of range, a
 //! non-canonical number or base64 text is a typed [`StoredSetError`] — so that a set has exactly
@@ -43,7 +45,7 @@ impl BackupCodeSet {
     /// let hasher = HmacHasher::new(7, &[0x42; 32])?;
     /// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
     /// let stored = set.to_stored();
-    /// assert!(stored.starts_with("$twofactor-backup$v=1$hmac-sha256$k=7$len=16$"));
+    /// assert!(stored.starts_with("$twofactor-backup$v=1$hmac-sha256$k=7$len=16,n=10$"));
     /// assert_eq!(BackupCodeSet::from_stored(&stored)?, set);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -64,7 +66,7 @@ impl BackupCodeSet {
             ),
             HashScheme::HmacSha256 { key_id } => write!(out, "{HMAC_SHA256}$k={key_id}"),
         };
-        let _ = write!(out, "$len={}$", self.length);
+        let _ = write!(out, "$len={},n={}$", self.length, self.codes.len());
         BASE64_NOPAD.encode_append(&self.salt, &mut out);
         out.push('$');
         for (index, code) in self.codes.iter().enumerate() {
@@ -132,18 +134,23 @@ impl BackupCodeSet {
             _ => return Err(StoredSetError::Scheme),
         };
         scheme.check().map_err(|_| StoredSetError::Params)?;
-        let length = fields
+        let [length, count] = fields
             .next()
-            .and_then(|field| field.strip_prefix("len="))
-            .and_then(decimal)
-            .and_then(|length| usize::try_from(length).ok())
+            .and_then(|field| parameters(field, ["len", "n"]))
+            .ok_or(StoredSetError::CodeLength)?;
+        let length = usize::try_from(length)
+            .ok()
             .filter(|length| (CodeFormat::MIN_LENGTH..=CodeFormat::MAX_LENGTH).contains(length))
             .ok_or(StoredSetError::CodeLength)?;
+        let count = usize::try_from(count)
+            .ok()
+            .filter(|count| (CodeFormat::MIN_COUNT..=CodeFormat::MAX_COUNT).contains(count))
+            .ok_or(StoredSetError::Count)?;
         let salt = fields
             .next()
             .and_then(base64::<{ HashScheme::SALT_LEN }>)
             .ok_or(StoredSetError::Salt)?;
-        let codes = codes(fields.next().ok_or(StoredSetError::Count)?)?;
+        let codes = codes(fields.next().ok_or(StoredSetError::Count)?, count)?;
         if fields.next().is_some() {
             return Err(StoredSetError::Trailing);
         }
@@ -156,13 +163,14 @@ impl BackupCodeSet {
     }
 }
 
-fn codes(field: &str) -> Result<Vec<StoredCode>, StoredSetError> {
+/// `count` codes; `count` is at most [`CodeFormat::MAX_COUNT`].
+fn codes(field: &str, count: usize) -> Result<Vec<StoredCode>, StoredSetError> {
     if field.is_empty() {
         return Err(StoredSetError::Count);
     }
-    let mut codes = Vec::new();
+    let mut codes = Vec::with_capacity(count);
     for (index, entry) in field.split(',').enumerate() {
-        if index >= CodeFormat::MAX_COUNT {
+        if index >= count {
             return Err(StoredSetError::Count);
         }
         let (hash, used_at) = match entry.split_once(':') {
@@ -171,6 +179,9 @@ fn codes(field: &str) -> Result<Vec<StoredCode>, StoredSetError> {
         };
         let hash = base64::<{ HashScheme::HASH_LEN }>(hash).ok_or(StoredSetError::Hash { index })?;
         codes.push(StoredCode { hash, used_at });
+    }
+    if codes.len() != count {
+        return Err(StoredSetError::Count);
     }
     Ok(codes)
 }
@@ -236,11 +247,12 @@ pub enum StoredSetError {
     Scheme,
     /// The scheme's parameters are missing, malformed or out of range.
     Params,
-    /// The code length is missing, malformed or out of range.
+    /// The code length (or the field that holds it) is missing, malformed or out of range.
     CodeLength,
     /// The salt is missing, not canonical base64, or of the wrong length.
     Salt,
-    /// There are no codes, or more than [`CodeFormat::MAX_COUNT`].
+    /// The number of codes is out of range (none, or more than [`CodeFormat::MAX_COUNT`]), or
+    /// the codes are not as many as the record says: it was cut short or spliced.
     Count,
     /// A code's hash is not canonical base64 or of the wrong length.
     Hash {
@@ -267,7 +279,7 @@ impl fmt::Display for StoredSetError {
             Self::Params => f.write_str("malformed or out-of-range hashing parameters"),
             Self::CodeLength => f.write_str("malformed or out-of-range code length"),
             Self::Salt => f.write_str("malformed salt"),
-            Self::Count => write!(f, "not between 1 and {} codes", CodeFormat::MAX_COUNT),
+            Self::Count => f.write_str("wrong number of codes"),
             Self::Hash { index } => write!(f, "malformed hash of code {index}"),
             Self::UsedAt { index } => write!(f, "malformed time of use of code {index}"),
             Self::Trailing => f.write_str("unexpected data after the codes"),
