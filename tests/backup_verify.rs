@@ -2,7 +2,7 @@
 #![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::cell::Cell;
+use core::cell::Cell;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -436,6 +436,6 @@ fn errors_display_without_the_input() {
         errors[0].to_string(),
         "malformed backup code: the backup code has an invalid character at byte 19"
     );
-    assert!(std::error::Error::source(&errors[0]).is_some());
+    assert!(core::error::Error::source(&errors[0]).is_some());
     assert_eq!(errors[2].to_string(), "the backup code is wrong");
 }

@@ -350,40 +350,39 @@ enum Lookup {
     Missed,
 }
 
-/// A slot past the end of the set: compared like a code, never matches.
-const VACANT: StoredCode = StoredCode {
-    hash: [0; HashScheme::HASH_LEN],
-    used_at: None,
-};
-
 /// Compares `candidate` with every stored hash in constant time.
 ///
-/// The loop runs over at least [`CodeFormat::MAX_COUNT`] slots, the ones past the end of the set
-/// being compared with a vacant slot that never matches, so its time does not depend on the size
-/// of the set either. Each comparison folds the whole hash; the used flag and the first-match
-/// index are combined with `subtle` masks, with no branch on a secret.
+/// The loop runs over at least [`CodeFormat::MAX_COUNT`] slots, so its time does not depend on
+/// the size of the set either: a slot past the end of the set holds the bitwise complement of
+/// the candidate, which differs from it in every byte and so never matches. Each comparison folds
+/// the whole hash; the used flag, the "any match" and "first unused match" flags and the index
+/// are combined with `subtle`, with no branch on a secret.
 fn lookup(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Lookup {
+    let mut vacant = StoredCode {
+        hash: *candidate,
+        used_at: None,
+    };
+    for byte in &mut vacant.hash {
+        *byte = !*byte;
+    }
+    let mut hit_any = Choice::from(0);
     let mut accepted = Choice::from(0);
-    let mut used = Choice::from(0);
     let mut matched: u32 = 0;
     let slots = codes.len().max(CodeFormat::MAX_COUNT);
     for slot in 0..slots {
-        // Whether a slot is vacant depends only on the public size of the set.
-        let (code, present) = match codes.get(slot) {
-            Some(code) => (code, Choice::from(1)),
-            None => (&VACANT, Choice::from(0)),
-        };
-        let hit = hashes_equal(&code.hash, candidate) & present;
+        // Which slots are vacant depends only on the public size of the set.
+        let code = codes.get(slot).unwrap_or(&vacant);
+        let hit = hashes_equal(&code.hash, candidate);
         let unused = Choice::from(u8::from(code.used_at.is_none()));
         let fresh = hit & unused;
         let position = u32::try_from(slot).unwrap_or(u32::MAX);
         matched.conditional_assign(&position, fresh & !accepted);
         accepted |= fresh;
-        used |= hit & !unused;
+        hit_any |= hit;
     }
     if accepted.into() {
         Lookup::Accepted(usize::try_from(matched).unwrap_or(usize::MAX))
-    } else if used.into() {
+    } else if hit_any.into() {
         Lookup::Used
     } else {
         Lookup::Missed
@@ -414,8 +413,10 @@ mod tests {
         assert_eq!(lookup(&codes, &[2; 32]), Lookup::Used);
         assert_eq!(lookup(&codes, &[3; 32]), Lookup::Accepted(2));
         assert_eq!(lookup(&codes, &[4; 32]), Lookup::Missed);
-        // The vacant slots hold a zero hash, which must never match.
+        // The vacant slots hold the complement of the candidate, which never matches it.
         assert_eq!(lookup(&codes, &[0; 32]), Lookup::Missed);
+        assert_eq!(lookup(&codes, &[0xff; 32]), Lookup::Missed);
+        assert_eq!(lookup(&[], &[0; 32]), Lookup::Missed);
     }
 
     #[test]
