@@ -2,8 +2,10 @@
 #![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::convert::Infallible;
+extern crate alloc;
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use core::convert::Infallible;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{SeedableRng, TryCryptoRng, TryRng};

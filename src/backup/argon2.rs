@@ -23,8 +23,8 @@ use super::hasher::{CodeHasher, HashError, HashScheme};
 ///   purpose: a guessing attacker who has stolen a set must search 2<sup>80</sup> codes per set
 ///   (2<sup>76.7</sup> for a set of ten sharing a salt), 2<sup>40</sup> times the space of a
 ///   good password, so the cost factor is defence in depth rather than the barrier, while the
-///   server pays it on every attempt. One lookup costs one Argon2id call, about 20–40 ms of
-///   one core and 19 MiB (see `BENCHMARKS.md`).
+///   server pays it on every attempt. One lookup costs one Argon2id call: 19 MiB and about
+///   20 ms of one core on the build machine (`BENCHMARKS.md`).
 ///
 /// A set records the parameters it was hashed with and is always verified with those, so the
 /// parameters can be raised later ([`Argon2Hasher::with_params`]) without breaking any stored
@@ -43,6 +43,12 @@ use super::hasher::{CodeHasher, HashError, HashScheme};
 /// let (codes, set) = BackupCodeSet::generate(&format, &hasher)?;
 /// let code = codes.expose_code(1).ok_or("no code")?;
 /// assert_eq!(set.verify(code, &hasher)?, 1);
+///
+/// // Later, the parameters are raised: the set still verifies (with its own parameters) and is
+/// // due for regeneration.
+/// let stronger = Argon2Hasher::with_params(64 * 1024, 3, 1)?;
+/// assert!(set.needs_rehash(&stronger));
+/// assert_eq!(set.verify(code, &stronger)?, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -77,12 +77,16 @@ impl BackupCodeSet {
     /// [`GenerateError::Rng`] if the operating system's random number generator fails,
     /// [`GenerateError::Hash`] if the hasher fails.
     ///
-    /// ```
-    /// use twofactor::{Argon2Hasher, BackupCodeSet, CodeFormat};
+    /// With the default hasher, [`Argon2Hasher`](crate::Argon2Hasher) (feature `argon2`), this
+    /// costs one Argon2id call per code; with [`HmacHasher`](crate::HmacHasher), microseconds.
     ///
-    /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &Argon2Hasher::default())?;
+    /// ```
+    /// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher};
+    ///
+    /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+    /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
     /// assert_eq!((codes.len(), set.count(), set.remaining()), (10, 10, 10));
-    /// # Ok::<(), twofactor::GenerateError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "std")]
     pub fn generate<H: CodeHasher + ?Sized>(
@@ -308,17 +312,22 @@ impl BackupCodeSet {
     /// that suits the application (the next visit to the security settings, say).
     ///
     /// ```
-    /// use twofactor::{Argon2Hasher, BackupCodeSet, CodeFormat};
+    /// use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HashError, HmacHasher};
     ///
-    /// let old = Argon2Hasher::with_params(8 * 1024, 1, 1)?;
-    /// let format = CodeFormat::builder().count(1).build()?;
-    /// let (codes, set) = BackupCodeSet::generate(&format, &old)?;
-    ///
-    /// let today = Argon2Hasher::default();
-    /// assert!(set.needs_rehash(&today));
-    /// assert!(!set.needs_rehash(&old));
+    /// let old_key = HmacHasher::new(1, &[0x42; 32])?;
+    /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &old_key)?;
     /// let code = codes.expose_code(0).ok_or("no code")?;
-    /// assert_eq!(set.verify(code, &today)?, 0); // the set's own parameters are used
+    ///
+    /// // The server's key is rotated: sets under the old key are due for regeneration...
+    /// let new_key = HmacHasher::new(2, &[0x43; 32])?;
+    /// assert!(set.needs_rehash(&new_key));
+    /// assert!(!set.needs_rehash(&old_key));
+    /// // ...and keep verifying with the old key meanwhile, not with the new one.
+    /// assert_eq!(set.verify(code, &old_key)?, 0);
+    /// assert_eq!(
+    ///     set.verify(code, &new_key),
+    ///     Err(BackupVerifyError::Hash(HashError::KeyMismatch { stored: 1, held: 2 }))
+    /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
