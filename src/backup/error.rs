@@ -7,6 +7,19 @@ use super::normalize::BackupCodeError;
 
 /// Why a backup code was not accepted. Says nothing about how close a wrong code was, nor which
 /// code a used one was.
+///
+/// ```
+/// use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// let (codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
+/// let code = codes.expose_code(0).ok_or("no code")?;
+/// set.consume(code, &hasher, 1_700_000_000)?;
+/// let error = set.verify(code, &hasher).err().ok_or("accepted twice")?;
+/// assert_eq!(error, BackupVerifyError::Used);
+/// assert_eq!(error.to_string(), "the backup code was already used");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BackupVerifyError {
@@ -55,6 +68,17 @@ impl From<HashError> for BackupVerifyError {
 }
 
 /// Why a code could not be marked used.
+///
+/// ```
+/// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
+/// set.mark_used(0, 60)?;
+/// let error = set.mark_used(0, 120).err().ok_or("marked twice")?;
+/// assert_eq!(error, MarkUsedError::AlreadyUsed { at: 60 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MarkUsedError {
@@ -86,6 +110,22 @@ impl fmt::Display for MarkUsedError {
 impl core::error::Error for MarkUsedError {}
 
 /// Why a set of backup codes could not be generated.
+///
+/// ```
+/// use twofactor::{BackupCodeSet, CodeFormat, GenerateError, HashError, HmacHasher};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// match BackupCodeSet::generate(&CodeFormat::default(), &hasher) {
+///     Ok((codes, _set)) => assert_eq!(codes.len(), 10),
+///     Err(GenerateError::Rng) => eprintln!("no randomness: try again later"),
+///     Err(error) => return Err(error.into()),
+/// }
+/// assert_eq!(
+///     GenerateError::Hash(HashError::Failed).to_string(),
+///     "hashing the new backup codes failed: hashing the backup code failed"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GenerateError {

@@ -134,6 +134,14 @@ impl Default for CodeFormat {
 }
 
 /// Builds a [`CodeFormat`]; `build()` validates.
+///
+/// ```
+/// use twofactor::CodeFormat;
+///
+/// let format = CodeFormat::builder().count(8).length(20).group(5).build()?;
+/// assert_eq!((format.count(), format.entropy_bits()), (8, 100));
+/// # Ok::<(), twofactor::CodeFormatError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
 pub struct CodeFormatBuilder {
@@ -196,6 +204,18 @@ impl CodeFormatBuilder {
 }
 
 /// A [`CodeFormat`] value out of its range.
+///
+/// ```
+/// use twofactor::{CodeFormat, CodeFormatError};
+///
+/// let error = CodeFormat::builder().length(10).build().err().ok_or("accepted")?;
+/// assert_eq!(error, CodeFormatError::Length { length: 10, min: 13, max: 32 });
+/// assert_eq!(
+///     error.to_string(),
+///     "backup codes of 10 symbols: a code has 13 to 32 (at least 64 bits)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CodeFormatError {

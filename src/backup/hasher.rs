@@ -154,6 +154,18 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
 }
 
 /// Why a hasher could not hash a code or be built. Never carries a key, a code or a hash.
+///
+/// ```
+/// use twofactor::{CodeHasher, HashError, HashScheme, HmacHasher};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// let other_key = HashScheme::HmacSha256 { key_id: 2 };
+/// assert_eq!(
+///     hasher.hash(&other_key, &[0; 16], b"0123456789ABCDEF"),
+///     Err(HashError::KeyMismatch { stored: 2, held: 1 })
+/// );
+/// # Ok::<(), HashError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HashError {

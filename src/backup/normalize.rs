@@ -88,6 +88,21 @@ pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, Bac
 
 /// Why typed input is not a backup code of the set's format. Carries positions and counts, never
 /// the input.
+///
+/// ```
+/// use twofactor::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
+/// let malformed = |input| match set.verify(input, &hasher) {
+///     Err(BackupVerifyError::Malformed(error)) => Some(error),
+///     _ => None,
+/// };
+/// assert_eq!(malformed(" - "), Some(BackupCodeError::Empty));
+/// assert_eq!(malformed("ABCD-EFGH-JKMN-PQRU"), Some(BackupCodeError::InvalidCharacter { position: 18 }));
+/// assert_eq!(malformed("ABCD-EFGH"), Some(BackupCodeError::WrongLength { expected: 16, found: 8 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BackupCodeError {

@@ -231,6 +231,22 @@ fn base64<const N: usize>(text: &str) -> Option<[u8; N]> {
 }
 
 /// Why a stored set could not be read. Names the field, never its content.
+///
+/// ```
+/// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
+/// let stored = set.to_stored();
+/// let last = stored.rfind(',').ok_or("one code")?;
+/// let cut = &stored[..last]; // a record that lost its last code
+/// assert_eq!(BackupCodeSet::from_stored(cut), Err(StoredSetError::Count));
+/// assert_eq!(
+///     BackupCodeSet::from_stored(&stored[..last - 1]),
+///     Err(StoredSetError::Hash { index: 8 })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoredSetError {
