@@ -143,7 +143,7 @@ fn main() {
             cases: COUNTS.iter().map(|&count| Case::new(count, &hmac)).collect(),
             sample_size: 100,
             batch: 20_000,
-            rounds: 31,
+            rounds: 51,
         },
         Subject {
             name: "argon2id_default",
@@ -151,7 +151,7 @@ fn main() {
             cases: COUNTS.iter().map(|&count| Case::new(count, &argon2)).collect(),
             sample_size: 20,
             batch: 4,
-            rounds: 15,
+            rounds: 25,
         },
     ];
     for subject in &subjects {
