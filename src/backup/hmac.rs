@@ -120,3 +120,19 @@ impl fmt::Debug for HmacHasher {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keyed state is as good as the key: it must be wiped when dropped. `Hmac` does not
+    /// carry the marker itself, but its state is two SHA-256 cores (inner and outer padded key
+    /// absorbed), each zeroized on drop by `sha2`'s `zeroize` feature, and a block buffer,
+    /// zeroized on drop by `digest`'s.
+    #[test]
+    fn the_keyed_state_is_zeroized_on_drop() {
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<<Sha256 as hmac::digest::block_api::EagerHash>::Core>();
+        zeroized_on_drop::<hmac::digest::block_api::Buffer<hmac::block_api::HmacCore<Sha256>>>();
+    }
+}
