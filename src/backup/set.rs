@@ -29,7 +29,9 @@ pub(crate) struct StoredCode {
 /// layer loads the set with the user's record, verifies, marks the code used and writes the
 /// record back with a compare-and-swap; of two concurrent uses of one code, one write wins.
 /// [`BackupCodeSet::to_stored`] and [`BackupCodeSet::from_stored`] convert to and from a
-/// self-describing string.
+/// self-describing string. `Clone` is cheap and `==` compares whole records (salt, hashes, times
+/// of use), as a compare-and-swap or a test does; it is not how a code is checked, and not
+/// constant-time.
 ///
 /// # Lookup
 ///
