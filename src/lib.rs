@@ -9,6 +9,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+mod backup;
 mod otp;
 #[cfg(feature = "qr")]
 mod qr;
@@ -16,6 +18,14 @@ mod secret;
 #[cfg(feature = "alloc")]
 mod uri;
 
+#[cfg(feature = "argon2")]
+pub use backup::Argon2Hasher;
+#[cfg(feature = "alloc")]
+pub use backup::{
+    BackupCodeError, BackupCodeSet, BackupCodes, BackupVerifyError, CodeFormat, CodeFormatBuilder,
+    CodeFormatError, CodeHasher, GenerateError, HashError, HashScheme, HmacHasher, MarkUsedError,
+    StoredSetError,
+};
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
 pub use otp::{
