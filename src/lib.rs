@@ -14,7 +14,11 @@ mod backup;
 mod otp;
 #[cfg(feature = "qr")]
 mod qr;
+#[cfg(feature = "alloc")]
+mod record;
 mod secret;
+#[cfg(feature = "alloc")]
+mod store;
 #[cfg(feature = "alloc")]
 mod uri;
 
@@ -34,6 +38,12 @@ pub use otp::{
 };
 #[cfg(feature = "qr")]
 pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
+#[cfg(feature = "alloc")]
+pub use record::{Record, RecordError};
 pub use secret::{Secret, SecretError};
+#[cfg(feature = "std")]
+pub use store::MemoryStore;
+#[cfg(feature = "alloc")]
+pub use store::{Store, Write};
 #[cfg(feature = "alloc")]
 pub use uri::{BuildOptions, KeyUri, OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};
