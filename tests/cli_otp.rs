@@ -40,6 +40,8 @@ fn otp_binary() -> &'static Path {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args(["build", "--quiet", "--example", "otp", "--message-format=json"])
             .args(["--no-default-features", "--features", &enabled_features()])
+            // `cargo test --release` builds the example optimised too; reuse that build.
+            .args((!cfg!(debug_assertions)).then_some("--release"))
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo build");
@@ -692,6 +694,24 @@ fn parse_uri_of_garbage_exits_with_status_1_and_a_message() {
 }
 
 #[test]
+fn uri_accepts_an_80_bit_secret_with_a_warning() {
+    let run = Run::new(&[
+        "uri",
+        "--issuer",
+        "Example",
+        "--account",
+        "alice",
+        "--secret",
+        SHORT_KEY,
+    ]);
+    assert_eq!((run.status, run.stderr.as_str()), (0, SHORT_WARNING));
+    assert_eq!(
+        run.stdout,
+        format!("otpauth://totp/Example:alice?secret={SHORT_KEY}&issuer=Example\n")
+    );
+}
+
+#[test]
 fn uri_without_a_secret_generates_one_of_the_algorithms_length() {
     for (algorithm, bits) in [("sha1", 160), ("sha256", 256), ("sha512", 512)] {
         let uri = Run::ok(&[
@@ -824,6 +844,26 @@ fn qr_writes_a_png_to_a_file_or_to_a_pipe() {
     let piped = Run::bytes(&["qr", QR_URI, "--format", "png"]);
     assert!(piped.status.success());
     assert_eq!(piped.stdout, file);
+}
+
+#[cfg(all(feature = "qr", unix))]
+#[test]
+fn qr_refuses_to_write_a_png_to_a_terminal() {
+    // util-linux's `script` runs the command on a pseudo-terminal; `-e` returns its status.
+    let command = format!("'{}' qr '{QR_URI}' --format png", otp_binary().display());
+    let Ok(output) = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+    else {
+        return eprintln!("\n*** SKIPPED: no `script` (util-linux) to give the tool a terminal ***\n");
+    };
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains("error: a PNG is binary: write it with --out FILE"),
+        "{shown}"
+    );
+    assert!(!shown.contains("IHDR"), "no PNG bytes reach the terminal");
 }
 
 #[cfg(feature = "qr")]

@@ -25,15 +25,16 @@ pub(crate) fn run(args: &QrArgs) -> Result<(), Failure> {
         ));
     }
     let qr = uri.to_qr_code(QrOptions::new()).map_err(Failure::error)?;
-    let drawing = match args.format {
-        QrFormat::Terminal => qr.to_terminal().as_bytes().to_vec(),
-        QrFormat::Svg => qr.to_svg().as_bytes().to_vec(),
-        QrFormat::Png => qr.to_png().map_err(Failure::error)?.to_vec(),
-    };
-    match &args.out {
-        Some(path) => write_file(path, &drawing)
+    // Each drawing is written from the crate's zeroizing buffer, never copied out of it.
+    let emit = |bytes: &[u8]| match &args.out {
+        Some(path) => write_file(path, bytes)
             .map_err(|error| Failure::error(format_args!("cannot write {}: {error}", path.display()))),
-        None => write_stdout(&drawing),
+        None => write_stdout(bytes),
+    };
+    match args.format {
+        QrFormat::Terminal => emit(qr.to_terminal().as_bytes()),
+        QrFormat::Svg => emit(qr.to_svg().as_bytes()),
+        QrFormat::Png => emit(&qr.to_png().map_err(Failure::error)?),
     }
 }
 
