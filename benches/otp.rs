@@ -197,7 +197,10 @@ fn ratios(_: &mut Criterion) {
             &format!("sha1 verify ±1 {case} / 6 compressions"),
             "<= 1.6",
             || {
-                black_box(sha1.verify(black_box(input), black_box(NOW), Window::DEFAULT, None).ok());
+                black_box(
+                    sha1.verify(black_box(input), black_box(NOW), Window::DEFAULT, None)
+                        .ok(),
+                );
             },
             compress_x(6),
         );
@@ -212,10 +215,16 @@ fn ratios(_: &mut Criterion) {
             &format!("{alg} verify match / verify miss"),
             "0.95–1.05",
             || {
-                black_box(totp.verify(black_box(&good), black_box(NOW), Window::DEFAULT, None).ok());
+                black_box(
+                    totp.verify(black_box(&good), black_box(NOW), Window::DEFAULT, None)
+                        .ok(),
+                );
             },
             || {
-                black_box(totp.verify(black_box(&bad), black_box(NOW), Window::DEFAULT, None).ok());
+                black_box(
+                    totp.verify(black_box(&bad), black_box(NOW), Window::DEFAULT, None)
+                        .ok(),
+                );
             },
         );
         paired(
@@ -236,7 +245,10 @@ fn ratios(_: &mut Criterion) {
                     black_box(other.check(black_box(input), black_box(NOW)));
                 },
                 || {
-                    black_box(totp.verify(black_box(input), black_box(NOW), Window::DEFAULT, None).ok());
+                    black_box(
+                        totp.verify(black_box(input), black_box(NOW), Window::DEFAULT, None)
+                            .ok(),
+                    );
                 },
             );
         }
