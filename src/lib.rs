@@ -11,11 +11,15 @@ extern crate std;
 
 #[cfg(feature = "alloc")]
 mod backup;
+#[cfg(feature = "alloc")]
+mod challenge;
 mod otp;
 #[cfg(feature = "qr")]
 mod qr;
 #[cfg(feature = "alloc")]
 mod record;
+#[cfg(feature = "seal")]
+mod seal;
 mod secret;
 #[cfg(feature = "alloc")]
 mod store;
@@ -30,6 +34,8 @@ pub use backup::{
     CodeFormatError, CodeHasher, GenerateError, HashError, HashScheme, HmacHasher, MarkUsedError,
     StoredSetError,
 };
+#[cfg(feature = "alloc")]
+pub use challenge::{ChallengeError, ChallengeKey, ChallengeToken};
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
 pub use otp::{
@@ -40,6 +46,8 @@ pub use otp::{
 pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
 #[cfg(feature = "alloc")]
 pub use record::{Record, RecordError};
+#[cfg(feature = "seal")]
+pub use seal::{Keyring, SealError, SealingKey};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "std")]
 pub use store::MemoryStore;
