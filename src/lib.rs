@@ -43,6 +43,12 @@ pub use record::{Record, RecordError};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "std")]
 pub use store::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use store::SqlStoreError;
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
 #[cfg(feature = "alloc")]
 pub use store::{Store, Write};
 #[cfg(feature = "alloc")]
