@@ -1,0 +1,99 @@
+//! `PostgresStore` on the server named by `TWOFACTOR_POSTGRES_URL` (skipped with a notice when
+//! it is unset, failing under `CI=true`), each test in a schema of its own that is dropped at
+//! its end: the store contract, races between two pools (two application instances), corrupt
+//! rows, migrations, table names.
+#![cfg(feature = "postgres")]
+
+mod store_contract;
+
+use sqlx::Row as _;
+use store_contract::{Columns, PgSchema, SqlBackend};
+use twofactor::{PostgresStore, SqlStoreError};
+
+async fn postgres() -> Option<PgSchema> {
+    let url = store_contract::postgres_url()?;
+    Some(PgSchema::create(&url, "twofactor_test").await)
+}
+
+impl SqlBackend for PgSchema {
+    type Store = PostgresStore;
+
+    /// A new pool for each store: two stores on one table are two application instances.
+    async fn open(&self, table: &str) -> Result<PostgresStore, SqlStoreError> {
+        PostgresStore::connect(&self.url(), table).await
+    }
+
+    async fn set_record_bytes(&self, store: &PostgresStore, user: &str, bytes: &[u8]) {
+        let sql = format!("UPDATE \"{}\" SET record = $2 WHERE user_id = $1", store.table());
+        let done = sqlx::query(&sql).bind(user).bind(bytes).execute(store.pool()).await.unwrap();
+        assert_eq!(done.rows_affected(), 1);
+    }
+
+    async fn columns(&self, store: &PostgresStore, user: &str) -> Option<Columns> {
+        let sql = format!(
+            "SELECT version, enabled, throttled_until, epoch FROM \"{}\" WHERE user_id = $1",
+            store.table()
+        );
+        let row = sqlx::query(&sql).bind(user).fetch_optional(store.pool()).await.unwrap()?;
+        Some(Columns {
+            version: row.get(0),
+            enabled: row.get(1),
+            throttled_until: row.get(2),
+            epoch: row.get(3),
+        })
+    }
+
+    async fn migrations(&self, store: &PostgresStore) -> Vec<(i64, String, String)> {
+        let sql = format!(
+            "SELECT version, description, CAST(applied_at AS TEXT) FROM \"{}_migrations\" ORDER BY version",
+            store.table()
+        );
+        sqlx::query_as(&sql).fetch_all(store.pool()).await.unwrap()
+    }
+}
+
+sql_suite!(postgres:
+    sql_contract,
+    sql_concurrent_writers,
+    sql_columns_follow_the_record,
+    sql_corrupt_rows_are_errors,
+    sql_migrate_twice_is_a_no_op,
+    sql_tables_are_separate,
+    sql_table_names,
+    sql_out_of_range,
+);
+
+/// Instances that start together all migrate the same table: each step is applied once and
+/// none of them fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_migrating_at_once_apply_each_step_once() {
+    let Some(schema) = postgres().await else { return };
+    let url = schema.url();
+    let table = store_contract::unique("together");
+    let starts: Vec<_> = (0..8)
+        .map(|_| {
+            let (url, table) = (url.clone(), table.clone());
+            tokio::spawn(async move { PostgresStore::connect(&url, &table).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for start in starts {
+        stores.push(start.await.unwrap().unwrap());
+    }
+    assert_eq!(schema.migrations(&stores[0]).await.len(), 1);
+}
+
+/// A server that cannot be reached is an error from every operation, never "no record".
+#[tokio::test]
+async fn an_unreachable_server_is_a_database_error() {
+    // Port 1 on the loopback interface: nothing listens there.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_millis(300))
+        .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+        .unwrap();
+    let store = PostgresStore::new(pool, "records").unwrap();
+    let error = twofactor::Store::load(&store, "alice").await.unwrap_err();
+    assert!(matches!(error, SqlStoreError::Database(_)), "{error:?}");
+    assert!(std::error::Error::source(&error).unwrap().downcast_ref::<sqlx::Error>().is_some());
+    assert!(matches!(store.migrate().await, Err(SqlStoreError::Database(_))));
+}
