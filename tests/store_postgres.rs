@@ -25,7 +25,12 @@ impl SqlBackend for PgSchema {
 
     async fn set_record_bytes(&self, store: &PostgresStore, user: &str, bytes: &[u8]) {
         let sql = format!("UPDATE \"{}\" SET record = $2 WHERE user_id = $1", store.table());
-        let done = sqlx::query(&sql).bind(user).bind(bytes).execute(store.pool()).await.unwrap();
+        let done = sqlx::query(&sql)
+            .bind(user)
+            .bind(bytes)
+            .execute(store.pool())
+            .await
+            .unwrap();
         assert_eq!(done.rows_affected(), 1);
     }
 
@@ -34,7 +39,11 @@ impl SqlBackend for PgSchema {
             "SELECT version, enabled, throttled_until, epoch FROM \"{}\" WHERE user_id = $1",
             store.table()
         );
-        let row = sqlx::query(&sql).bind(user).fetch_optional(store.pool()).await.unwrap()?;
+        let row = sqlx::query(&sql)
+            .bind(user)
+            .fetch_optional(store.pool())
+            .await
+            .unwrap()?;
         Some(Columns {
             version: row.get(0),
             enabled: row.get(1),
@@ -94,6 +103,11 @@ async fn an_unreachable_server_is_a_database_error() {
     let store = PostgresStore::new(pool, "records").unwrap();
     let error = twofactor::Store::load(&store, "alice").await.unwrap_err();
     assert!(matches!(error, SqlStoreError::Database(_)), "{error:?}");
-    assert!(std::error::Error::source(&error).unwrap().downcast_ref::<sqlx::Error>().is_some());
+    assert!(
+        std::error::Error::source(&error)
+            .unwrap()
+            .downcast_ref::<sqlx::Error>()
+            .is_some()
+    );
     assert!(matches!(store.migrate().await, Err(SqlStoreError::Database(_))));
 }

@@ -42,7 +42,12 @@ impl SqlBackend for SqliteFile {
 
     async fn set_record_bytes(&self, store: &SqliteStore, user: &str, bytes: &[u8]) {
         let sql = format!("UPDATE \"{}\" SET record = $2 WHERE user_id = $1", store.table());
-        let done = sqlx::query(&sql).bind(user).bind(bytes).execute(store.pool()).await.unwrap();
+        let done = sqlx::query(&sql)
+            .bind(user)
+            .bind(bytes)
+            .execute(store.pool())
+            .await
+            .unwrap();
         assert_eq!(done.rows_affected(), 1);
     }
 
@@ -51,7 +56,11 @@ impl SqlBackend for SqliteFile {
             "SELECT version, enabled, throttled_until, epoch FROM \"{}\" WHERE user_id = $1",
             store.table()
         );
-        let row = sqlx::query(&sql).bind(user).fetch_optional(store.pool()).await.unwrap()?;
+        let row = sqlx::query(&sql)
+            .bind(user)
+            .fetch_optional(store.pool())
+            .await
+            .unwrap()?;
         Some(Columns {
             version: row.get(0),
             enabled: row.get(1),
@@ -94,16 +103,27 @@ async fn an_invalid_table_name_opens_no_file() {
 async fn open_uses_write_ahead_logging_and_waits_for_the_write_lock() {
     let file = sqlite().await.unwrap();
     let store = SqliteStore::open(file.path(), "records").await.unwrap();
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
-    let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(store.pool()).await.unwrap();
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(store.pool()).await.unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!((journal.as_str(), timeout, synchronous), ("wal", 5000, 2));
 }
 
 #[tokio::test]
 async fn a_missing_directory_is_a_database_error() {
     let file = sqlite().await.unwrap();
-    let error = SqliteStore::open(file.dir.join("absent/records.db"), "records").await.unwrap_err();
+    let error = SqliteStore::open(file.dir.join("absent/records.db"), "records")
+        .await
+        .unwrap_err();
     assert!(matches!(error, SqlStoreError::Database(_)), "{error:?}");
     let source = std::error::Error::source(&error).unwrap();
     assert!(source.downcast_ref::<sqlx::Error>().is_some());

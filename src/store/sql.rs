@@ -123,7 +123,9 @@ impl Table {
         let valid = !name.is_empty()
             && name.len() <= MAX_TABLE_NAME_LEN
             && !name.starts_with(|c: char| c.is_ascii_digit())
-            && name.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'));
+            && name
+                .bytes()
+                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'));
         if !valid {
             return Err(SqlStoreError::InvalidTableName { name: name.into() });
         }
@@ -238,7 +240,9 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     (i64,): for<'r> FromRow<'r, DB::Row>,
 {
-    sqlx::query(&table.render(migrations_table)).execute(&mut **tx).await?;
+    sqlx::query(&table.render(migrations_table))
+        .execute(&mut **tx)
+        .await?;
     let applied: Vec<i64> = sqlx::query_scalar(&table.render("SELECT version FROM {migrations}"))
         .fetch_all(&mut **tx)
         .await?;
@@ -345,7 +349,14 @@ mod tests {
 
     #[test]
     fn table_names_are_lowercase_identifiers_short_enough_for_their_migrations_table() {
-        for name in ["a", "_", "two_factor", "t2", "user", &"x".repeat(MAX_TABLE_NAME_LEN)] {
+        for name in [
+            "a",
+            "_",
+            "two_factor",
+            "t2",
+            "user",
+            &"x".repeat(MAX_TABLE_NAME_LEN),
+        ] {
             assert_eq!(Table::new(name, "now()").unwrap().name(), name);
         }
         let long = "x".repeat(MAX_TABLE_NAME_LEN + 1);
@@ -375,11 +386,21 @@ mod tests {
     #[test]
     fn statements_quote_the_table_and_compare_the_version() {
         let table = Table::new("user", "now()").unwrap();
-        assert_eq!(table.load, "SELECT version, record FROM \"user\" WHERE user_id = $1");
+        assert_eq!(
+            table.load,
+            "SELECT version, record FROM \"user\" WHERE user_id = $1"
+        );
         assert!(table.compare_and_swap.starts_with("UPDATE \"user\" SET"));
-        assert!(table.compare_and_swap.ends_with("WHERE user_id = $1 AND version = $7"));
+        assert!(
+            table
+                .compare_and_swap
+                .ends_with("WHERE user_id = $1 AND version = $7")
+        );
         assert!(table.insert.ends_with("ON CONFLICT (user_id) DO NOTHING"));
-        assert_eq!(table.delete, "DELETE FROM \"user\" WHERE user_id = $1 AND version = $2");
+        assert_eq!(
+            table.delete,
+            "DELETE FROM \"user\" WHERE user_id = $1 AND version = $2"
+        );
         assert_eq!(
             table.render("CREATE TABLE {table}; CREATE TABLE {migrations}"),
             "CREATE TABLE \"user\"; CREATE TABLE \"user_migrations\""
@@ -393,7 +414,11 @@ mod tests {
         for (version, bytes, expected) in [
             (-1, &bytes[..], RecordError::Invalid { field: "version" }),
             (1, b"junk".as_slice(), RecordError::NotARecord),
-            (1, &bytes[..bytes.len() - 1], RecordError::Truncated { field: "challenge" }),
+            (
+                1,
+                &bytes[..bytes.len() - 1],
+                RecordError::Truncated { field: "challenge" },
+            ),
         ] {
             match decode("alice", version, bytes) {
                 Err(SqlStoreError::Corrupt { user, error }) => {
@@ -431,7 +456,13 @@ mod tests {
             user: "bob".into(),
             error: RecordError::NotARecord,
         };
-        assert_eq!(corrupt.to_string(), "the stored record of user \"bob\" does not decode");
-        assert_eq!(corrupt.source().unwrap().to_string(), "stored bytes are not a two-factor record");
+        assert_eq!(
+            corrupt.to_string(),
+            "the stored record of user \"bob\" does not decode"
+        );
+        assert_eq!(
+            corrupt.source().unwrap().to_string(),
+            "stored bytes are not a two-factor record"
+        );
     }
 }

@@ -51,7 +51,11 @@ pub fn record_with(user: &str, version: u64, epoch: u64, enabled: bool, throttle
     b.extend_from_slice(&[0, 0]); // no backup codes, no challenge
     let record = Record::decode(user, version, &b).unwrap();
     assert_eq!(
-        (record.epoch(), record.is_enabled(), record.throttled_until().unwrap_or(0)),
+        (
+            record.epoch(),
+            record.is_enabled(),
+            record.throttled_until().unwrap_or(0)
+        ),
         (epoch, enabled, throttled_until)
     );
     record
@@ -92,12 +96,27 @@ where
         Write::Conflict,
         "a second insert for one user"
     );
-    assert_eq!(store.load(user).await.unwrap(), Some(first.clone()), "unchanged by the refused insert");
+    assert_eq!(
+        store.load(user).await.unwrap(),
+        Some(first.clone()),
+        "unchanged by the refused insert"
+    );
 
     let second = record_with(user, 2, 2, false, 1_700_000_600);
-    assert_eq!(store.compare_and_swap(2, &second).await.unwrap(), Write::Conflict, "ahead of the stored version");
-    assert_eq!(store.compare_and_swap(0, &second).await.unwrap(), Write::Conflict, "behind it");
-    assert_eq!(store.compare_and_swap(u64::MAX, &second).await.unwrap(), Write::Conflict);
+    assert_eq!(
+        store.compare_and_swap(2, &second).await.unwrap(),
+        Write::Conflict,
+        "ahead of the stored version"
+    );
+    assert_eq!(
+        store.compare_and_swap(0, &second).await.unwrap(),
+        Write::Conflict,
+        "behind it"
+    );
+    assert_eq!(
+        store.compare_and_swap(u64::MAX, &second).await.unwrap(),
+        Write::Conflict
+    );
     assert_eq!(store.load(user).await.unwrap(), Some(first.clone()));
     assert_eq!(store.compare_and_swap(1, &second).await.unwrap(), Write::Applied);
     assert_eq!(store.load(user).await.unwrap(), Some(second.clone()));
@@ -109,19 +128,41 @@ where
     assert_eq!(store.load(user).await.unwrap(), Some(second.clone()));
 
     let other = &unique("contract_absent");
-    assert_eq!(store.compare_and_swap(0, &record(other, 1)).await.unwrap(), Write::Conflict);
-    assert_eq!(store.load(other).await.unwrap(), None, "compare-and-swap never creates");
+    assert_eq!(
+        store.compare_and_swap(0, &record(other, 1)).await.unwrap(),
+        Write::Conflict
+    );
+    assert_eq!(
+        store.load(other).await.unwrap(),
+        None,
+        "compare-and-swap never creates"
+    );
     assert_eq!(store.delete(other, 0).await.unwrap(), Write::Conflict);
 
-    assert_eq!(store.delete(user, 1).await.unwrap(), Write::Conflict, "stale delete");
+    assert_eq!(
+        store.delete(user, 1).await.unwrap(),
+        Write::Conflict,
+        "stale delete"
+    );
     assert_eq!(store.delete(user, u64::MAX).await.unwrap(), Write::Conflict);
     assert_eq!(store.load(user).await.unwrap(), Some(second));
     assert_eq!(store.delete(user, 2).await.unwrap(), Write::Applied);
     assert_eq!(store.load(user).await.unwrap(), None);
-    assert_eq!(store.delete(user, 2).await.unwrap(), Write::Conflict, "already gone");
-    assert_eq!(store.compare_and_swap(2, &record(user, 3)).await.unwrap(), Write::Conflict);
+    assert_eq!(
+        store.delete(user, 2).await.unwrap(),
+        Write::Conflict,
+        "already gone"
+    );
+    assert_eq!(
+        store.compare_and_swap(2, &record(user, 3)).await.unwrap(),
+        Write::Conflict
+    );
 
-    assert_eq!(store.insert(&first).await.unwrap(), Write::Applied, "a user can enroll again");
+    assert_eq!(
+        store.insert(&first).await.unwrap(),
+        Write::Applied,
+        "a user can enroll again"
+    );
     assert_eq!(store.load(user).await.unwrap(), Some(first));
 }
 
@@ -145,7 +186,10 @@ where
             let read = store.load(&user).await.unwrap().unwrap();
             barrier.wait().await;
             let next = record_with(&user, read.version() + 1, writer, false, 0);
-            (writer, store.compare_and_swap(read.version(), &next).await.unwrap())
+            (
+                writer,
+                store.compare_and_swap(read.version(), &next).await.unwrap(),
+            )
         }));
     }
     let mut winners = Vec::new();
@@ -155,7 +199,11 @@ where
             winners.push(writer);
         }
     }
-    assert_eq!(winners.len(), 1, "of {writers} writers from one version, applied: {winners:?}");
+    assert_eq!(
+        winners.len(),
+        1,
+        "of {writers} writers from one version, applied: {winners:?}"
+    );
     let stored = stores[1 % stores.len()].load(&user).await.unwrap().unwrap();
     assert_eq!((stored.version(), stored.epoch()), (2, winners[0]));
 
@@ -190,161 +238,209 @@ where
     );
 }
 
-/// The database side of the SQL stores' tests: opening stores on one database and reading or
-/// changing rows behind the store's back.
-pub trait SqlBackend {
-    type Store: Store<Error = twofactor::SqlStoreError> + 'static;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[allow(unused_imports)]
+pub use sql::*;
 
-    /// A store on `table` through a new pool of several connections (as another application
-    /// instance would open it), migrated.
-    fn open(&self, table: &str) -> impl Future<Output = Result<Self::Store, twofactor::SqlStoreError>>;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql {
+    use super::*;
 
-    /// Sets the `record` column of `user`'s row.
-    fn set_record_bytes(&self, store: &Self::Store, user: &str, bytes: &[u8]) -> impl Future<Output = ()>;
+    /// The database side of the SQL stores' tests: opening stores on one database and reading or
+    /// changing rows behind the store's back.
+    pub trait SqlBackend {
+        type Store: Store<Error = twofactor::SqlStoreError> + 'static;
 
-    /// The queryable columns of `user`'s row.
-    fn columns(&self, store: &Self::Store, user: &str) -> impl Future<Output = Option<Columns>>;
+        /// A store on `table` through a new pool of several connections (as another application
+        /// instance would open it), migrated.
+        fn open(&self, table: &str) -> impl Future<Output = Result<Self::Store, twofactor::SqlStoreError>>;
 
-    /// The rows of the migrations table: version, description, `applied_at` as text.
-    fn migrations(&self, store: &Self::Store) -> impl Future<Output = Vec<(i64, String, String)>>;
-}
+        /// Sets the `record` column of `user`'s row.
+        fn set_record_bytes(&self, store: &Self::Store, user: &str, bytes: &[u8])
+        -> impl Future<Output = ()>;
 
-/// The contract, on a store of the backend.
-pub async fn sql_contract<B: SqlBackend>(backend: &B) {
-    let store = backend.open(&unique("contract")).await.unwrap();
-    contract(&store).await;
-}
+        /// The queryable columns of `user`'s row.
+        fn columns(&self, store: &Self::Store, user: &str) -> impl Future<Output = Option<Columns>>;
 
-/// 64 writers from one version over two pools, then 8 counters × 8 rounds, over two pools.
-pub async fn sql_concurrent_writers<B: SqlBackend>(backend: &B) {
-    let table = unique("race");
-    let stores = [
-        Arc::new(backend.open(&table).await.unwrap()),
-        Arc::new(backend.open(&table).await.unwrap()),
-    ];
-    concurrent_writers(&stores, 64, 8, 8).await;
-}
+        /// The rows of the migrations table: version, description, `applied_at` as text.
+        fn migrations(&self, store: &Self::Store) -> impl Future<Output = Vec<(i64, String, String)>>;
+    }
 
-/// The columns for operators follow every write.
-pub async fn sql_columns_follow_the_record<B: SqlBackend>(backend: &B) {
-    let store = backend.open(&unique("columns")).await.unwrap();
-    let user = unique("columns_user");
-    let expect = |version, enabled, throttled_until, epoch| Columns {
-        version,
-        enabled,
-        throttled_until,
-        epoch,
-    };
-    assert_eq!(backend.columns(&store, &user).await, None);
-    assert_eq!(store.insert(&record_with(&user, 1, 0, false, 0)).await.unwrap(), Write::Applied);
-    assert_eq!(backend.columns(&store, &user).await, Some(expect(1, false, None, 0)));
-    let enabled = record_with(&user, 2, 1, true, 1_700_000_600);
-    assert_eq!(store.compare_and_swap(1, &enabled).await.unwrap(), Write::Applied);
-    assert_eq!(
-        backend.columns(&store, &user).await,
-        Some(expect(2, true, Some(1_700_000_600), 1))
-    );
-    let refused = record_with(&user, 3, 9, false, 0);
-    assert_eq!(store.compare_and_swap(1, &refused).await.unwrap(), Write::Conflict);
-    assert_eq!(
-        backend.columns(&store, &user).await,
-        Some(expect(2, true, Some(1_700_000_600), 1)),
-        "a refused write changes no column"
-    );
-    let cleared = record_with(&user, 3, 2, false, 0);
-    assert_eq!(store.compare_and_swap(2, &cleared).await.unwrap(), Write::Applied);
-    assert_eq!(backend.columns(&store, &user).await, Some(expect(3, false, None, 2)));
-}
+    /// The contract, on a store of the backend.
+    pub async fn sql_contract<B: SqlBackend>(backend: &B) {
+        let store = backend.open(&unique("contract")).await.unwrap();
+        contract(&store).await;
+    }
 
-/// A row whose bytes do not decode is a typed error naming the user, never "not enrolled".
-pub async fn sql_corrupt_rows_are_errors<B: SqlBackend>(backend: &B) {
-    use twofactor::{RecordError, SqlStoreError};
-    let store = backend.open(&unique("corrupt")).await.unwrap();
-    let user = unique("corrupt_user");
-    assert_eq!(store.insert(&record(&user, 1)).await.unwrap(), Write::Applied);
-    let good = record(&user, 1).encode().to_vec();
-    let mut newer_format = good.clone();
-    newer_format[3] = 9;
-    let other_user = record("mallory", 1).encode().to_vec();
-    for (bytes, expected) in [
-        (b"not a record".to_vec(), RecordError::NotARecord),
-        (Vec::new(), RecordError::Truncated { field: "marker" }),
-        (newer_format, RecordError::UnsupportedFormat { version: 9 }),
-        (good[..good.len() - 1].to_vec(), RecordError::Truncated { field: "challenge" }),
-        (other_user, RecordError::UserMismatch),
-    ] {
-        backend.set_record_bytes(&store, &user, &bytes).await;
-        match store.load(&user).await {
-            Err(SqlStoreError::Corrupt { user: named, error }) => {
-                assert_eq!((named.as_str(), error), (user.as_str(), expected));
+    /// 64 writers from one version over two pools, then 8 counters × 8 rounds, over two pools.
+    pub async fn sql_concurrent_writers<B: SqlBackend>(backend: &B) {
+        let table = unique("race");
+        let stores = [
+            Arc::new(backend.open(&table).await.unwrap()),
+            Arc::new(backend.open(&table).await.unwrap()),
+        ];
+        concurrent_writers(&stores, 64, 8, 8).await;
+    }
+
+    /// The columns for operators follow every write.
+    pub async fn sql_columns_follow_the_record<B: SqlBackend>(backend: &B) {
+        let store = backend.open(&unique("columns")).await.unwrap();
+        let user = unique("columns_user");
+        let expect = |version, enabled, throttled_until, epoch| Columns {
+            version,
+            enabled,
+            throttled_until,
+            epoch,
+        };
+        assert_eq!(backend.columns(&store, &user).await, None);
+        assert_eq!(
+            store.insert(&record_with(&user, 1, 0, false, 0)).await.unwrap(),
+            Write::Applied
+        );
+        assert_eq!(
+            backend.columns(&store, &user).await,
+            Some(expect(1, false, None, 0))
+        );
+        let enabled = record_with(&user, 2, 1, true, 1_700_000_600);
+        assert_eq!(store.compare_and_swap(1, &enabled).await.unwrap(), Write::Applied);
+        assert_eq!(
+            backend.columns(&store, &user).await,
+            Some(expect(2, true, Some(1_700_000_600), 1))
+        );
+        let refused = record_with(&user, 3, 9, false, 0);
+        assert_eq!(
+            store.compare_and_swap(1, &refused).await.unwrap(),
+            Write::Conflict
+        );
+        assert_eq!(
+            backend.columns(&store, &user).await,
+            Some(expect(2, true, Some(1_700_000_600), 1)),
+            "a refused write changes no column"
+        );
+        let cleared = record_with(&user, 3, 2, false, 0);
+        assert_eq!(store.compare_and_swap(2, &cleared).await.unwrap(), Write::Applied);
+        assert_eq!(
+            backend.columns(&store, &user).await,
+            Some(expect(3, false, None, 2))
+        );
+    }
+
+    /// A row whose bytes do not decode is a typed error naming the user, never "not enrolled".
+    pub async fn sql_corrupt_rows_are_errors<B: SqlBackend>(backend: &B) {
+        use twofactor::{RecordError, SqlStoreError};
+        let store = backend.open(&unique("corrupt")).await.unwrap();
+        let user = unique("corrupt_user");
+        assert_eq!(store.insert(&record(&user, 1)).await.unwrap(), Write::Applied);
+        let good = record(&user, 1).encode().to_vec();
+        let mut newer_format = good.clone();
+        newer_format[3] = 9;
+        let other_user = record("mallory", 1).encode().to_vec();
+        for (bytes, expected) in [
+            (b"not a record".to_vec(), RecordError::NotARecord),
+            (Vec::new(), RecordError::Truncated { field: "marker" }),
+            (newer_format, RecordError::UnsupportedFormat { version: 9 }),
+            (
+                good[..good.len() - 1].to_vec(),
+                RecordError::Truncated { field: "challenge" },
+            ),
+            (other_user, RecordError::UserMismatch),
+        ] {
+            backend.set_record_bytes(&store, &user, &bytes).await;
+            match store.load(&user).await {
+                Err(SqlStoreError::Corrupt { user: named, error }) => {
+                    assert_eq!((named.as_str(), error), (user.as_str(), expected));
+                }
+                other => panic!("{expected:?}: {other:?}"),
             }
-            other => panic!("{expected:?}: {other:?}"),
         }
+        backend.set_record_bytes(&store, &user, &good).await;
+        assert_eq!(
+            store.load(&user).await.unwrap(),
+            Some(record(&user, 1)),
+            "repaired"
+        );
     }
-    backend.set_record_bytes(&store, &user, &good).await;
-    assert_eq!(store.load(&user).await.unwrap(), Some(record(&user, 1)), "repaired");
-}
 
-/// A second `migrate`, and opening the table again, change nothing: the step is recorded once,
-/// at its first application, and the rows stay.
-pub async fn sql_migrate_twice_is_a_no_op<B: SqlBackend>(backend: &B) {
-    let table = unique("migrate");
-    let store = backend.open(&table).await.unwrap();
-    let user = unique("migrate_user");
-    assert_eq!(store.insert(&record(&user, 1)).await.unwrap(), Write::Applied);
-    let applied = backend.migrations(&store).await;
-    assert_eq!(
-        applied.iter().map(|(v, d, _)| (*v, d.as_str())).collect::<Vec<_>>(),
-        [(1, "records table")]
-    );
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // a later applied_at would show
-    let again = backend.open(&table).await.unwrap(); // migrates
-    assert_eq!(backend.migrations(&again).await, applied);
-    assert_eq!(again.load(&user).await.unwrap(), Some(record(&user, 1)));
-}
+    /// A second `migrate`, and opening the table again, change nothing: the step is recorded once,
+    /// at its first application, and the rows stay.
+    pub async fn sql_migrate_twice_is_a_no_op<B: SqlBackend>(backend: &B) {
+        let table = unique("migrate");
+        let store = backend.open(&table).await.unwrap();
+        let user = unique("migrate_user");
+        assert_eq!(store.insert(&record(&user, 1)).await.unwrap(), Write::Applied);
+        let applied = backend.migrations(&store).await;
+        assert_eq!(
+            applied
+                .iter()
+                .map(|(v, d, _)| (*v, d.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, "records table")]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // a later applied_at would show
+        let again = backend.open(&table).await.unwrap(); // migrates
+        assert_eq!(backend.migrations(&again).await, applied);
+        assert_eq!(again.load(&user).await.unwrap(), Some(record(&user, 1)));
+    }
 
-/// Two tables in one database are two stores: neither sees the other's rows.
-pub async fn sql_tables_are_separate<B: SqlBackend>(backend: &B) {
-    let (a, b) = (
-        backend.open(&unique("left")).await.unwrap(),
-        backend.open(&unique("right")).await.unwrap(),
-    );
-    let user = unique("shared_name");
-    assert_eq!(a.insert(&record_with(&user, 1, 5, false, 0)).await.unwrap(), Write::Applied);
-    assert_eq!(b.load(&user).await.unwrap(), None);
-    assert_eq!(b.insert(&record_with(&user, 1, 7, true, 0)).await.unwrap(), Write::Applied);
-    assert_eq!(a.load(&user).await.unwrap().unwrap().epoch(), 5);
-    assert_eq!(b.delete(&user, 1).await.unwrap(), Write::Applied);
-    assert_eq!(a.load(&user).await.unwrap().unwrap().epoch(), 5);
-}
+    /// Two tables in one database are two stores: neither sees the other's rows.
+    pub async fn sql_tables_are_separate<B: SqlBackend>(backend: &B) {
+        let (a, b) = (
+            backend.open(&unique("left")).await.unwrap(),
+            backend.open(&unique("right")).await.unwrap(),
+        );
+        let user = unique("shared_name");
+        assert_eq!(
+            a.insert(&record_with(&user, 1, 5, false, 0)).await.unwrap(),
+            Write::Applied
+        );
+        assert_eq!(b.load(&user).await.unwrap(), None);
+        assert_eq!(
+            b.insert(&record_with(&user, 1, 7, true, 0)).await.unwrap(),
+            Write::Applied
+        );
+        assert_eq!(a.load(&user).await.unwrap().unwrap().epoch(), 5);
+        assert_eq!(b.delete(&user, 1).await.unwrap(), Write::Applied);
+        assert_eq!(a.load(&user).await.unwrap().unwrap().epoch(), 5);
+    }
 
-/// Names that are not lowercase identifiers of at most 52 bytes are refused before anything
-/// is sent, and a reserved word works (the name is quoted).
-pub async fn sql_table_names<B: SqlBackend>(backend: &B) {
-    for name in ["", "Two_Factor", "two-factor", "2fa", "x; DROP TABLE y", &"t".repeat(53)] {
-        match backend.open(name).await {
-            Err(twofactor::SqlStoreError::InvalidTableName { name: given }) => assert_eq!(given, name),
-            other => panic!("{name:?}: {:?}", other.map(|_| ())),
+    /// Names that are not lowercase identifiers of at most 52 bytes are refused before anything
+    /// is sent, and a reserved word works (the name is quoted).
+    pub async fn sql_table_names<B: SqlBackend>(backend: &B) {
+        for name in [
+            "",
+            "Two_Factor",
+            "two-factor",
+            "2fa",
+            "x; DROP TABLE y",
+            &"t".repeat(53),
+        ] {
+            match backend.open(name).await {
+                Err(twofactor::SqlStoreError::InvalidTableName { name: given }) => assert_eq!(given, name),
+                other => panic!("{name:?}: {:?}", other.map(|_| ())),
+            }
         }
+        let store = backend.open("user").await.unwrap();
+        contract(&store).await;
+        let longest = format!("{}{}", unique("l"), "x".repeat(52))
+            .chars()
+            .take(52)
+            .collect::<String>();
+        let store = backend.open(&longest).await.unwrap();
+        assert_eq!(backend.migrations(&store).await.len(), 1);
     }
-    let store = backend.open("user").await.unwrap();
-    contract(&store).await;
-    let longest = format!("{}{}", unique("l"), "x".repeat(52)).chars().take(52).collect::<String>();
-    let store = backend.open(&longest).await.unwrap();
-    assert_eq!(backend.migrations(&store).await.len(), 1);
-}
 
-/// A record whose version does not fit a `BIGINT` is refused with a typed error, and nothing
-/// is written.
-pub async fn sql_out_of_range<B: SqlBackend>(backend: &B) {
-    let store = backend.open(&unique("range")).await.unwrap();
-    let user = unique("range_user");
-    let huge = record(&user, u64::MAX);
-    assert!(matches!(
-        store.insert(&huge).await,
-        Err(twofactor::SqlStoreError::OutOfRange { column: "version" })
-    ));
-    assert_eq!(store.load(&user).await.unwrap(), None);
+    /// A record whose version does not fit a `BIGINT` is refused with a typed error, and nothing
+    /// is written.
+    pub async fn sql_out_of_range<B: SqlBackend>(backend: &B) {
+        let store = backend.open(&unique("range")).await.unwrap();
+        let user = unique("range_user");
+        let huge = record(&user, u64::MAX);
+        assert!(matches!(
+            store.insert(&huge).await,
+            Err(twofactor::SqlStoreError::OutOfRange { column: "version" })
+        ));
+        assert_eq!(store.load(&user).await.unwrap(), None);
+    }
 }
 
 /// Generates one `#[tokio::test]` per SQL check, each on `$backend().await` (an
@@ -381,11 +477,13 @@ pub fn postgres_url() -> Option<String> {
 /// A schema of its own in the server at `url`, for one test: every table the test creates is
 /// in it, and it is dropped with them when the value is dropped (also when the test fails).
 /// `url()` connects with the schema as `search_path`.
+#[cfg(feature = "postgres")]
 pub struct PgSchema {
     base: String,
     pub name: String,
 }
 
+#[cfg(feature = "postgres")]
 impl PgSchema {
     pub async fn create(base: &str, prefix: &str) -> Self {
         let name = unique(prefix);
@@ -395,7 +493,10 @@ impl PgSchema {
             .acquire()
             .await
             .unwrap();
-        sqlx::query(&format!("CREATE SCHEMA \"{name}\"")).execute(&mut *admin).await.unwrap();
+        sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
+            .execute(&mut *admin)
+            .await
+            .unwrap();
         Self {
             base: base.into(),
             name,
@@ -409,12 +510,16 @@ impl PgSchema {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl Drop for PgSchema {
     fn drop(&mut self) {
         let (base, name) = (self.base.clone(), self.name.clone());
         // Inside the test's runtime nothing may block on it: drop from a thread of its own.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async {
                 let pool = sqlx::postgres::PgPool::connect(&base).await?;
                 sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
