@@ -3,6 +3,7 @@
 //! its end: the store contract, races between two pools (two application instances), corrupt
 //! rows, migrations, table names.
 #![cfg(feature = "postgres")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod store_contract;
 

@@ -1,6 +1,7 @@
 //! `SqliteStore` on a database file in a temporary directory per test: the store contract,
 //! races over the file opened twice, corrupt rows, migrations, table names.
 #![cfg(feature = "sqlite")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod store_contract;
 

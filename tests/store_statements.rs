@@ -13,6 +13,7 @@
 //! counting, so nothing else runs on it. This file is one test so that no other test's
 //! statements reach the subscriber during the count.
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod store_contract;
 

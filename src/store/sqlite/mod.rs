@@ -11,12 +11,12 @@ use sqlx::sqlite::{
 
 use super::sql::{self, SqlStoreError, Table};
 
-/// A [`Store`] in an SQLite database: the embedded default, with nothing to install (SQLite is
+/// A [`Store`](crate::Store) in an SQLite database: the embedded default, with nothing to install (SQLite is
 /// compiled into the crate) and nothing to run beside the application.
 ///
 /// Each user is one row of a table whose name the application chooses, so that the records
 /// can live in the application's own database file beside its other tables. The columns are
-/// described in [`SqlStoreError`]'s module, [below](#schema).
+/// described [below](#schema).
 ///
 /// A verification is one `SELECT` and one conditional `UPDATE … WHERE user_id = $1 AND
 /// version = $7`, whose count of changed rows decides whether it was applied: SQLite runs each
