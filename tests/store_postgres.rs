@@ -7,8 +7,7 @@
 
 mod store_contract;
 
-use sqlx::Row as _;
-use store_contract::{Columns, PgSchema, SqlBackend};
+use store_contract::{PgSchema, SqlBackend};
 use twofactor::{PostgresStore, SqlStoreError};
 
 async fn postgres() -> Option<PgSchema> {
@@ -24,54 +23,10 @@ impl SqlBackend for PgSchema {
         PostgresStore::connect(&self.url(), table).await
     }
 
-    async fn set_record_bytes(&self, store: &PostgresStore, user: &str, bytes: &[u8]) {
-        let sql = format!("UPDATE \"{}\" SET record = $2 WHERE user_id = $1", store.table());
-        let done = sqlx::query(&sql)
-            .bind(user)
-            .bind(bytes)
-            .execute(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(done.rows_affected(), 1);
-    }
-
-    async fn columns(&self, store: &PostgresStore, user: &str) -> Option<Columns> {
-        let sql = format!(
-            "SELECT version, enabled, throttled_until, epoch FROM \"{}\" WHERE user_id = $1",
-            store.table()
-        );
-        let row = sqlx::query(&sql)
-            .bind(user)
-            .fetch_optional(store.pool())
-            .await
-            .unwrap()?;
-        Some(Columns {
-            version: row.get(0),
-            enabled: row.get(1),
-            throttled_until: row.get(2),
-            epoch: row.get(3),
-        })
-    }
-
-    async fn migrations(&self, store: &PostgresStore) -> Vec<(i64, String, String)> {
-        let sql = format!(
-            "SELECT version, description, CAST(applied_at AS TEXT) FROM \"{}_migrations\" ORDER BY version",
-            store.table()
-        );
-        sqlx::query_as(&sql).fetch_all(store.pool()).await.unwrap()
-    }
+    raw_sql_methods!(PostgresStore);
 }
 
-sql_suite!(postgres:
-    sql_contract,
-    sql_concurrent_writers,
-    sql_columns_follow_the_record,
-    sql_corrupt_rows_are_errors,
-    sql_migrate_twice_is_a_no_op,
-    sql_tables_are_separate,
-    sql_table_names,
-    sql_out_of_range,
-);
+sql_suite!(postgres);
 
 /// Instances that start together all migrate the same table: each step is applied once and
 /// none of them fails.

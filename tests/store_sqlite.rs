@@ -7,8 +7,7 @@ mod store_contract;
 
 use std::path::PathBuf;
 
-use sqlx::Row as _;
-use store_contract::{Columns, SqlBackend};
+use store_contract::SqlBackend;
 use twofactor::{SqlStoreError, SqliteStore};
 
 /// One database file per test, removed with its directory when the test ends.
@@ -41,54 +40,10 @@ impl SqlBackend for SqliteFile {
         SqliteStore::open(self.path(), table).await
     }
 
-    async fn set_record_bytes(&self, store: &SqliteStore, user: &str, bytes: &[u8]) {
-        let sql = format!("UPDATE \"{}\" SET record = $2 WHERE user_id = $1", store.table());
-        let done = sqlx::query(&sql)
-            .bind(user)
-            .bind(bytes)
-            .execute(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(done.rows_affected(), 1);
-    }
-
-    async fn columns(&self, store: &SqliteStore, user: &str) -> Option<Columns> {
-        let sql = format!(
-            "SELECT version, enabled, throttled_until, epoch FROM \"{}\" WHERE user_id = $1",
-            store.table()
-        );
-        let row = sqlx::query(&sql)
-            .bind(user)
-            .fetch_optional(store.pool())
-            .await
-            .unwrap()?;
-        Some(Columns {
-            version: row.get(0),
-            enabled: row.get(1),
-            throttled_until: row.get(2),
-            epoch: row.get(3),
-        })
-    }
-
-    async fn migrations(&self, store: &SqliteStore) -> Vec<(i64, String, String)> {
-        let sql = format!(
-            "SELECT version, description, CAST(applied_at AS TEXT) FROM \"{}_migrations\" ORDER BY version",
-            store.table()
-        );
-        sqlx::query_as(&sql).fetch_all(store.pool()).await.unwrap()
-    }
+    raw_sql_methods!(SqliteStore);
 }
 
-sql_suite!(sqlite:
-    sql_contract,
-    sql_concurrent_writers,
-    sql_columns_follow_the_record,
-    sql_corrupt_rows_are_errors,
-    sql_migrate_twice_is_a_no_op,
-    sql_tables_are_separate,
-    sql_table_names,
-    sql_out_of_range,
-);
+sql_suite!(sqlite);
 
 #[tokio::test]
 async fn an_invalid_table_name_opens_no_file() {

@@ -281,13 +281,28 @@ where
         .bind(&row.record[..])
 }
 
-/// `impl Store` for a store type with fields `pool` (an `sqlx` pool) and `table` (a [`Table`]):
-/// the same four statements on either database, written once. A macro rather than a generic
+/// `impl Store` for a store type with fields `pool` (an `sqlx` pool of type `$pool`) and `table`
+/// (a [`Table`]): the same four statements on either database, written once; and the two
+/// accessors. A macro rather than a generic
 /// type, so that each store stays a plain public type of its own with its own constructors and
 /// documentation, and rather than generic functions, whose `sqlx` bounds (executor, argument,
 /// encode and decode traits for each type bound) would outweigh the code they share.
 macro_rules! impl_store {
-    ($store:ty) => {
+    ($store:ty, $pool:ty) => {
+        impl $store {
+            /// The table's name.
+            #[must_use]
+            pub fn table(&self) -> &str {
+                self.table.name()
+            }
+
+            /// The connection pool, shared with the application.
+            #[must_use]
+            pub const fn pool(&self) -> &$pool {
+                &self.pool
+            }
+        }
+
         impl $crate::Store for $store {
             type Error = $crate::store::sql::SqlStoreError;
 

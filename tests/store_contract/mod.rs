@@ -443,10 +443,58 @@ mod sql {
     }
 }
 
+/// The methods of `SqlBackend` that read or change rows behind the store's back, for a store
+/// type with `pool()` and `table()`: the same SQL on either database.
+#[macro_export]
+macro_rules! raw_sql_methods {
+    ($store:ty) => {
+        async fn set_record_bytes(&self, store: &$store, user: &str, bytes: &[u8]) {
+            let sql = format!("UPDATE \"{}\" SET record = $2 WHERE user_id = $1", store.table());
+            let done = sqlx::query(&sql).bind(user).bind(bytes).execute(store.pool()).await.unwrap();
+            assert_eq!(done.rows_affected(), 1);
+        }
+
+        async fn columns(&self, store: &$store, user: &str) -> Option<store_contract::Columns> {
+            use sqlx::Row as _;
+            let sql = format!(
+                "SELECT version, enabled, throttled_until, epoch FROM \"{}\" WHERE user_id = $1",
+                store.table()
+            );
+            let row = sqlx::query(&sql).bind(user).fetch_optional(store.pool()).await.unwrap()?;
+            Some(store_contract::Columns {
+                version: row.get(0),
+                enabled: row.get(1),
+                throttled_until: row.get(2),
+                epoch: row.get(3),
+            })
+        }
+
+        async fn migrations(&self, store: &$store) -> Vec<(i64, String, String)> {
+            let sql = format!(
+                "SELECT version, description, CAST(applied_at AS TEXT) FROM \"{}_migrations\" ORDER BY version",
+                store.table()
+            );
+            sqlx::query_as(&sql).fetch_all(store.pool()).await.unwrap()
+        }
+    };
+}
+
 /// Generates one `#[tokio::test]` per SQL check, each on `$backend().await` (an
 /// `Option<impl SqlBackend>`: `None` skips).
 #[macro_export]
 macro_rules! sql_suite {
+    ($backend:ident) => {
+        $crate::sql_suite!($backend:
+            sql_contract,
+            sql_concurrent_writers,
+            sql_columns_follow_the_record,
+            sql_corrupt_rows_are_errors,
+            sql_migrate_twice_is_a_no_op,
+            sql_tables_are_separate,
+            sql_table_names,
+            sql_out_of_range,
+        );
+    };
     ($backend:ident: $($check:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -139,18 +139,6 @@ impl PostgresStore {
     pub async fn migrate(&self) -> Result<(), SqlStoreError> {
         schema::migrate(&self.pool, &self.table).await
     }
-
-    /// The table's name.
-    #[must_use]
-    pub fn table(&self) -> &str {
-        self.table.name()
-    }
-
-    /// The connection pool, shared with the application.
-    #[must_use]
-    pub const fn pool(&self) -> &PgPool {
-        &self.pool
-    }
 }
 
-sql::impl_store!(PostgresStore);
+sql::impl_store!(PostgresStore, PgPool);

@@ -180,18 +180,6 @@ impl SqliteStore {
     pub async fn migrate(&self) -> Result<(), SqlStoreError> {
         schema::migrate(&self.pool, &self.table).await
     }
-
-    /// The table's name.
-    #[must_use]
-    pub fn table(&self) -> &str {
-        self.table.name()
-    }
-
-    /// The connection pool, shared with the application.
-    #[must_use]
-    pub const fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
 }
 
-sql::impl_store!(SqliteStore);
+sql::impl_store!(SqliteStore, SqlitePool);
