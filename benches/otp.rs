@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use twofactor::{Algorithm, Secret, Totp, TotpParams, Window};
@@ -135,5 +136,124 @@ fn verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, floor, generate, verify);
+/// Paired ratios: A and B timed in alternating short batches, in alternating order, and the
+/// median of the per-round ratios reported with its interquartile range. On a shared, noisy
+/// machine this is far steadier than the ratio of two separately measured criterion means,
+/// because both sides of every round see the same load.
+fn paired(name: &str, bar: &str, mut a: impl FnMut(), mut b: impl FnMut()) {
+    const ROUNDS: usize = 301;
+    fn batch(f: &mut impl FnMut(), iterations: u32) -> f64 {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            f();
+        }
+        start.elapsed().as_secs_f64() / f64::from(iterations)
+    }
+    // Size a batch to about 50 µs of B.
+    let per_call = batch(&mut b, 10_000);
+    let iterations = ((50e-6 / per_call) as u32).clamp(10, 100_000);
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = batch(&mut a, iterations);
+            (ta, batch(&mut b, iterations))
+        } else {
+            let tb = batch(&mut b, iterations);
+            (batch(&mut a, iterations), tb)
+        };
+        ratios.push(ta / tb);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let (q1, median, q3) = (ratios[ROUNDS / 4], ratios[ROUNDS / 2], ratios[3 * ROUNDS / 4]);
+    println!("paired {name:<44} {median:>6.3}  (IQR {q1:.3}–{q3:.3})  bar: {bar}");
+}
+
+fn compress_x(calls: usize) -> impl FnMut() {
+    let block64 = [[0x5au8; 64]];
+    move || {
+        let mut state = [0x6745_2301u32, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0];
+        for _ in 0..calls {
+            sha1::block_api::compress(&mut state, black_box(&block64));
+        }
+        black_box(state);
+    }
+}
+
+fn ratios(_: &mut Criterion) {
+    println!("\nPaired ratios (A / B, median of {} rounds):", 301);
+    let sha1 = ours(Algorithm::Sha1);
+    paired(
+        "sha1 generate / 2 compressions",
+        "<= 1.6",
+        || {
+            black_box(sha1.generate(black_box(NOW)).ok());
+        },
+        compress_x(2),
+    );
+    let good = sha1.generate(NOW).unwrap().to_string();
+    let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 1) % 1_000_000);
+    for (case, input) in [("match", &good), ("miss", &bad)] {
+        paired(
+            &format!("sha1 verify ±1 {case} / 6 compressions"),
+            "<= 1.6",
+            || {
+                black_box(
+                    sha1.verify(black_box(input), black_box(NOW), Window::DEFAULT, None)
+                        .ok(),
+                );
+            },
+            compress_x(6),
+        );
+    }
+    for algorithm in Algorithm::ALL {
+        let totp = ours(algorithm);
+        let other = theirs(algorithm);
+        let good = totp.generate(NOW).unwrap().to_string();
+        let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 1) % 1_000_000);
+        let alg = name(algorithm);
+        paired(
+            &format!("{alg} verify match / verify miss"),
+            "0.95–1.05",
+            || {
+                black_box(
+                    totp.verify(black_box(&good), black_box(NOW), Window::DEFAULT, None)
+                        .ok(),
+                );
+            },
+            || {
+                black_box(
+                    totp.verify(black_box(&bad), black_box(NOW), Window::DEFAULT, None)
+                        .ok(),
+                );
+            },
+        );
+        paired(
+            &format!("{alg} totp-rs generate / twofactor generate"),
+            ">= 1.7",
+            || {
+                black_box(other.generate(black_box(NOW)));
+            },
+            || {
+                black_box(totp.generate(black_box(NOW)).ok());
+            },
+        );
+        for (case, input) in [("match", &good), ("miss", &bad)] {
+            paired(
+                &format!("{alg} totp-rs check / twofactor verify ({case})"),
+                ">= 1.7",
+                || {
+                    black_box(other.check(black_box(input), black_box(NOW)));
+                },
+                || {
+                    black_box(
+                        totp.verify(black_box(input), black_box(NOW), Window::DEFAULT, None)
+                            .ok(),
+                    );
+                },
+            );
+        }
+    }
+}
+
+criterion_group!(benches, floor, generate, verify, ratios);
 criterion_main!(benches);

@@ -9,13 +9,27 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+mod backup;
 mod otp;
 #[cfg(feature = "qr")]
 mod qr;
+#[cfg(feature = "alloc")]
+mod record;
 mod secret;
+#[cfg(feature = "alloc")]
+mod store;
 #[cfg(feature = "alloc")]
 mod uri;
 
+#[cfg(feature = "argon2")]
+pub use backup::Argon2Hasher;
+#[cfg(feature = "alloc")]
+pub use backup::{
+    BackupCodeError, BackupCodeSet, BackupCodes, BackupVerifyError, CodeFormat, CodeFormatBuilder,
+    CodeFormatError, CodeHasher, GenerateError, HashError, HashScheme, HmacHasher, MarkUsedError,
+    StoredSetError,
+};
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
 pub use otp::{
@@ -24,6 +38,12 @@ pub use otp::{
 };
 #[cfg(feature = "qr")]
 pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
+#[cfg(feature = "alloc")]
+pub use record::{Record, RecordError};
 pub use secret::{Secret, SecretError};
+#[cfg(feature = "std")]
+pub use store::MemoryStore;
+#[cfg(feature = "alloc")]
+pub use store::{Store, Write};
 #[cfg(feature = "alloc")]
 pub use uri::{BuildOptions, KeyUri, OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};

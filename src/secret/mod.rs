@@ -166,6 +166,13 @@ impl Secret {
         zeroize::Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.expose_secret()))
     }
 
+    /// [`Secret::from_bytes`] from 80 bits up: for secrets read back from storage that were
+    /// imported with [`Secret::from_base32_legacy`].
+    #[cfg(feature = "alloc")]
+    pub(crate) fn from_bytes_legacy(bytes: &[u8]) -> Result<Self, SecretError> {
+        Self::from_bytes_with_min(bytes, Self::LEGACY_MIN_BYTES)
+    }
+
     fn from_base32_with_min(text: &str, min: usize) -> Result<Self, SecretError> {
         let mut secret = Self::zeroed(0);
         secret.len = base32::decode_lenient(text, &mut secret.bytes)?;

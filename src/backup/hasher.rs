@@ -1,0 +1,214 @@
+//! How a backup code is hashed: the [`CodeHasher`] trait and the schemes a stored set names.
+
+use core::fmt;
+
+/// A hashing scheme and its parameters, as recorded in a stored set.
+///
+/// A set remembers the scheme it was hashed under, so it keeps verifying after the
+/// application's defaults change; [`BackupCodeSet::needs_rehash`](crate::BackupCodeSet::needs_rehash)
+/// compares it with a hasher's current [`CodeHasher::scheme`].
+///
+/// Every scheme takes a per-set salt of [`HashScheme::SALT_LEN`] bytes and yields
+/// [`HashScheme::HASH_LEN`] bytes.
+///
+/// ```
+/// use twofactor::HashScheme;
+///
+/// let scheme = HashScheme::HmacSha256 { key_id: 3 };
+/// assert_ne!(scheme, HashScheme::HmacSha256 { key_id: 4 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HashScheme {
+    /// Argon2id version 0x13 (RFC 9106), a password-hashing function: `hash =
+    /// Argon2id(password = code, salt, m, t, p)`, 32 bytes out, no secret key, no associated
+    /// data.
+    Argon2id {
+        /// Memory in KiB, `ARGON2_MIN_M_COST..=ARGON2_MAX_M_COST` and at least `8 × p_cost`.
+        m_cost: u32,
+        /// Passes over the memory, `1..=ARGON2_MAX_T_COST`.
+        t_cost: u32,
+        /// Lanes, `1..=ARGON2_MAX_P_COST`.
+        p_cost: u32,
+    },
+    /// HMAC-SHA-256 (RFC 2104) under a server-held key: `hash = HMAC(key, "twofactor backup
+    /// code v1" ‖ 0x00 ‖ salt ‖ code)`.
+    HmacSha256 {
+        /// The identifier of the key, so that keys can be rotated and a set hashed under another
+        /// key is refused rather than compared.
+        key_id: u32,
+    },
+}
+
+impl HashScheme {
+    /// The length of the per-set salt: 16 bytes, 128 bits (NIST SP 800-63B-4 and ASVS 5.0 6.5.2
+    /// ask for at least 32 bits).
+    pub const SALT_LEN: usize = 16;
+    /// The length of a code's hash: 32 bytes.
+    pub const HASH_LEN: usize = 32;
+
+    /// The least Argon2id memory accepted, in KiB (1 MiB): a sanity floor, not a recommendation.
+    pub const ARGON2_MIN_M_COST: u32 = 1024;
+    /// The most Argon2id memory accepted, in KiB (256 MiB): bounds what a corrupt or hostile
+    /// record can make one lookup cost.
+    pub const ARGON2_MAX_M_COST: u32 = 256 * 1024;
+    /// The most Argon2id passes accepted.
+    pub const ARGON2_MAX_T_COST: u32 = 16;
+    /// The most Argon2id lanes accepted.
+    pub const ARGON2_MAX_P_COST: u32 = 16;
+
+    /// Whether the parameters are in range.
+    pub(crate) const fn check(&self) -> Result<(), HashError> {
+        match *self {
+            Self::Argon2id {
+                m_cost,
+                t_cost,
+                p_cost,
+            } => {
+                let lanes_ok = p_cost >= 1 && p_cost <= Self::ARGON2_MAX_P_COST;
+                let passes_ok = t_cost >= 1 && t_cost <= Self::ARGON2_MAX_T_COST;
+                let memory_ok = m_cost >= Self::ARGON2_MIN_M_COST
+                    && m_cost <= Self::ARGON2_MAX_M_COST
+                    && m_cost >= 8 * p_cost;
+                if lanes_ok && passes_ok && memory_ok {
+                    Ok(())
+                } else {
+                    Err(HashError::InvalidParams)
+                }
+            }
+            Self::HmacSha256 { .. } => Ok(()),
+        }
+    }
+}
+
+/// Hashes backup codes for storage and lookup.
+///
+/// A set is hashed under one [`HashScheme`] with one random salt, so a lookup costs one call of
+/// [`CodeHasher::hash`] whatever the number of codes. The crate provides
+/// [`Argon2Hasher`](crate::Argon2Hasher) (the default; feature `argon2`) and
+/// [`HmacHasher`](crate::HmacHasher). An application may implement the trait itself — say, to
+/// compute the HMAC inside a key-management service so that the key never enters the process —
+/// provided it computes exactly the scheme it is given, so that the stored form stays readable
+/// by any hasher of that scheme.
+///
+/// ```
+/// use twofactor::{CodeHasher, HashError, HashScheme};
+///
+/// /// HMAC-SHA-256 computed elsewhere (here: by `HmacHasher`, standing in for a remote service).
+/// struct Remote(twofactor::HmacHasher);
+///
+/// impl CodeHasher for Remote {
+///     fn scheme(&self) -> HashScheme {
+///         HashScheme::HmacSha256 { key_id: self.0.key_id() }
+///     }
+///     fn hash(
+///         &self,
+///         scheme: &HashScheme,
+///         salt: &[u8; HashScheme::SALT_LEN],
+///         code: &[u8],
+///     ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+///         self.0.hash(scheme, salt, code)
+///     }
+/// }
+///
+/// let remote = Remote(twofactor::HmacHasher::new(1, &[7; 32])?);
+/// let (codes, set) = twofactor::BackupCodeSet::generate(&Default::default(), &remote)?;
+/// let first = codes.expose_codes().next().ok_or("no code")?;
+/// assert_eq!(set.verify(first, &remote)?, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait CodeHasher {
+    /// The scheme, with its parameters, under which new sets are hashed.
+    fn scheme(&self) -> HashScheme;
+
+    /// Hashes one canonical code (the set's number of [`CodeFormat::ALPHABET`](crate::CodeFormat::ALPHABET)
+    /// symbols, upper case, no separators) under `scheme` — the stored set's, which need not be
+    /// [`CodeHasher::scheme`] — with the set's `salt`.
+    ///
+    /// # Errors
+    /// [`HashError::UnsupportedScheme`] if this hasher does not compute `scheme`,
+    /// [`HashError::KeyMismatch`] if it holds another key than the one `scheme` names,
+    /// [`HashError::InvalidParams`] for parameters out of range, [`HashError::Failed`] if the
+    /// computation failed (memory, a remote service).
+    fn hash(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], HashError>;
+}
+
+impl<H: CodeHasher + ?Sized> CodeHasher for &H {
+    fn scheme(&self) -> HashScheme {
+        (**self).scheme()
+    }
+
+    fn hash(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+        (**self).hash(scheme, salt, code)
+    }
+}
+
+/// Why a hasher could not hash a code or be built. Never carries a key, a code or a hash.
+///
+/// ```
+/// use twofactor::{CodeHasher, HashError, HashScheme, HmacHasher};
+///
+/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
+/// let other_key = HashScheme::HmacSha256 { key_id: 2 };
+/// assert_eq!(
+///     hasher.hash(&other_key, &[0; 16], b"0123456789ABCDEF"),
+///     Err(HashError::KeyMismatch { stored: 2, held: 1 })
+/// );
+/// # Ok::<(), HashError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HashError {
+    /// The hasher does not compute this scheme (a set hashed with HMAC offered to the Argon2
+    /// hasher, or the other way round).
+    UnsupportedScheme,
+    /// The set was hashed under an HMAC key other than the hasher's.
+    KeyMismatch {
+        /// The key identifier the set names.
+        stored: u32,
+        /// The key identifier of the hasher.
+        held: u32,
+    },
+    /// Parameters out of the ranges documented on [`HashScheme`].
+    InvalidParams,
+    /// An HMAC key of a length outside the accepted range.
+    KeyLength {
+        /// The length given, in bytes.
+        len: usize,
+        /// The shortest accepted.
+        min: usize,
+        /// The longest accepted.
+        max: usize,
+    },
+    /// The computation failed (out of memory, a remote hashing service unavailable).
+    Failed,
+}
+
+impl fmt::Display for HashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnsupportedScheme => f.write_str("the hasher does not compute this backup-code scheme"),
+            Self::KeyMismatch { stored, held } => write!(
+                f,
+                "the backup codes were hashed under key {stored}; the hasher holds key {held}"
+            ),
+            Self::InvalidParams => f.write_str("backup-code hashing parameters out of range"),
+            Self::KeyLength { len, min, max } => {
+                write!(f, "an HMAC key of {len} bytes: {min} to {max} are accepted")
+            }
+            Self::Failed => f.write_str("hashing the backup code failed"),
+        }
+    }
+}
+
+impl core::error::Error for HashError {}

@@ -1,0 +1,63 @@
+//! Where records live: the [`Store`] trait and the bundled [`MemoryStore`].
+//!
+//! A store keeps one [`Record`] per user and offers four operations; the service does the rest.
+//! The one guarantee that matters is in [`Store::compare_and_swap`]: a write succeeds only
+//! against the version that was read, so of two requests that read the same record, one writes
+//! and the other is told it lost and starts again from a fresh read. That is how a code, a
+//! backup code or a login challenge is accepted exactly once across threads, processes and
+//! machines.
+//!
+//! An implementation for another database needs only these four operations, atomic each. The
+//! conformance kit (feature `testkit`) proves an implementation through the service, concurrency
+//! included.
+
+#[cfg(feature = "std")]
+mod memory;
+
+#[cfg(feature = "std")]
+pub use memory::MemoryStore;
+
+use core::future::Future;
+
+use crate::Record;
+
+/// What a conditional write did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Write {
+    /// The record was written.
+    Applied,
+    /// Nothing was written: the record exists already (insert), or its version is not the one
+    /// expected (compare-and-swap, delete), or it does not exist (compare-and-swap, delete).
+    Conflict,
+}
+
+/// Storage of one [`Record`] per user, with compare-and-swap on the record's version.
+///
+/// Every method is one atomic operation. Errors are the store's own (connection lost, a row that
+/// does not decode as a [`Record`]), kept whole as the `source()` of the service's error; the
+/// service treats any error as a denial.
+///
+/// A record's version is [`Record::version`]: `insert` writes a record at version 1, and each
+/// `compare_and_swap` writes a record whose version is one more than the version it replaces.
+pub trait Store: Send + Sync {
+    /// The store's error.
+    type Error: core::error::Error + Send + Sync + 'static;
+
+    /// The record of `user`, or `None` if there is none.
+    fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send;
+
+    /// Writes a new record; [`Write::Conflict`] if the user has one already.
+    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send;
+
+    /// Replaces the record of `record.user()` if its stored version is `expected`;
+    /// [`Write::Conflict`] otherwise (another write came first, or the record is gone).
+    fn compare_and_swap(
+        &self,
+        expected: u64,
+        record: &Record,
+    ) -> impl Future<Output = Result<Write, Self::Error>> + Send;
+
+    /// Deletes the record of `user` if its stored version is `expected`.
+    fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send;
+}
