@@ -10,15 +10,22 @@
 //!   must be the same in every case of the suite, whichever candidate matched, or none, however
 //!   many digits were right, or whether the match was a replay;
 //! * the **call**, the probe's wrapper around the public function an application calls: its count
-//!   may differ only between outcomes (accepted, mismatch, replay), which the caller is told
-//!   anyway, never between cases with the same outcome.
+//!   may differ only between outcomes (accepted, mismatch, replay, used), which the caller is
+//!   told anyway, never between cases with the same outcome.
 //!
-//! A suite is one function returning a [`Suite`]; a new layer (backup-code lookup) adds one.
+//! A suite is one function returning a [`Suite`], listed in [`suites`]: TOTP (with and without a
+//! replay bound), HOTP and backup codes today; a later layer that compares a secret (a
+//! login-challenge token, say) adds one.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use twofactor::{Hotp, HotpParams, Secret, Totp, TotpParams, VerifyError, Window};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use twofactor::{
+    BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher, Hotp, HotpParams, Secret, Totp, TotpParams,
+    VerifyError, Window,
+};
 
 /// What a verification answered, as the class the check groups by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +33,7 @@ enum Outcome {
     Accepted,
     Mismatch,
     Replay,
+    Used,
 }
 
 impl Outcome {
@@ -37,11 +45,20 @@ impl Outcome {
         }
     }
 
+    fn of_backup(result: &Result<usize, BackupVerifyError>) -> Self {
+        match result {
+            Ok(_) => Self::Accepted,
+            Err(BackupVerifyError::Used) => Self::Used,
+            Err(_) => Self::Mismatch,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::Accepted => "accepted",
             Self::Mismatch => "mismatch",
             Self::Replay => "replay",
+            Self::Used => "used",
         }
     }
 }
@@ -62,7 +79,7 @@ struct Suite {
 }
 
 fn suites() -> Vec<Suite> {
-    vec![totp_suite(false), totp_suite(true), hotp_suite()]
+    vec![totp_suite(false), totp_suite(true), hotp_suite(), backup_suite()]
 }
 
 /// The secret of RFC 4226 Appendix D.
@@ -249,6 +266,64 @@ fn hotp_suite() -> Suite {
         name: "hotp",
         core: "twofactor::otp::scan::compare_single",
         call: "ct_probe::verify_hotp",
+        cases,
+    }
+}
+
+#[inline(never)]
+fn verify_backup(set: &BackupCodeSet, typed: &str, hasher: &HmacHasher) -> Result<usize, BackupVerifyError> {
+    set.verify(typed, hasher)
+}
+
+/// Backup codes: a set of 10 in the default format, hashed with HMAC-SHA-256 (an Argon2id hash
+/// would take minutes under valgrind, and is computed once over the typed input, before the
+/// lookup, whichever code it is). The lookup runs over `CodeFormat::MAX_COUNT` slots.
+fn backup_suite() -> Suite {
+    let hasher = HmacHasher::new(1, &[0x42; 32]).expect("a 32-byte key");
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let mut generate = || {
+        let (codes, set) = BackupCodeSet::generate_with_rng(&mut rng, &CodeFormat::default(), &hasher)
+            .expect("a set of codes");
+        (codes.expose_codes().map(str::to_owned).collect::<Vec<_>>(), set)
+    };
+    let (shown, set) = generate();
+    let (elsewhere, _) = generate();
+    let mut spent = set.clone();
+    spent.mark_used(4, 1_700_000_000).expect("an unused code");
+    let case = |name: &str, expect, set: &BackupCodeSet, typed: &str| {
+        let (set, typed, hasher) = (set.clone(), typed.to_owned(), hasher.clone());
+        Case {
+            name: name.to_owned(),
+            expect,
+            run: Box::new(move || {
+                let result = black_box(verify_backup(
+                    black_box(&set),
+                    black_box(&typed),
+                    black_box(&hasher),
+                ));
+                (Outcome::of_backup(&result), format!("{result:?}"))
+            }),
+        }
+    };
+    let mut cases = Vec::new();
+    for (index, typed) in shown.iter().enumerate() {
+        cases.push(case(
+            &format!("match-code-{index}"),
+            Outcome::Accepted,
+            &set,
+            typed,
+        ));
+    }
+    cases.push(case("match-none", Outcome::Mismatch, &set, &elsewhere[0]));
+    let mut one_wrong = shown[0].clone();
+    let last = if one_wrong.ends_with('0') { "1" } else { "0" };
+    one_wrong.replace_range(one_wrong.len() - 1.., last);
+    cases.push(case("last-symbol-wrong", Outcome::Mismatch, &set, &one_wrong));
+    cases.push(case("used-code-4", Outcome::Used, &spent, &shown[4]));
+    Suite {
+        name: "backup",
+        core: "twofactor::backup::set::compare_every_slot",
+        call: "ct_probe::verify_backup",
         cases,
     }
 }
