@@ -79,7 +79,13 @@ struct Suite {
 }
 
 fn suites() -> Vec<Suite> {
-    vec![totp_suite(false), totp_suite(true), hotp_suite(), backup_suite()]
+    vec![
+        totp_suite(false),
+        totp_suite(true),
+        resync_suite(),
+        hotp_suite(),
+        backup_suite(),
+    ]
 }
 
 /// The secret of RFC 4226 Appendix D.
@@ -207,6 +213,77 @@ fn totp_suite(first_use: bool) -> Suite {
         name: if first_use { "totp-first-use" } else { "totp" },
         core: "twofactor::otp::scan::compare_single",
         call: "ct_probe::verify_totp",
+        cases,
+    }
+}
+
+#[inline(never)]
+fn resync_totp(
+    totp: &Totp,
+    codes: [&str; 2],
+    now: u64,
+    steps: u32,
+    after: Option<u64>,
+) -> Result<twofactor::Match, VerifyError> {
+    totp.resync(codes[0], codes[1], now, steps, after)
+}
+
+/// TOTP resynchronisation: two consecutive codes searched 3 steps either side (8 candidates),
+/// the last login 6 steps ago.
+fn resync_suite() -> Suite {
+    const NOW: u64 = 1_700_000_000;
+    const STEPS: u32 = 3;
+    let totp = Totp::new(&secret(), TotpParams::DEFAULT);
+    let current = totp.step(NOW).expect("after T0");
+    let bound = Some(current - 6);
+    let code = |offset: i64| {
+        let step = current.checked_add_signed(offset).expect("a valid step");
+        totp.generate_at_step(step).to_string()
+    };
+    let window: Vec<String> = (-3..=4).map(code).collect();
+    assert!(
+        (1..window.len()).all(|i| !window[..i].contains(&window[i])),
+        "the window's codes are distinct"
+    );
+    let case = |name: &str, expect, first: &str, second: &str, after: Option<u64>| {
+        let (totp, first, second) = (totp.clone(), first.to_owned(), second.to_owned());
+        Case {
+            name: name.to_owned(),
+            expect,
+            run: Box::new(move || {
+                let result = black_box(resync_totp(
+                    black_box(&totp),
+                    black_box([&first, &second]),
+                    black_box(NOW),
+                    black_box(STEPS),
+                    black_box(after),
+                ));
+                (Outcome::of(&result), format!("{result:?}"))
+            }),
+        }
+    };
+    let mut cases = Vec::new();
+    for offset in -2..=4 {
+        let name = format!("pair-ending-step{offset:+}");
+        cases.push(case(
+            &name,
+            Outcome::Accepted,
+            &code(offset - 1),
+            &code(offset),
+            bound,
+        ));
+    }
+    let (a, b) = (code(0), code(1));
+    let none = (wrong_everywhere(&a, &window), wrong_everywhere(&b, &window));
+    cases.push(case("match-none", Outcome::Mismatch, &none.0, &none.1, bound));
+    cases.push(case("first-right-only", Outcome::Mismatch, &a, &none.1, bound));
+    cases.push(case("second-right-only", Outcome::Mismatch, &none.0, &b, bound));
+    cases.push(case("swapped", Outcome::Mismatch, &b, &a, bound));
+    cases.push(case("replayed", Outcome::Replay, &code(-1), &a, Some(current)));
+    Suite {
+        name: "totp-resync",
+        core: "twofactor::otp::scan::compare_pair",
+        call: "ct_probe::resync_totp",
         cases,
     }
 }

@@ -92,6 +92,14 @@ pub(crate) fn pair(
     range: Range,
     after: Option<u64>,
 ) -> Scan {
+    compare_pair(mac, digits, [first, second], range, after).outcome()
+}
+
+/// The constant-time part of [`pair`], kept out of line for `.ci/ct-check` as
+/// [`compare_single`] is.
+#[inline(never)]
+fn compare_pair(mac: &KeyedHmac, digits: Digits, codes: [u32; 2], range: Range, after: Option<u64>) -> Seen {
+    let [first, second] = codes;
     let mut found = Choice::from(0);
     let mut replayed = Choice::from(0);
     let mut matched: u64 = 0;
@@ -111,7 +119,6 @@ pub(crate) fn pair(
         replayed,
         matched,
     }
-    .outcome()
 }
 
 impl Seen {
