@@ -12,6 +12,8 @@ extern crate std;
 #[cfg(feature = "alloc")]
 mod backup;
 mod otp;
+#[cfg(feature = "alloc")]
+mod policy;
 #[cfg(feature = "qr")]
 mod qr;
 #[cfg(feature = "alloc")]
@@ -35,6 +37,11 @@ pub use otp::unix_time_now;
 pub use otp::{
     Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, HotpParams, Match, ParamsError, TimeError, Totp,
     TotpParams, TotpParamsBuilder, VerifyError, Window,
+};
+#[cfg(feature = "alloc")]
+pub use policy::{
+    GuessingOdds, Policy, PolicyBuilder, PolicyError, Status, ThrottlePolicy, ThrottlePolicyBuilder,
+    Throttling, Verified, Via,
 };
 #[cfg(feature = "qr")]
 pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};

@@ -1,0 +1,183 @@
+//! Verify and consume: an authenticator code or a backup code, with replay refusal, learned
+//! drift and throttling.
+
+use super::outcome::{Refusal, Verified, Via};
+use super::throttle::Gate;
+use super::{Decision, Policy, clear_throttles, totp_of};
+use crate::backup::HashMemo;
+use crate::record::Active;
+use crate::{BackupVerifyError, Code, CodeHasher, Record, VerifyError};
+
+/// Which kind of code the caller expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// Told apart by shape: the authenticator's digit count, else the backup-code format.
+    Any,
+    /// An authenticator code only.
+    Code,
+    /// A backup code only.
+    BackupCode,
+}
+
+/// One attempt: what was typed, what it should be, and how to hash it if it is a backup code.
+/// The memo keeps the backup code's hash across the retries of the attempt.
+pub(crate) struct Proof<'a, H: ?Sized> {
+    pub(crate) input: &'a str,
+    pub(crate) expect: Expect,
+    pub(crate) hasher: &'a H,
+    pub(crate) memo: &'a mut HashMemo,
+}
+
+/// Verifies and consumes: the decision of a login.
+pub(crate) fn verify<H: CodeHasher + ?Sized>(
+    record: Option<&Record>,
+    proof: &mut Proof<'_, H>,
+    now: u64,
+    policy: &Policy,
+) -> Decision<Verified> {
+    match accept(record, proof, now, policy) {
+        Ok((verified, new)) => (Ok(verified), Some(new)),
+        Err((refusal, new)) => (Err(refusal), new),
+    }
+}
+
+/// The rules of one attempt, for a login or as the proof of a change. On success, the record
+/// with the step or the backup code spent and both throttles cleared; on a counted failure, the
+/// record with the failure counted; otherwise nothing to write.
+///
+/// 1. No active authenticator: [`Refusal::NotEnrolled`] (a pending one does not count).
+/// 2. The path is chosen by [`Expect`]; input of neither shape is [`Refusal::Malformed`], not
+///    counted.
+/// 3. The path's throttle is consulted before the code is looked at: a refusal while throttled
+///    or locked is not counted and writes nothing.
+/// 4. An authenticator code is checked over the window centred on the learned drift, refusing
+///    the last accepted step and every earlier one (RFC 6238 §5.2); a replay is reported as
+///    such and not counted (whoever has the code learned nothing by guessing). A backup code is
+///    hashed once (per set) and compared with every stored hash; a used one is a replay.
+/// 5. Success spends the step (or marks the backup code used), learns the drift (clamped), and
+///    clears both paths' counters; a wrong code counts one failure on its path.
+pub(crate) fn accept<H: CodeHasher + ?Sized>(
+    record: Option<&Record>,
+    proof: &mut Proof<'_, H>,
+    now: u64,
+    policy: &Policy,
+) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+    let Some(record) = record else {
+        return Err((Refusal::NotEnrolled, None));
+    };
+    let Some(active) = record.active.as_ref() else {
+        return Err((Refusal::NotEnrolled, None));
+    };
+    let via = classify(record, active, proof)?;
+    let (throttle, rules) = match via {
+        Via::Code => (&record.code_throttle, policy.code_throttle()),
+        Via::BackupCode => (&record.backup_throttle, policy.backup_throttle()),
+    };
+    match rules.gate(throttle, now) {
+        Gate::Open => {}
+        Gate::Throttled(until) => return Err((Refusal::Throttled(via, until), None)),
+        Gate::Locked => return Err((Refusal::Locked(via), None)),
+    }
+    match via {
+        Via::Code => accept_code(record, active, proof.input, now, policy),
+        Via::BackupCode => accept_backup(record, proof, now, policy),
+    }
+}
+
+fn classify<H: CodeHasher + ?Sized>(
+    record: &Record,
+    active: &Active,
+    proof: &Proof<'_, H>,
+) -> Result<Via, (Refusal, Option<Record>)> {
+    match proof.expect {
+        Expect::Code => Ok(Via::Code),
+        Expect::BackupCode if record.backup.is_some() => Ok(Via::BackupCode),
+        Expect::BackupCode => Err((Refusal::NoBackupCodes, None)),
+        Expect::Any => {
+            if Code::parse(proof.input, active.params.digits()).is_ok() {
+                Ok(Via::Code)
+            } else if record
+                .backup
+                .as_ref()
+                .is_some_and(|set| set.has_code_shape(proof.input))
+            {
+                Ok(Via::BackupCode)
+            } else {
+                Err((Refusal::Malformed, None))
+            }
+        }
+    }
+}
+
+fn accept_code(
+    record: &Record,
+    active: &Active,
+    input: &str,
+    now: u64,
+    policy: &Policy,
+) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+    let code = Code::parse(input, active.params.digits()).map_err(|_| (Refusal::Malformed, None))?;
+    let totp = totp_of(&active.secret, active.params);
+    match totp.verify_code(&code, now, policy.window(), active.drift, active.last_step) {
+        Ok(found) => {
+            let mut new = record.clone();
+            if let Some(active) = new.active.as_mut() {
+                active.last_step = Some(found.step());
+                active.drift = policy.clamp_drift(found.drift());
+            }
+            clear_throttles(&mut new);
+            let verified = Verified {
+                via: Via::Code,
+                matched: Some(found),
+                backup_codes_remaining: new.backup_codes_remaining().unwrap_or(0),
+                epoch: new.epoch,
+            };
+            Ok((verified, new))
+        }
+        Err(VerifyError::Mismatch) => {
+            let mut new = record.clone();
+            let failed = policy.code_throttle().fail(&mut new.code_throttle, now);
+            Err((Refusal::Wrong(Via::Code, failed), Some(new)))
+        }
+        Err(VerifyError::Replay) => Err((Refusal::Replay(Via::Code), None)),
+        Err(VerifyError::Malformed(_)) => Err((Refusal::Malformed, None)),
+        Err(VerifyError::Time(error)) => Err((Refusal::Time(error), None)),
+    }
+}
+
+fn accept_backup<H: CodeHasher + ?Sized>(
+    record: &Record,
+    proof: &mut Proof<'_, H>,
+    now: u64,
+    policy: &Policy,
+) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+    let Some(set) = record.backup.as_ref() else {
+        return Err((Refusal::NoBackupCodes, None));
+    };
+    match set.verify_with_memo(proof.input, proof.hasher, proof.memo) {
+        Ok(index) => {
+            let mut new = record.clone();
+            let marked = new.backup.as_mut().map(|set| set.mark_used(index, now));
+            if !matches!(marked, Some(Ok(()))) {
+                // `verify_with_memo` returns only an unused code's index.
+                return Err((Refusal::Replay(Via::BackupCode), None));
+            }
+            clear_throttles(&mut new);
+            let verified = Verified {
+                via: Via::BackupCode,
+                matched: None,
+                backup_codes_remaining: new.backup_codes_remaining().unwrap_or(0),
+                epoch: new.epoch,
+            };
+            Ok((verified, new))
+        }
+        Err(BackupVerifyError::Mismatch) => {
+            let mut new = record.clone();
+            let failed = policy.backup_throttle().fail(&mut new.backup_throttle, now);
+            Err((Refusal::Wrong(Via::BackupCode, failed), Some(new)))
+        }
+        Err(BackupVerifyError::Used) => Err((Refusal::Replay(Via::BackupCode), None)),
+        Err(BackupVerifyError::Malformed(_)) => Err((Refusal::Malformed, None)),
+        Err(BackupVerifyError::Hash(error)) => Err((Refusal::Hash(error), None)),
+    }
+}
