@@ -67,6 +67,7 @@ pub(crate) use enroll::{begin, confirm};
 pub(crate) use outcome::Refusal;
 pub(crate) use resync::resync;
 pub(crate) use status::status;
+#[cfg(test)]
 pub(crate) use throttle::Failed;
 pub(crate) use verify::{Expect, Proof, verify};
 

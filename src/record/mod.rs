@@ -75,6 +75,8 @@ pub(crate) struct Throttle {
 impl Record {
     /// Bytes of a login-challenge nonce.
     pub const NONCE_LEN: usize = 16;
+    /// The longest user identifier the service accepts, in bytes (UTF-8).
+    pub const MAX_USER_LEN: usize = 1024;
 
     /// A record for `user` with nothing enrolled, at version 0 (not stored yet).
     ///
@@ -129,7 +131,8 @@ impl Record {
         self.pending.is_some()
     }
 
-    /// The time (Unix seconds) before which authenticator codes are refused, if any was set.
+    /// The time (Unix seconds) before which authenticator codes are refused, if any was set;
+    /// `u64::MAX` while the path is locked. It may lie in the past: compare it with the time.
     #[must_use]
     pub const fn throttled_until(&self) -> Option<u64> {
         match self.code_throttle.blocked_until {
