@@ -49,6 +49,8 @@ pub use policy::{
 };
 #[cfg(feature = "qr")]
 pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
+#[cfg(feature = "serde")]
+pub use record::{DangerPlainSecrets, danger_plain_secrets};
 #[cfg(feature = "alloc")]
 pub use record::{Record, RecordError};
 pub use secret::{Secret, SecretError};

@@ -6,9 +6,7 @@
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use twofactor::{
-    Config, Digits, Error, HmacHasher, ManualClock, MemoryStore, Policy, Totp, TwoFactor, Via,
-};
+use twofactor::{Config, Digits, Error, HmacHasher, ManualClock, MemoryStore, Policy, Totp, TwoFactor, Via};
 
 const DAY: u64 = 86_400;
 const YEAR: u64 = 365 * DAY;
@@ -41,7 +39,10 @@ impl Sim {
         let window: Vec<String> = (step - 1..=step + 1)
             .map(|s| self.app.generate_at_step(s).to_string())
             .collect();
-        (0..).map(|n| format!("{n:06}")).find(|c| !window.contains(c)).unwrap()
+        (0..)
+            .map(|n| format!("{n:06}"))
+            .find(|c| !window.contains(c))
+            .unwrap()
     }
 
     /// One attempt at `at`: `Ok(true)` for a counted guess, `Ok(false)` when refused unchecked
@@ -50,7 +51,10 @@ impl Sim {
         self.clock.set(at);
         match self.service.verify("victim", &self.wrong_code()).await {
             Err(Error::WrongCode { via: Via::Code }) => Ok(true),
-            Err(Error::Throttled { via: Via::Code, retry_at }) => {
+            Err(Error::Throttled {
+                via: Via::Code,
+                retry_at,
+            }) => {
                 assert!(retry_at > at);
                 *retry = retry_at;
                 Ok(false)

@@ -14,8 +14,12 @@
 
 mod codec;
 mod error;
+#[cfg(feature = "serde")]
+mod serde_impl;
 
 pub use error::RecordError;
+#[cfg(feature = "serde")]
+pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 
 use alloc::string::String;
 use core::fmt;
