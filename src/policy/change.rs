@@ -2,9 +2,12 @@
 //! current code (or backup code), and each moving the credential epoch. And the administrator's
 //! unlock.
 
+use alloc::sync::Arc;
+
 use super::outcome::{Refusal, Verified};
 use super::verify::{Proof, accept};
 use super::{Decision, Policy, clear_throttles};
+use crate::record::Throttle;
 use crate::{BackupCodeSet, CodeHasher, GenerateError, Record};
 
 /// Disables the second factor, proven by `proof` under the rules of a login (throttling,
@@ -12,7 +15,7 @@ use crate::{BackupCodeSet, CodeHasher, GenerateError, Record};
 /// authenticator and no backup codes, and its epoch moves on: sessions keyed on the old epoch
 /// end, and a later enrollment continues the sequence.
 pub(crate) fn disable<H: CodeHasher + ?Sized>(
-    record: Option<&Record>,
+    record: Option<Record>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -35,7 +38,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
 /// accepted), proven by `proof` as for [`disable`]. The old codes stop working with this write,
 /// and the epoch moves on (NIST SP 800-63B-4: replacing the codes notifies the user).
 pub(crate) fn regenerate<H, F>(
-    record: Option<&Record>,
+    record: Option<Record>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -53,7 +56,7 @@ where
                 Err(error) => return (Err(Refusal::Generate(error)), None),
             };
             verified.backup_codes_remaining = set.remaining();
-            new.backup = Some(set);
+            new.backup = Some(Arc::new(set));
             new.epoch = new.epoch.saturating_add(1);
             verified.epoch = new.epoch;
             (Ok(verified), Some(new))
@@ -64,15 +67,14 @@ where
 
 /// Clears both paths' failure counters, delays and locks: an administrator's reset, after
 /// checking the user's identity some other way. The outcome says whether anything changed.
-pub(crate) fn unlock(record: Option<&Record>) -> Decision<bool> {
-    let Some(record) = record else {
+pub(crate) fn unlock(record: Option<Record>) -> Decision<bool> {
+    let Some(mut record) = record else {
         return (Err(Refusal::NotEnrolled), None);
     };
-    let mut new = record.clone();
-    clear_throttles(&mut new);
-    if new == *record {
-        (Ok(false), None)
-    } else {
-        (Ok(true), Some(new))
+    let cleared = Throttle::default();
+    if record.code_throttle == cleared && record.backup_throttle == cleared {
+        return (Ok(false), None);
     }
+    clear_throttles(&mut record);
+    (Ok(true), Some(record))
 }

@@ -1,5 +1,7 @@
 //! Enrollment: a pending secret that becomes active only when a valid code confirms it.
 
+use alloc::sync::Arc;
+
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles, totp_of};
@@ -14,20 +16,20 @@ use crate::{BackupCodeSet, Code, GenerateError, Match, Record, Secret, TotpParam
 /// (OWASP ASVS 5.0: changing the second factor requires the current one). `record` is `None` for
 /// a user with no record yet: a new one is made for `user`.
 pub(crate) fn begin(
-    record: Option<&Record>,
+    record: Option<Record>,
     user: &str,
     secret: &Secret,
     params: TotpParams,
     now: u64,
     policy: &Policy,
 ) -> Decision<u64> {
-    if record.is_some_and(Record::is_enabled) {
+    if record.as_ref().is_some_and(Record::is_enabled) {
         return (Err(Refusal::AlreadyEnabled), None);
     }
-    let mut new = record.cloned().unwrap_or_else(|| Record::new(user));
+    let mut new = record.unwrap_or_else(|| Record::new(user));
     let expires_at = now.saturating_add(policy.enrollment_ttl());
     new.pending = Some(Pending {
-        secret: StoredSecret::Plain(secret.clone()),
+        secret: StoredSecret::plain(secret.clone()),
         params,
         expires_at,
     });
@@ -43,7 +45,7 @@ pub(crate) fn begin(
 /// cleared. A wrong code counts a failure; an expired enrollment is refused and stays as it is
 /// until a new one replaces it.
 pub(crate) fn confirm<F>(
-    record: Option<&Record>,
+    record: Option<Record>,
     input: &str,
     now: u64,
     policy: &Policy,
@@ -52,7 +54,7 @@ pub(crate) fn confirm<F>(
 where
     F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
 {
-    let Some(record) = record else {
+    let Some(mut record) = record else {
         return (Err(Refusal::NoPendingEnrollment), None);
     };
     if record.is_enabled() {
@@ -79,24 +81,25 @@ where
                 Ok(set) => set,
                 Err(error) => return (Err(Refusal::Generate(error)), None),
             };
-            let mut new = record.clone();
-            new.active = Some(Active {
-                secret: pending.secret.clone(),
-                params: pending.params,
+            let params = pending.params;
+            let Some(Pending { secret, .. }) = record.pending.take() else {
+                return (Err(Refusal::NoPendingEnrollment), None);
+            };
+            record.active = Some(Active {
+                secret,
+                params,
                 last_step: Some(found.step()),
                 drift: policy.clamp_drift(found.drift()),
                 enabled_at: now,
             });
-            new.pending = None;
-            new.backup = Some(set);
-            new.epoch = new.epoch.saturating_add(1);
-            clear_throttles(&mut new);
-            (Ok(found), Some(new))
+            record.backup = Some(Arc::new(set));
+            record.epoch = record.epoch.saturating_add(1);
+            clear_throttles(&mut record);
+            (Ok(found), Some(record))
         }
         Err(VerifyError::Mismatch) => {
-            let mut new = record.clone();
-            let failed = policy.code_throttle().fail(&mut new.code_throttle, now);
-            (Err(Refusal::Wrong(Via::Code, failed)), Some(new))
+            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
+            (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
         Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
         Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),

@@ -11,16 +11,16 @@ use crate::{Match, Record, VerifyError};
 /// throttles are cleared. The attempt is one attempt on the authenticator-code path: throttled
 /// like a login, and a pair that matches nowhere counts one failure.
 pub(crate) fn resync(
-    record: Option<&Record>,
+    record: Option<Record>,
     first: &str,
     second: &str,
     now: u64,
     policy: &Policy,
 ) -> Decision<Match> {
-    let Some(active) = record.and_then(|record| record.active.as_ref()) else {
+    let Some(mut record) = record else {
         return (Err(Refusal::NotEnrolled), None);
     };
-    let Some(record) = record else {
+    let Some(active) = record.active.as_ref() else {
         return (Err(Refusal::NotEnrolled), None);
     };
     match policy.code_throttle().gate(&record.code_throttle, now) {
@@ -31,18 +31,16 @@ pub(crate) fn resync(
     let totp = totp_of(&active.secret, active.params);
     match totp.resync(first, second, now, policy.max_drift(), active.last_step) {
         Ok(found) => {
-            let mut new = record.clone();
-            if let Some(active) = new.active.as_mut() {
+            if let Some(active) = record.active.as_mut() {
                 active.last_step = Some(found.step());
                 active.drift = policy.clamp_drift(found.drift());
             }
-            clear_throttles(&mut new);
-            (Ok(found), Some(new))
+            clear_throttles(&mut record);
+            (Ok(found), Some(record))
         }
         Err(VerifyError::Mismatch) => {
-            let mut new = record.clone();
-            let failed = policy.code_throttle().fail(&mut new.code_throttle, now);
-            (Err(Refusal::Wrong(Via::Code, failed)), Some(new))
+            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
+            (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
         Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
         Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),

@@ -1,6 +1,8 @@
 //! Verify and consume: an authenticator code or a backup code, with replay refusal, learned
 //! drift and throttling.
 
+use alloc::sync::Arc;
+
 use super::outcome::{Refusal, Verified, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles, totp_of};
@@ -30,7 +32,7 @@ pub(crate) struct Proof<'a, H: ?Sized> {
 
 /// Verifies and consumes: the decision of a login.
 pub(crate) fn verify<H: CodeHasher + ?Sized>(
-    record: Option<&Record>,
+    record: Option<Record>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -43,7 +45,8 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
 
 /// The rules of one attempt, for a login or as the proof of a change. On success, the record
 /// with the step or the backup code spent and both throttles cleared; on a counted failure, the
-/// record with the failure counted; otherwise nothing to write.
+/// record with the failure counted; otherwise nothing to write. The record is taken by value:
+/// a decision that writes changes it in place rather than copying it.
 ///
 /// 1. No active authenticator: [`Refusal::NotEnrolled`] (a pending one does not count).
 /// 2. The path is chosen by [`Expect`]; input of neither shape is [`Refusal::Malformed`], not
@@ -57,7 +60,7 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
 /// 5. Success spends the step (or marks the backup code used), learns the drift (clamped), and
 ///    clears both paths' counters; a wrong code counts one failure on its path.
 pub(crate) fn accept<H: CodeHasher + ?Sized>(
-    record: Option<&Record>,
+    record: Option<Record>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -68,7 +71,7 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
     let Some(active) = record.active.as_ref() else {
         return Err((Refusal::NotEnrolled, None));
     };
-    let via = classify(record, active, proof)?;
+    let via = classify(&record, active, proof)?;
     let (throttle, rules) = match via {
         Via::Code => (&record.code_throttle, policy.code_throttle()),
         Via::BackupCode => (&record.backup_throttle, policy.backup_throttle()),
@@ -79,7 +82,7 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
         Gate::Locked => return Err((Refusal::Locked(via), None)),
     }
     match via {
-        Via::Code => accept_code(record, active, proof.input, now, policy),
+        Via::Code => accept_code(record, proof.input, now, policy),
         Via::BackupCode => accept_backup(record, proof, now, policy),
     }
 }
@@ -110,34 +113,32 @@ fn classify<H: CodeHasher + ?Sized>(
 }
 
 fn accept_code(
-    record: &Record,
-    active: &Active,
+    mut record: Record,
     input: &str,
     now: u64,
     policy: &Policy,
 ) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+    let Some(active) = record.active.as_mut() else {
+        return Err((Refusal::NotEnrolled, None));
+    };
     let code = Code::parse(input, active.params.digits()).map_err(|_| (Refusal::Malformed, None))?;
     let totp = totp_of(&active.secret, active.params);
     match totp.verify_code(&code, now, policy.window(), active.drift, active.last_step) {
         Ok(found) => {
-            let mut new = record.clone();
-            if let Some(active) = new.active.as_mut() {
-                active.last_step = Some(found.step());
-                active.drift = policy.clamp_drift(found.drift());
-            }
-            clear_throttles(&mut new);
+            active.last_step = Some(found.step());
+            active.drift = policy.clamp_drift(found.drift());
+            clear_throttles(&mut record);
             let verified = Verified {
                 via: Via::Code,
                 matched: Some(found),
-                backup_codes_remaining: new.backup_codes_remaining().unwrap_or(0),
-                epoch: new.epoch,
+                backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
+                epoch: record.epoch,
             };
-            Ok((verified, new))
+            Ok((verified, record))
         }
         Err(VerifyError::Mismatch) => {
-            let mut new = record.clone();
-            let failed = policy.code_throttle().fail(&mut new.code_throttle, now);
-            Err((Refusal::Wrong(Via::Code, failed), Some(new)))
+            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
+            Err((Refusal::Wrong(Via::Code, failed), Some(record)))
         }
         Err(VerifyError::Replay) => Err((Refusal::Replay(Via::Code), None)),
         Err(VerifyError::Malformed(_)) => Err((Refusal::Malformed, None)),
@@ -146,7 +147,7 @@ fn accept_code(
 }
 
 fn accept_backup<H: CodeHasher + ?Sized>(
-    record: &Record,
+    mut record: Record,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -156,25 +157,27 @@ fn accept_backup<H: CodeHasher + ?Sized>(
     };
     match set.verify_with_memo(proof.input, proof.hasher, proof.memo) {
         Ok(index) => {
-            let mut new = record.clone();
-            let marked = new.backup.as_mut().map(|set| set.mark_used(index, now));
+            // The set is shared with the store's copy: it is copied here, where it changes.
+            let marked = record
+                .backup
+                .as_mut()
+                .map(|set| Arc::make_mut(set).mark_used(index, now));
             if !matches!(marked, Some(Ok(()))) {
                 // `verify_with_memo` returns only an unused code's index.
                 return Err((Refusal::Replay(Via::BackupCode), None));
             }
-            clear_throttles(&mut new);
+            clear_throttles(&mut record);
             let verified = Verified {
                 via: Via::BackupCode,
                 matched: None,
-                backup_codes_remaining: new.backup_codes_remaining().unwrap_or(0),
-                epoch: new.epoch,
+                backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
+                epoch: record.epoch,
             };
-            Ok((verified, new))
+            Ok((verified, record))
         }
         Err(BackupVerifyError::Mismatch) => {
-            let mut new = record.clone();
-            let failed = policy.backup_throttle().fail(&mut new.backup_throttle, now);
-            Err((Refusal::Wrong(Via::BackupCode, failed), Some(new)))
+            let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
+            Err((Refusal::Wrong(Via::BackupCode, failed), Some(record)))
         }
         Err(BackupVerifyError::Used) => Err((Refusal::Replay(Via::BackupCode), None)),
         Err(BackupVerifyError::Malformed(_)) => Err((Refusal::Malformed, None)),

@@ -16,6 +16,7 @@
 //! not in the bytes: the store keeps it in its own column, where compare-and-swap reads it.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
@@ -129,7 +130,9 @@ impl Record {
         let backup = match input.flag("backup")? {
             false => None,
             true => {
-                Some(BackupCodeSet::from_stored(&input.str32("backup")?).map_err(RecordError::BackupCodes)?)
+                let set =
+                    BackupCodeSet::from_stored(&input.str32("backup")?).map_err(RecordError::BackupCodes)?;
+                Some(Arc::new(set))
             }
         };
         let challenge = match input.flag("challenge")? {
@@ -144,7 +147,7 @@ impl Record {
             return Err(RecordError::TrailingBytes);
         }
         Ok(Self {
-            user: stored_user,
+            user: stored_user.into(),
             version,
             epoch,
             active,
@@ -290,7 +293,7 @@ impl<'a> Reader<'a> {
                 let bytes = self.take(usize::from(len), "secret")?;
                 // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
                 Secret::from_bytes_legacy(bytes)
-                    .map(StoredSecret::Plain)
+                    .map(StoredSecret::plain)
                     .map_err(RecordError::Secret)
             }
             _ => Err(RecordError::Invalid { field: "secret" }),
@@ -344,14 +347,14 @@ mod tests {
             version: 42,
             epoch: 7,
             active: Some(Active {
-                secret: StoredSecret::Plain(secret.clone()),
+                secret: StoredSecret::plain(secret.clone()),
                 params,
                 last_step: Some(123_456),
                 drift: -3,
                 enabled_at: 1_700_000_000,
             }),
             pending: Some(Pending {
-                secret: StoredSecret::Plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
+                secret: StoredSecret::plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
                 params: TotpParams::DEFAULT,
                 expires_at: 1_700_000_600,
             }),
@@ -363,7 +366,7 @@ mod tests {
                 failures: 1,
                 blocked_until: 0,
             },
-            backup: Some(set),
+            backup: Some(Arc::new(set)),
             challenge: Some([0xab; Record::NONCE_LEN]),
         }
     }

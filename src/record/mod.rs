@@ -21,23 +21,27 @@ pub use error::RecordError;
 #[cfg(feature = "serde")]
 pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 
-use alloc::string::String;
+use alloc::sync::Arc;
 use core::fmt;
 
 use crate::{BackupCodeSet, Secret, TotpParams};
 
 /// One user's second-factor state. Built and changed by the service through the policy;
 /// a store keeps it and never interprets it beyond the accessors.
+///
+/// Cloning is cheap — a store clones a record on every load — because the user id, the secrets
+/// and the backup-code set are shared (reference-counted) between clones and copied only when
+/// changed; a secret is zeroized when its last holder drops it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Record {
-    pub(crate) user: String,
+    pub(crate) user: Arc<str>,
     pub(crate) version: u64,
     pub(crate) epoch: u64,
     pub(crate) active: Option<Active>,
     pub(crate) pending: Option<Pending>,
     pub(crate) code_throttle: Throttle,
     pub(crate) backup_throttle: Throttle,
-    pub(crate) backup: Option<BackupCodeSet>,
+    pub(crate) backup: Option<Arc<BackupCodeSet>>,
     pub(crate) challenge: Option<[u8; Record::NONCE_LEN]>,
 }
 
@@ -65,7 +69,13 @@ pub(crate) struct Pending {
 /// secrets can be added without a new format version.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum StoredSecret {
-    Plain(Secret),
+    Plain(Arc<Secret>),
+}
+
+impl StoredSecret {
+    pub(crate) fn plain(secret: Secret) -> Self {
+        Self::Plain(Arc::new(secret))
+    }
 }
 
 /// The throttling state of one path (authenticator codes, or backup codes): consecutive
@@ -160,7 +170,7 @@ impl Record {
     /// Unused backup codes, if a set exists.
     #[must_use]
     pub fn backup_codes_remaining(&self) -> Option<usize> {
-        self.backup.as_ref().map(BackupCodeSet::remaining)
+        self.backup.as_ref().map(|set| set.remaining())
     }
 }
 

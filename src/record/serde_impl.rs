@@ -23,6 +23,7 @@
 //! ```
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use core::fmt;
 
 use serde::de::Error as _;
@@ -154,7 +155,7 @@ impl<'a> RecordOut<'a> {
             }),
             code_throttle: record.code_throttle.into(),
             backup_throttle: record.backup_throttle.into(),
-            backup: record.backup.as_ref().map(BackupCodeSet::to_stored),
+            backup: record.backup.as_ref().map(|set| set.to_stored()),
             challenge: record
                 .challenge
                 .as_ref()
@@ -332,7 +333,7 @@ impl SecretIn {
         match self.kind {
             // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
             SecretKind::Plain => Secret::from_base32_legacy(&self.base32)
-                .map(StoredSecret::Plain)
+                .map(StoredSecret::plain)
                 .map_err(|_| Invalid("secret")),
         }
     }
@@ -369,7 +370,9 @@ impl RecordIn {
         };
         let backup = match self.backup {
             None => None,
-            Some(stored) => Some(BackupCodeSet::from_stored(&stored).map_err(|_| Invalid("backup"))?),
+            Some(stored) => Some(Arc::new(
+                BackupCodeSet::from_stored(&stored).map_err(|_| Invalid("backup"))?,
+            )),
         };
         let challenge = match self.challenge {
             None => None,
@@ -384,7 +387,7 @@ impl RecordIn {
             }
         };
         Ok(Record {
-            user: self.user,
+            user: self.user.into(),
             version: self.version,
             epoch: self.epoch,
             active,
@@ -414,7 +417,7 @@ mod tests {
             version: 42,
             epoch: 7,
             active: Some(Active {
-                secret: StoredSecret::Plain(secret),
+                secret: StoredSecret::plain(secret),
                 params: TotpParams::builder()
                     .algorithm(Algorithm::Sha512)
                     .digits(8)
@@ -427,7 +430,7 @@ mod tests {
                 enabled_at: 1_700_000_000,
             }),
             pending: Some(Pending {
-                secret: StoredSecret::Plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
+                secret: StoredSecret::plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
                 params: TotpParams::DEFAULT,
                 expires_at: 1_700_000_600,
             }),
@@ -439,7 +442,7 @@ mod tests {
                 failures: 1,
                 blocked_until: 9,
             },
-            backup: Some(set),
+            backup: Some(Arc::new(set)),
             challenge: Some([0xab; Record::NONCE_LEN]),
         }
     }

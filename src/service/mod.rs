@@ -71,25 +71,26 @@ pub struct TwoFactor<S, C> {
     store: S,
     clock: C,
     config: Config,
-    events: Arc<dyn EventSink>,
+    /// `None`: no sink, and no event is even built.
+    events: Option<Arc<dyn EventSink>>,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// A service over `store`, reading time from `clock`, configured with `config`, emitting
-    /// no events.
+    /// no events (as with [`NoEvents`]).
     pub fn new(store: S, clock: C, config: Config) -> Self {
         Self {
             store,
             clock,
             config,
-            events: Arc::new(NoEvents),
+            events: None,
         }
     }
 
     /// The same service, emitting its events to `sink`.
     #[must_use]
     pub fn with_events<E: EventSink + 'static>(mut self, sink: E) -> Self {
-        self.events = Arc::new(sink);
+        self.events = Some(Arc::new(sink));
         self
     }
 
@@ -117,28 +118,31 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     }
 
     fn emit(&self, user: &str, at: u64, kind: EventKind) {
-        self.events.emit(&Event::new(user, at, kind));
+        if let Some(sink) = &self.events {
+            sink.emit(&Event::new(user, at, kind));
+        }
     }
 
     /// Load → decide → compare-and-swap, retried on conflict. Returns the decision that took
     /// effect, with the record as written (`None` if nothing needed writing).
     async fn transact<T, F>(&self, user: &str, mut decide: F) -> Result<Decision<T>, Error>
     where
-        F: FnMut(Option<&Record>) -> Decision<T>,
+        F: FnMut(Option<Record>) -> Decision<T>,
     {
         for _ in 0..=self.config.max_retries() {
             let loaded = self.store.load(user).await.map_err(Error::store)?;
             if loaded.as_ref().is_some_and(|record| record.user() != user) {
                 return Err(Error::store(error::WrongRecord));
             }
-            let (outcome, new) = decide(loaded.as_ref());
+            let expected = loaded.as_ref().map(Record::version);
+            let (outcome, new) = decide(loaded);
             let Some(mut new) = new else {
                 return Ok((outcome, None));
             };
-            let written = match &loaded {
-                Some(old) => {
-                    new.version = old.version().saturating_add(1);
-                    self.store.compare_and_swap(old.version(), &new).await
+            let written = match expected {
+                Some(expected) => {
+                    new.version = expected.saturating_add(1);
+                    self.store.compare_and_swap(expected, &new).await
                 }
                 None => {
                     new.version = 1;

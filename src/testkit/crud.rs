@@ -24,14 +24,14 @@ fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
     record.version = 1;
     record.epoch = 3;
     record.active = Some(Active {
-        secret: StoredSecret::Plain(secret.clone()),
+        secret: StoredSecret::plain(secret.clone()),
         params: TotpParams::DEFAULT,
         last_step: Some(58_333_333),
         drift: -2,
         enabled_at: 1_750_000_000,
     });
     record.pending = Some(Pending {
-        secret: StoredSecret::Plain(secret),
+        secret: StoredSecret::plain(secret),
         params: TotpParams::builder()
             .digits(8)
             .period(60)
@@ -47,7 +47,7 @@ fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
         failures: 1,
         blocked_until: 0,
     };
-    record.backup = Some(set);
+    record.backup = Some(Arc::new(set));
     record.challenge = Some([0x5c; Record::NONCE_LEN]);
     Ok(record)
 }

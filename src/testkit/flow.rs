@@ -359,7 +359,7 @@ async fn remember_set<S: Store + 'static>(
     let stored = record
         .backup
         .as_ref()
-        .map(crate::BackupCodeSet::to_stored)
+        .map(|set| set.to_stored())
         .unwrap_or_default();
     let tokens: Vec<String> = stored
         .split(['$', ',', ':'])

@@ -19,7 +19,7 @@ fn disable_with_a_valid_code_clears_everything_but_the_record_and_moves_the_epoc
     let code = fx.code(NOW, 0);
     let mut memo = HashMemo::new();
     let (outcome, new) = disable(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&code, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -43,7 +43,7 @@ fn disable_with_a_backup_code_works_and_a_wrong_proof_counts_on_its_path() {
     let fx = Fixture::enrolled();
     let mut memo = HashMemo::new();
     let (outcome, new) = disable(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&fx.codes[1], &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -54,7 +54,7 @@ fn disable_with_a_backup_code_works_and_a_wrong_proof_counts_on_its_path() {
     let wrong = fx.wrong_code(NOW);
     let mut memo = HashMemo::new();
     let (outcome, new) = disable(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&wrong, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -66,7 +66,7 @@ fn disable_with_a_backup_code_works_and_a_wrong_proof_counts_on_its_path() {
 
     let mut memo = HashMemo::new();
     let (outcome, new) = disable(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof("0000-0000-0000-0000", &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -82,7 +82,7 @@ fn disable_refuses_a_replayed_proof_and_a_user_without_a_factor() {
     let spent = fx.login(&fx.record, &code, NOW).1.unwrap();
     let mut memo = HashMemo::new();
     let decision = disable(
-        Some(&spent),
+        Some(spent.clone()),
         &mut proof(&code, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -100,7 +100,7 @@ fn regenerate_needs_a_proof_replaces_the_set_and_moves_the_epoch() {
     let mut memo = HashMemo::new();
     let mut called = false;
     let (outcome, new) = regenerate(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&wrong, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -114,7 +114,7 @@ fn regenerate_needs_a_proof_replaces_the_set_and_moves_the_epoch() {
     let mut memo = HashMemo::new();
     let mut called = false;
     let (outcome, new) = regenerate(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&code, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -141,7 +141,7 @@ fn regenerate_with_a_backup_code_counts_the_new_set_and_a_failed_generator_write
     let mut memo = HashMemo::new();
     let mut called = false;
     let (outcome, _) = regenerate(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&fx.codes[2], &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -151,7 +151,7 @@ fn regenerate_with_a_backup_code_counts_the_new_set_and_a_failed_generator_write
     let code = fx.code(NOW, 0);
     let mut memo = HashMemo::new();
     let decision = regenerate(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &mut proof(&code, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
@@ -166,7 +166,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     let (_, record) = begin(None, "alice", &secret(), TotpParams::DEFAULT, NOW, &fx.policy);
     let mut called = false;
     let record = confirm(
-        record.as_ref(),
+        record,
         &fx.code(NOW, 0),
         NOW,
         &fx.policy,
@@ -180,7 +180,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     let mut memo = HashMemo::new();
     let mut called = false;
     let record = regenerate(
-        Some(&record),
+        Some(record.clone()),
         &mut proof(&code, &fx.hasher, &mut memo),
         at,
         &fx.policy,
@@ -193,7 +193,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     let code = fx.code(at, 0);
     let mut memo = HashMemo::new();
     let record = disable(
-        Some(&record),
+        Some(record.clone()),
         &mut proof(&code, &fx.hasher, &mut memo),
         at,
         &fx.policy,
@@ -202,7 +202,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     .unwrap();
     assert_eq!(record.epoch(), 3);
     let (_, record) = begin(
-        Some(&record),
+        Some(record.clone()),
         "alice",
         &secret(),
         TotpParams::DEFAULT,
@@ -214,7 +214,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     let at = NOW + 90;
     let mut called = false;
     let record = confirm(
-        Some(&record),
+        Some(record.clone()),
         &fx.code(at, 0),
         at,
         &fx.policy,
@@ -228,12 +228,12 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
 #[test]
 fn unlock_clears_both_paths_and_writes_only_a_change() {
     let fx = Fixture::enrolled();
-    assert_eq!(unlock(Some(&fx.record)), (Ok(false), None));
+    assert_eq!(unlock(Some(fx.record.clone())), (Ok(false), None));
     assert_eq!(unlock(None), (Err(Refusal::NotEnrolled), None));
     let mut locked = fx.record.clone();
     locked.code_throttle.failures = 100;
     locked.code_throttle.blocked_until = u64::MAX;
     locked.backup_throttle.failures = 7;
-    let (outcome, new) = unlock(Some(&locked));
+    let (outcome, new) = unlock(Some(locked.clone()));
     assert_eq!((outcome, new.as_ref()), (Ok(true), Some(&fx.record)));
 }

@@ -31,7 +31,7 @@ fn begin_replaces_a_pending_enrollment_and_refuses_an_active_one() {
     let first = pending(&fx);
     let other = Secret::from_bytes(&[9; 20]).unwrap();
     let (outcome, second) = begin(
-        Some(&first),
+        Some(first.clone()),
         "alice",
         &other,
         TotpParams::DEFAULT,
@@ -42,7 +42,7 @@ fn begin_replaces_a_pending_enrollment_and_refuses_an_active_one() {
     let second = second.unwrap();
     // The first secret's code no longer confirms.
     let (outcome, _) = confirm(
-        Some(&second),
+        Some(second.clone()),
         &fx.code(NOW, 0),
         NOW + 5,
         &fx.policy,
@@ -51,7 +51,7 @@ fn begin_replaces_a_pending_enrollment_and_refuses_an_active_one() {
     assert!(matches!(outcome, Err(Refusal::Wrong(Via::Code, _))));
 
     let (outcome, write) = begin(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         "alice",
         &other,
         TotpParams::DEFAULT,
@@ -68,7 +68,7 @@ fn confirm_activates_spends_the_step_and_moves_the_epoch() {
     let code = fx.code(NOW, 0);
     let mut called = false;
     let (outcome, new) = confirm(
-        Some(&record),
+        Some(record.clone()),
         &code,
         NOW + 10,
         &fx.policy,
@@ -98,7 +98,7 @@ fn confirm_clears_failures_made_while_confirming() {
     let mut record = pending(&fx);
     for _ in 0..2 {
         let (outcome, new) = confirm(
-            Some(&record),
+            Some(record.clone()),
             &fx.wrong_code(NOW),
             NOW,
             &fx.policy,
@@ -110,7 +110,7 @@ fn confirm_clears_failures_made_while_confirming() {
     assert_eq!(record.code_failures(), 2);
     let mut called = false;
     let new = confirm(
-        Some(&record),
+        Some(record.clone()),
         &fx.code(NOW, 0),
         NOW,
         &fx.policy,
@@ -127,7 +127,7 @@ fn a_wrong_code_makes_no_backup_codes_and_counts() {
     let record = pending(&fx);
     let mut called = false;
     let (outcome, new) = confirm(
-        Some(&record),
+        Some(record.clone()),
         &fx.wrong_code(NOW),
         NOW,
         &fx.policy,
@@ -144,13 +144,19 @@ fn a_pending_enrollment_expires() {
     let fx = Fixture::enrolled();
     let record = pending(&fx);
     let at = NOW + 600;
-    let (outcome, write) = confirm(Some(&record), &fx.code(at, 0), at, &fx.policy, || unreachable!());
+    let (outcome, write) = confirm(
+        Some(record.clone()),
+        &fx.code(at, 0),
+        at,
+        &fx.policy,
+        || unreachable!(),
+    );
     assert_eq!((outcome, write), (Err(Refusal::EnrollmentExpired), None));
     let at = NOW + 599;
     let mut called = false;
     assert!(
         confirm(
-            Some(&record),
+            Some(record.clone()),
             &fx.code(at, 0),
             at,
             &fx.policy,
@@ -168,21 +174,23 @@ fn confirm_refusals() {
     let none = confirm(None, &code, NOW, &fx.policy, || unreachable!());
     assert_eq!(none, (Err(Refusal::NoPendingEnrollment), None));
     let bare = Record::new("alice");
-    let bare = confirm(Some(&bare), &code, NOW, &fx.policy, || unreachable!());
+    let bare = confirm(Some(bare.clone()), &code, NOW, &fx.policy, || unreachable!());
     assert_eq!(bare, (Err(Refusal::NoPendingEnrollment), None));
-    let active = confirm(Some(&fx.record), &code, NOW, &fx.policy, || unreachable!());
+    let active = confirm(Some(fx.record.clone()), &code, NOW, &fx.policy, || unreachable!());
     assert_eq!(active, (Err(Refusal::AlreadyEnabled), None));
     let record = pending(&fx);
     assert_eq!(
-        confirm(Some(&record), "12345", NOW, &fx.policy, || unreachable!()),
+        confirm(Some(record.clone()), "12345", NOW, &fx.policy, || unreachable!()),
         (Err(Refusal::Malformed), None)
     );
     let mut throttled = record.clone();
     throttled.code_throttle.blocked_until = NOW + 1;
     assert_eq!(
-        confirm(Some(&throttled), &code, NOW, &fx.policy, || unreachable!()),
+        confirm(Some(throttled.clone()), &code, NOW, &fx.policy, || unreachable!()),
         (Err(Refusal::Throttled(Via::Code, NOW + 1)), None)
     );
-    let failed = confirm(Some(&record), &code, NOW, &fx.policy, || Err(GenerateError::Rng));
+    let failed = confirm(Some(record.clone()), &code, NOW, &fx.policy, || {
+        Err(GenerateError::Rng)
+    });
     assert_eq!(failed, (Err(Refusal::Generate(GenerateError::Rng)), None));
 }

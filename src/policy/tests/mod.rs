@@ -64,13 +64,13 @@ impl Fixture {
         record.version = 7;
         record.epoch = 1;
         record.active = Some(Active {
-            secret: StoredSecret::Plain(secret()),
+            secret: StoredSecret::plain(secret()),
             params: TotpParams::DEFAULT,
             last_step: None,
             drift: 0,
             enabled_at: NOW - 1000,
         });
-        record.backup = Some(set);
+        record.backup = Some(alloc::sync::Arc::new(set));
         Self {
             totp: Totp::new(&secret(), TotpParams::DEFAULT),
             hasher: hasher(),
@@ -118,7 +118,7 @@ impl Fixture {
             hasher: &self.hasher,
             memo: &mut memo,
         };
-        super::verify(Some(record), &mut proof, now, &self.policy)
+        super::verify(Some(record.clone()), &mut proof, now, &self.policy)
     }
 
     pub(super) fn login(&self, record: &Record, input: &str, now: u64) -> Decision<Verified> {

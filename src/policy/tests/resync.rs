@@ -15,7 +15,7 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
     assert_eq!(record.code_failures(), 1);
     // ...until two consecutive codes resynchronise it.
     let (outcome, new) = resync(
-        Some(&record),
+        Some(record.clone()),
         &fx.code(NOW, 10),
         &fx.code(NOW, 11),
         NOW,
@@ -35,7 +35,7 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
     // The pair is spent.
     assert_eq!(
         resync(
-            Some(&record),
+            Some(record.clone()),
             &fx.code(NOW, 10),
             &fx.code(NOW, 11),
             NOW,
@@ -50,7 +50,7 @@ fn a_pair_that_is_not_consecutive_or_too_far_is_one_counted_failure() {
     let fx = Fixture::enrolled();
     for (first, second) in [(3, 5), (5, 4), (30, 31)] {
         let (outcome, new) = resync(
-            Some(&fx.record),
+            Some(fx.record.clone()),
             &fx.code(NOW, first),
             &fx.code(NOW, second),
             NOW,
@@ -64,7 +64,7 @@ fn a_pair_that_is_not_consecutive_or_too_far_is_one_counted_failure() {
     }
     let small = Policy::builder().max_drift(4).build().unwrap();
     let (outcome, _) = resync(
-        Some(&fx.record),
+        Some(fx.record.clone()),
         &fx.code(NOW, 10),
         &fx.code(NOW, 11),
         NOW,
@@ -80,7 +80,7 @@ fn resync_is_throttled_and_needs_an_active_authenticator() {
     record.code_throttle.blocked_until = NOW + 5;
     let (a, b) = (fx.code(NOW, 2), fx.code(NOW, 3));
     assert_eq!(
-        resync(Some(&record), &a, &b, NOW, &fx.policy),
+        resync(Some(record.clone()), &a, &b, NOW, &fx.policy),
         (Err(Refusal::Throttled(Via::Code, NOW + 5)), None)
     );
     assert_eq!(
@@ -88,7 +88,7 @@ fn resync_is_throttled_and_needs_an_active_authenticator() {
         (Err(Refusal::NotEnrolled), None)
     );
     assert_eq!(
-        resync(Some(&fx.record), "1", &b, NOW, &fx.policy),
+        resync(Some(fx.record.clone()), "1", &b, NOW, &fx.policy),
         (Err(Refusal::Malformed), None)
     );
 }
