@@ -4,7 +4,7 @@ use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
-use super::{Decision, Policy, clear_throttles, totp_of};
+use super::{Decision, Policy, clear_throttles};
 use crate::record::{Active, Pending, StoredSecret};
 use crate::{BackupCodeSet, Code, GenerateError, Match, Record, Secret, TotpParams, VerifyError};
 
@@ -29,7 +29,7 @@ pub(crate) fn begin(
     let mut new = record.unwrap_or_else(|| Record::new(user));
     let expires_at = now.saturating_add(policy.enrollment_ttl());
     new.pending = Some(Pending {
-        secret: StoredSecret::plain(secret.clone()),
+        secret: StoredSecret::plain(secret.clone(), params),
         params,
         expires_at,
     });
@@ -74,8 +74,11 @@ where
     let Ok(code) = Code::parse(input, pending.params.digits()) else {
         return (Err(Refusal::Malformed), None);
     };
-    let totp = totp_of(&pending.secret, pending.params);
-    match totp.verify_code(&code, now, policy.window(), 0, None) {
+    let checked = pending
+        .secret
+        .totp()
+        .verify_code(&code, now, policy.window(), 0, None);
+    match checked {
         Ok(found) => {
             let set = match make_backup() {
                 Ok(set) => set,

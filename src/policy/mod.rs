@@ -71,18 +71,11 @@ pub(crate) use status::status;
 pub(crate) use throttle::Failed;
 pub(crate) use verify::{Expect, Proof, verify};
 
-use crate::record::{StoredSecret, Throttle};
-use crate::{Record, Totp, TotpParams};
+use crate::Record;
+use crate::record::Throttle;
 
 /// A decision: the outcome, and the record to write if the state changed.
 pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Record>);
-
-/// The generator of a stored secret.
-fn totp_of(secret: &StoredSecret, params: TotpParams) -> Totp {
-    match secret {
-        StoredSecret::Plain(secret) => Totp::new(secret, params),
-    }
-}
 
 /// A success on either path clears both (NIST SP 800-63B: counts reset after a success).
 fn clear_throttles(record: &mut Record) {

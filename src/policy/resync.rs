@@ -2,7 +2,7 @@
 
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
-use super::{Decision, Policy, clear_throttles, totp_of};
+use super::{Decision, Policy, clear_throttles};
 use crate::{Match, Record, VerifyError};
 
 /// Searches ±[`Policy::max_drift`] steps around the current step for `first` immediately
@@ -28,8 +28,11 @@ pub(crate) fn resync(
         Gate::Throttled(until) => return (Err(Refusal::Throttled(Via::Code, until)), None),
         Gate::Locked => return (Err(Refusal::Locked(Via::Code)), None),
     }
-    let totp = totp_of(&active.secret, active.params);
-    match totp.resync(first, second, now, policy.max_drift(), active.last_step) {
+    let checked = active
+        .secret
+        .totp()
+        .resync(first, second, now, policy.max_drift(), active.last_step);
+    match checked {
         Ok(found) => {
             if let Some(active) = record.active.as_mut() {
                 active.last_step = Some(found.step());

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified, Via};
 use super::throttle::Gate;
-use super::{Decision, Policy, clear_throttles, totp_of};
+use super::{Decision, Policy, clear_throttles};
 use crate::backup::HashMemo;
 use crate::record::Active;
 use crate::{BackupVerifyError, Code, CodeHasher, Record, VerifyError};
@@ -71,40 +71,46 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
     let Some(active) = record.active.as_ref() else {
         return Err((Refusal::NotEnrolled, None));
     };
-    let via = classify(&record, active, proof)?;
-    let (throttle, rules) = match via {
-        Via::Code => (&record.code_throttle, policy.code_throttle()),
-        Via::BackupCode => (&record.backup_throttle, policy.backup_throttle()),
+    let path = classify(&record, active, proof)?;
+    let (via, throttle, rules) = match path {
+        Path::Code(_) => (Via::Code, &record.code_throttle, policy.code_throttle()),
+        Path::BackupCode => (Via::BackupCode, &record.backup_throttle, policy.backup_throttle()),
     };
     match rules.gate(throttle, now) {
         Gate::Open => {}
         Gate::Throttled(until) => return Err((Refusal::Throttled(via, until), None)),
         Gate::Locked => return Err((Refusal::Locked(via), None)),
     }
-    match via {
-        Via::Code => accept_code(record, proof.input, now, policy),
-        Via::BackupCode => accept_backup(record, proof, now, policy),
+    match path {
+        Path::Code(code) => accept_code(record, &code, now, policy),
+        Path::BackupCode => accept_backup(record, proof, now, policy),
     }
+}
+
+/// The path an attempt takes, with the code already read for the authenticator-code path.
+enum Path {
+    Code(Code),
+    BackupCode,
 }
 
 fn classify<H: CodeHasher + ?Sized>(
     record: &Record,
     active: &Active,
     proof: &Proof<'_, H>,
-) -> Result<Via, (Refusal, Option<Record>)> {
-    match proof.expect {
-        Expect::Code => Ok(Via::Code),
-        Expect::BackupCode if record.backup.is_some() => Ok(Via::BackupCode),
-        Expect::BackupCode => Err((Refusal::NoBackupCodes, None)),
-        Expect::Any => {
-            if Code::parse(proof.input, active.params.digits()).is_ok() {
-                Ok(Via::Code)
-            } else if record
+) -> Result<Path, (Refusal, Option<Record>)> {
+    let code = Code::parse(proof.input, active.params.digits());
+    match (proof.expect, code) {
+        (Expect::Code | Expect::Any, Ok(code)) => Ok(Path::Code(code)),
+        (Expect::Code, Err(_)) => Err((Refusal::Malformed, None)),
+        (Expect::BackupCode, _) if record.backup.is_some() => Ok(Path::BackupCode),
+        (Expect::BackupCode, _) => Err((Refusal::NoBackupCodes, None)),
+        (Expect::Any, Err(_)) => {
+            if record
                 .backup
                 .as_ref()
                 .is_some_and(|set| set.has_code_shape(proof.input))
             {
-                Ok(Via::BackupCode)
+                Ok(Path::BackupCode)
             } else {
                 Err((Refusal::Malformed, None))
             }
@@ -114,16 +120,19 @@ fn classify<H: CodeHasher + ?Sized>(
 
 fn accept_code(
     mut record: Record,
-    input: &str,
+    code: &Code,
     now: u64,
     policy: &Policy,
 ) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
     let Some(active) = record.active.as_mut() else {
         return Err((Refusal::NotEnrolled, None));
     };
-    let code = Code::parse(input, active.params.digits()).map_err(|_| (Refusal::Malformed, None))?;
-    let totp = totp_of(&active.secret, active.params);
-    match totp.verify_code(&code, now, policy.window(), active.drift, active.last_step) {
+    let checked =
+        active
+            .secret
+            .totp()
+            .verify_code(code, now, policy.window(), active.drift, active.last_step);
+    match checked {
         Ok(found) => {
             active.last_step = Some(found.step());
             active.drift = policy.clamp_drift(found.drift());

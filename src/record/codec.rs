@@ -109,21 +109,29 @@ impl Record {
         let epoch = input.u64("epoch")?;
         let active = match input.flag("active")? {
             false => None,
-            true => Some(Active {
-                secret: input.secret()?,
-                params: input.params()?,
-                last_step: input.opt_u64("last_step")?,
-                drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
-                enabled_at: input.u64("enabled_at")?,
-            }),
+            true => {
+                let secret = input.secret()?;
+                let params = input.params()?;
+                Some(Active {
+                    secret: StoredSecret::plain(secret, params),
+                    params,
+                    last_step: input.opt_u64("last_step")?,
+                    drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
+                    enabled_at: input.u64("enabled_at")?,
+                })
+            }
         };
         let pending = match input.flag("pending")? {
             false => None,
-            true => Some(Pending {
-                secret: input.secret()?,
-                params: input.params()?,
-                expires_at: input.u64("expires_at")?,
-            }),
+            true => {
+                let secret = input.secret()?;
+                let params = input.params()?;
+                Some(Pending {
+                    secret: StoredSecret::plain(secret, params),
+                    params,
+                    expires_at: input.u64("expires_at")?,
+                })
+            }
         };
         let code_throttle = input.throttle("code_throttle")?;
         let backup_throttle = input.throttle("backup_throttle")?;
@@ -198,9 +206,9 @@ impl Writer {
     }
     fn secret(&mut self, secret: &StoredSecret) {
         match secret {
-            StoredSecret::Plain(secret) => {
+            StoredSecret::Plain(plain) => {
                 self.u8(PLAIN_SECRET);
-                let bytes = secret.expose_secret();
+                let bytes = plain.secret.expose_secret();
                 // A secret is at most `Secret::MAX_BYTES` (128) long.
                 self.u8(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
                 self.bytes(bytes);
@@ -286,15 +294,13 @@ impl<'a> Reader<'a> {
         let len = usize::try_from(self.u32(field)?).map_err(|_| RecordError::Invalid { field })?;
         self.text(len, field)
     }
-    fn secret(&mut self) -> Result<StoredSecret, RecordError> {
+    fn secret(&mut self) -> Result<Secret, RecordError> {
         match self.u8("secret")? {
             PLAIN_SECRET => {
                 let len = self.u8("secret")?;
                 let bytes = self.take(usize::from(len), "secret")?;
                 // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
-                Secret::from_bytes_legacy(bytes)
-                    .map(StoredSecret::plain)
-                    .map_err(RecordError::Secret)
+                Secret::from_bytes_legacy(bytes).map_err(RecordError::Secret)
             }
             _ => Err(RecordError::Invalid { field: "secret" }),
         }
@@ -347,14 +353,17 @@ mod tests {
             version: 42,
             epoch: 7,
             active: Some(Active {
-                secret: StoredSecret::plain(secret.clone()),
+                secret: StoredSecret::plain(secret.clone(), params),
                 params,
                 last_step: Some(123_456),
                 drift: -3,
                 enabled_at: 1_700_000_000,
             }),
             pending: Some(Pending {
-                secret: StoredSecret::plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
+                secret: StoredSecret::plain(
+                    Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap(),
+                    TotpParams::DEFAULT,
+                ),
                 params: TotpParams::DEFAULT,
                 expires_at: 1_700_000_600,
             }),

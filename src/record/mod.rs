@@ -24,7 +24,7 @@ pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 use alloc::sync::Arc;
 use core::fmt;
 
-use crate::{BackupCodeSet, Secret, TotpParams};
+use crate::{BackupCodeSet, Secret, Totp, TotpParams};
 
 /// One user's second-factor state. Built and changed by the service through the policy;
 /// a store keeps it and never interprets it beyond the accessors.
@@ -69,12 +69,39 @@ pub(crate) struct Pending {
 /// secrets can be added without a new format version.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum StoredSecret {
-    Plain(Arc<Secret>),
+    Plain(Arc<PlainSecret>),
 }
 
+/// A plain secret with its generator, keyed once for the parameters it is stored with (the
+/// keyed HMAC state is as sensitive as the secret, and zeroized with it when the last clone of
+/// the record that holds it is dropped). A record decoded from bytes keys it once; records
+/// cloned from one another — as an in-memory store does on every load — share it.
+pub(crate) struct PlainSecret {
+    pub(crate) secret: Secret,
+    pub(crate) totp: Totp,
+}
+
+/// Equal secrets under equal parameters (the generator follows from them).
+impl PartialEq for PlainSecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.totp.params() == other.totp.params() && self.secret == other.secret
+    }
+}
+
+impl Eq for PlainSecret {}
+
 impl StoredSecret {
-    pub(crate) fn plain(secret: Secret) -> Self {
-        Self::Plain(Arc::new(secret))
+    /// A plain secret, keyed for `params`.
+    pub(crate) fn plain(secret: Secret, params: TotpParams) -> Self {
+        let totp = Totp::new(&secret, params);
+        Self::Plain(Arc::new(PlainSecret { secret, totp }))
+    }
+
+    /// The generator of the secret, for the parameters it was stored with.
+    pub(crate) fn totp(&self) -> &Totp {
+        match self {
+            Self::Plain(plain) => &plain.totp,
+        }
     }
 }
 

@@ -190,10 +190,10 @@ impl Serialize for SecretOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.secret {
             StoredSecret::Plain(_) if !self.plain => Err(S::Error::custom(REFUSED)),
-            StoredSecret::Plain(secret) => {
+            StoredSecret::Plain(plain) => {
                 let mut out = serializer.serialize_struct("Secret", 2)?;
                 out.serialize_field("kind", "plain")?;
-                out.serialize_field("base32", &**secret.to_base32())?;
+                out.serialize_field("base32", &**plain.secret.to_base32())?;
                 out.end()
             }
         }
@@ -329,11 +329,11 @@ impl Drop for SecretIn {
 }
 
 impl SecretIn {
-    fn to_stored(&self) -> Result<StoredSecret, Invalid> {
+    fn to_stored(&self, params: TotpParams) -> Result<StoredSecret, Invalid> {
         match self.kind {
             // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
             SecretKind::Plain => Secret::from_base32_legacy(&self.base32)
-                .map(StoredSecret::plain)
+                .map(|secret| StoredSecret::plain(secret, params))
                 .map_err(|_| Invalid("secret")),
         }
     }
@@ -352,21 +352,27 @@ impl RecordIn {
     fn into_record(self) -> Result<Record, Invalid> {
         let active = match self.active {
             None => None,
-            Some(active) => Some(Active {
-                secret: active.secret.to_stored()?,
-                params: active.params.into_params()?,
-                last_step: active.last_step,
-                drift: active.drift,
-                enabled_at: active.enabled_at,
-            }),
+            Some(active) => {
+                let params = active.params.into_params()?;
+                Some(Active {
+                    secret: active.secret.to_stored(params)?,
+                    params,
+                    last_step: active.last_step,
+                    drift: active.drift,
+                    enabled_at: active.enabled_at,
+                })
+            }
         };
         let pending = match self.pending {
             None => None,
-            Some(pending) => Some(Pending {
-                secret: pending.secret.to_stored()?,
-                params: pending.params.into_params()?,
-                expires_at: pending.expires_at,
-            }),
+            Some(pending) => {
+                let params = pending.params.into_params()?;
+                Some(Pending {
+                    secret: pending.secret.to_stored(params)?,
+                    params,
+                    expires_at: pending.expires_at,
+                })
+            }
         };
         let backup = match self.backup {
             None => None,
@@ -412,25 +418,29 @@ mod tests {
         let hasher = HmacHasher::new(3, &[9; 32]).unwrap();
         let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher).unwrap();
         set.mark_used(4, 1_700_000_123).unwrap();
+        let params = TotpParams::builder()
+            .algorithm(Algorithm::Sha512)
+            .digits(8)
+            .period(60)
+            .t0(7)
+            .build()
+            .unwrap();
         Record {
             user: "ünïcode user".into(),
             version: 42,
             epoch: 7,
             active: Some(Active {
-                secret: StoredSecret::plain(secret),
-                params: TotpParams::builder()
-                    .algorithm(Algorithm::Sha512)
-                    .digits(8)
-                    .period(60)
-                    .t0(7)
-                    .build()
-                    .unwrap(),
+                secret: StoredSecret::plain(secret, params),
+                params,
                 last_step: Some(123_456),
                 drift: -3,
                 enabled_at: 1_700_000_000,
             }),
             pending: Some(Pending {
-                secret: StoredSecret::plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
+                secret: StoredSecret::plain(
+                    Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap(),
+                    TotpParams::DEFAULT,
+                ),
                 params: TotpParams::DEFAULT,
                 expires_at: 1_700_000_600,
             }),

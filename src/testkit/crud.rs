@@ -24,19 +24,20 @@ fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
     record.version = 1;
     record.epoch = 3;
     record.active = Some(Active {
-        secret: StoredSecret::plain(secret.clone()),
+        secret: StoredSecret::plain(secret.clone(), TotpParams::DEFAULT),
         params: TotpParams::DEFAULT,
         last_step: Some(58_333_333),
         drift: -2,
         enabled_at: 1_750_000_000,
     });
+    let params = TotpParams::builder()
+        .digits(8)
+        .period(60)
+        .build()
+        .map_err(|_| fail("params"))?;
     record.pending = Some(Pending {
-        secret: StoredSecret::plain(secret),
-        params: TotpParams::builder()
-            .digits(8)
-            .period(60)
-            .build()
-            .map_err(|_| fail("params"))?,
+        secret: StoredSecret::plain(secret, params),
+        params,
         expires_at: 1_750_000_600,
     });
     record.code_throttle = Throttle {

@@ -64,7 +64,7 @@ impl Fixture {
         record.version = 7;
         record.epoch = 1;
         record.active = Some(Active {
-            secret: StoredSecret::plain(secret()),
+            secret: StoredSecret::plain(secret(), TotpParams::DEFAULT),
             params: TotpParams::DEFAULT,
             last_step: None,
             drift: 0,
