@@ -352,7 +352,7 @@ impl fmt::Debug for BackupCodeSet {
 
 /// What a lookup found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lookup {
+pub(crate) enum Lookup {
     /// The earliest unused code whose hash matched.
     Accepted(usize),
     /// Only used codes matched.
@@ -362,7 +362,7 @@ enum Lookup {
 }
 
 /// Compares `candidate` with every stored hash in constant time, then decides.
-fn lookup(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Lookup {
+pub(crate) fn lookup(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Lookup {
     compare_every_slot(codes, candidate).decide()
 }
 
