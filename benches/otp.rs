@@ -151,9 +151,12 @@ fn paired(name: &str, bar: &str, mut a: impl FnMut(), mut b: impl FnMut()) {
     }
     // Size a batch to about 50 µs of B.
     let per_call = batch(&mut b, 10_000);
-    // A positive ratio clamped to 10..=100 000 before the cast: nothing is lost.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let iterations = (50e-6 / per_call).clamp(10.0, 100_000.0) as u32;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive batch size; `as` saturates, and the clamp bounds it"
+    )]
+    let iterations = ((50e-6 / per_call) as u32).clamp(10, 100_000);
     let mut ratios = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {
         let (ta, tb) = if round % 2 == 0 {
