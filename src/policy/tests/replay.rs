@@ -51,7 +51,10 @@ fn a_replay_counts_no_failure() {
     // Far more replays than the free failures: none is counted, so none writes or throttles.
     for attempt in 0..10 {
         let at = NOW + attempt;
-        assert_eq!(fx.login(&record, &code, at), (Err(Refusal::Replay(Via::Code)), None));
+        assert_eq!(
+            fx.login(&record, &code, at),
+            (Err(Refusal::Replay(Via::Code)), None)
+        );
     }
     assert_eq!((record.code_failures(), record.throttled_until()), (0, None));
 }
