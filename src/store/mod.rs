@@ -1,4 +1,5 @@
-//! Where records live: the [`Store`] trait and the bundled [`MemoryStore`].
+//! Where records live: the [`Store`] trait, the bundled [`MemoryStore`], and (features
+//! `sqlite` and `postgres`) `SqliteStore` and `PostgresStore`.
 //!
 //! A store keeps one [`Record`] per user and offers four operations; the service does the rest.
 //! The one guarantee that matters is in [`Store::compare_and_swap`]: a write succeeds only
@@ -13,9 +14,21 @@
 
 #[cfg(feature = "std")]
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 #[cfg(feature = "std")]
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::SqlStoreError;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 use core::future::Future;
 
@@ -60,4 +73,55 @@ pub trait Store: Send + Sync {
 
     /// Deletes the record of `user` if its stored version is `expected`.
     fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send;
+}
+
+/// A borrowed store is a store: a service can borrow one that the application owns.
+impl<S: Store + ?Sized> Store for &S {
+    type Error = S::Error;
+
+    fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send {
+        (**self).load(user)
+    }
+
+    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).insert(record)
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: u64,
+        record: &Record,
+    ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).compare_and_swap(expected, record)
+    }
+
+    fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).delete(user, expected)
+    }
+}
+
+/// A shared store is a store: the service can hold an `Arc` of one that the application also
+/// uses.
+impl<S: Store + ?Sized> Store for alloc::sync::Arc<S> {
+    type Error = S::Error;
+
+    fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send {
+        (**self).load(user)
+    }
+
+    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).insert(record)
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: u64,
+        record: &Record,
+    ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).compare_and_swap(expected, record)
+    }
+
+    fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).delete(user, expected)
+    }
 }

@@ -1,0 +1,56 @@
+//! The policy: pure decisions over one user's [`Record`].
+//!
+//! Each flow of the service is a function `(record, input, now, policy) → (outcome, new
+//! record)`: no I/O, no clock read, no randomness but through arguments (a new secret, a
+//! backup-code generator, a hasher). The new record is `None` when nothing must be written — a
+//! refusal while throttled, a replay, a malformed input — so the service writes only when the
+//! state changed, with a compare-and-swap on the version it read.
+//!
+//! The rules and the security they give are documented on [`Policy`], where users of the
+//! crate read them.
+
+// The decisions are called by the service, which needs `std`; with `alloc` alone only the
+// policy's types are used.
+#![cfg_attr(not(feature = "std"), allow(dead_code, unused_imports))]
+
+mod change;
+mod config;
+mod enroll;
+mod error;
+mod odds;
+mod outcome;
+mod resync;
+mod status;
+mod throttle;
+mod verify;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{Policy, PolicyBuilder};
+pub use error::PolicyError;
+pub use odds::GuessingOdds;
+pub use outcome::{Verified, Via};
+pub use status::{Status, Throttling};
+pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
+
+pub(crate) use change::{disable, regenerate, unlock};
+pub(crate) use enroll::{begin, confirm};
+pub(crate) use outcome::Refusal;
+pub(crate) use resync::resync;
+pub(crate) use status::status;
+#[cfg(test)]
+pub(crate) use throttle::Failed;
+pub(crate) use verify::{Expect, Proof, verify};
+
+use crate::Record;
+use crate::record::Throttle;
+
+/// A decision: the outcome, and the record to write if the state changed.
+pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Record>);
+
+/// A success on either path clears both (NIST SP 800-63B: counts reset after a success).
+fn clear_throttles(record: &mut Record) {
+    record.code_throttle = Throttle::default();
+    record.backup_throttle = Throttle::default();
+}
