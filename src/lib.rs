@@ -60,7 +60,7 @@ pub use record::{DangerPlainSecrets, danger_plain_secrets};
 #[cfg(feature = "alloc")]
 pub use record::{Record, RecordError};
 #[cfg(feature = "seal")]
-pub use seal::{Keyring, SealError, SealingKey};
+pub use seal::{Keyring, Purpose, SealError, SealedSecret, SealingKey};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "std")]
 pub use service::{

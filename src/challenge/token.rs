@@ -140,7 +140,7 @@ mod tests {
         for index in 0..text.len() {
             for replacement in alphabet
                 .chars()
-                .filter(|&c| Some(c) != text[index..].chars().next())
+                .filter(|&c| !text[index..].starts_with(c))
             {
                 let mut changed = String::from(&text[..index]);
                 changed.push(replacement);

@@ -136,17 +136,51 @@ impl Keyring {
         self.keys.iter().find(|key| key.id() == id)
     }
 
+    /// Seals `secret` for `user` and `purpose` under the current key, with a nonce from the
+    /// operating system's CSPRNG.
+    ///
+    /// # Errors
+    /// [`SealError::Rng`] if the random number generator fails.
+    ///
+    /// ```
+    /// use twofactor::{Keyring, Purpose, SealedSecret, SealingKey, Secret};
+    ///
+    /// let keyring = Keyring::new(SealingKey::new(1, &[1; 32])?);
+    /// let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
+    /// let stored = keyring.seal(&secret, "alice", Purpose::Active)?.to_bytes(); // what a store keeps
+    /// let sealed = SealedSecret::from_bytes(&stored)?;
+    /// assert_eq!(keyring.open(&sealed, "alice", Purpose::Active)?, secret);
+    /// assert!(keyring.open(&sealed, "bob", Purpose::Active).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn seal(&self, secret: &Secret, user: &str, purpose: Purpose) -> Result<SealedSecret, SealError> {
+        let mut nonce = [0; SealedSecret::NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| SealError::Rng)?;
+        Ok(self.seal_with_nonce(secret, user, purpose, nonce))
+    }
+
     /// Seals `secret` for `user` and `purpose` under the current key with a nonce from `rng`.
-    pub(crate) fn seal_with_rng<R: CryptoRng + ?Sized>(
+    pub fn seal_with_rng<R: CryptoRng + ?Sized>(
         &self,
         secret: &Secret,
         user: &str,
         purpose: Purpose,
         rng: &mut R,
     ) -> SealedSecret {
-        let key = self.current();
         let mut nonce = [0; SealedSecret::NONCE_LEN];
         rng.fill_bytes(&mut nonce);
+        self.seal_with_nonce(secret, user, purpose, nonce)
+    }
+
+    fn seal_with_nonce(
+        &self,
+        secret: &Secret,
+        user: &str,
+        purpose: Purpose,
+        nonce: [u8; SealedSecret::NONCE_LEN],
+    ) -> SealedSecret {
+        let key = self.current();
         let aad = SealedSecret::associated_data(key.id(), user, purpose);
         let payload = Payload {
             msg: secret.expose_secret(),
@@ -164,13 +198,12 @@ impl Keyring {
         }
     }
 
-    /// Opens a sealed secret of `user` for `purpose`.
-    pub(crate) fn open(
-        &self,
-        sealed: &SealedSecret,
-        user: &str,
-        purpose: Purpose,
-    ) -> Result<Secret, SealError> {
+    /// Opens a sealed secret of `user` for `purpose`, with the key it names.
+    ///
+    /// # Errors
+    /// [`SealError::UnknownKey`] for a key the keyring does not hold, [`SealError::Tampered`] for
+    /// a changed value, a wrong key, or another user's or purpose's value.
+    pub fn open(&self, sealed: &SealedSecret, user: &str, purpose: Purpose) -> Result<Secret, SealError> {
         let key = self.key(sealed.key_id).ok_or(SealError::UnknownKey {
             key_id: sealed.key_id,
         })?;
@@ -187,8 +220,10 @@ impl Keyring {
         Secret::from_bytes_legacy(&plain).map_err(|_| SealError::Malformed)
     }
 
-    /// Whether `sealed` was sealed under another key than the current one.
-    pub(crate) fn needs_reseal(&self, sealed: &SealedSecret) -> bool {
+    /// Whether `sealed` was sealed under another key than the current one: open it and seal it
+    /// again to finish a rotation.
+    #[must_use]
+    pub fn needs_reseal(&self, sealed: &SealedSecret) -> bool {
         sealed.key_id != self.current_key_id()
     }
 }

@@ -11,6 +11,9 @@
 //! secret, or a pending enrollment's): a sealed secret copied into another user's record, or
 //! from the pending field to the active one, fails to open. An unknown key id, a changed byte or
 //! a wrong key is a typed [`SealError`] — never a panic, never a fallback to plaintext.
+//!
+//! Today the keyring is a primitive the application calls; the service's own use of it (every
+//! stored secret sealed, resealing after rotation) is the next step.
 
 mod error;
 mod keyring;
@@ -18,4 +21,4 @@ mod sealed;
 
 pub use error::SealError;
 pub use keyring::{Keyring, SealingKey};
-pub(crate) use sealed::{Purpose, SealedSecret};
+pub use sealed::{Purpose, SealedSecret};

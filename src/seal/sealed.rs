@@ -6,7 +6,8 @@ use super::SealError;
 /// What a sealed secret is for: bound into the associated data, so that a value cannot move
 /// between the fields of a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Purpose {
+#[non_exhaustive]
+pub enum Purpose {
     /// The confirmed authenticator's secret.
     Active,
     /// A pending enrollment's secret.
@@ -16,7 +17,7 @@ pub(crate) enum Purpose {
 /// A sealed secret: the id of the key that sealed it, the nonce, and the ciphertext with its
 /// Poly1305 tag. `Debug` shows the key id only.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SealedSecret {
+pub struct SealedSecret {
     pub(crate) key_id: u32,
     pub(crate) nonce: [u8; SealedSecret::NONCE_LEN],
     pub(crate) ciphertext: Vec<u8>,
@@ -27,10 +28,18 @@ const DOMAIN: &[u8] = b"twofactor/seal/v1";
 const TAG_LEN: usize = 16;
 
 impl SealedSecret {
-    pub(crate) const NONCE_LEN: usize = 24;
+    /// Bytes of the XChaCha20 nonce.
+    pub const NONCE_LEN: usize = 24;
 
-    /// `format:u8=1 key_id:u32 nonce:[u8; 24] ciphertext‖tag`.
-    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+    /// The id of the key that sealed it.
+    #[must_use]
+    pub const fn key_id(&self) -> u32 {
+        self.key_id
+    }
+
+    /// The stored form: `format:u8=1 key_id:u32 nonce:[u8; 24] ciphertext‖tag`.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(1 + 4 + Self::NONCE_LEN + self.ciphertext.len());
         out.push(FORMAT);
         out.extend_from_slice(&self.key_id.to_be_bytes());
@@ -39,7 +48,11 @@ impl SealedSecret {
         out
     }
 
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
+    /// Reads the stored form.
+    ///
+    /// # Errors
+    /// [`SealError::Malformed`] for bytes of another format or too short to hold a tag.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
         let (&format, rest) = bytes.split_first().ok_or(SealError::Malformed)?;
         let (key_id, rest) = rest.split_first_chunk::<4>().ok_or(SealError::Malformed)?;
         let (nonce, ciphertext) = rest
