@@ -12,13 +12,19 @@ extern crate std;
 #[cfg(feature = "alloc")]
 mod backup;
 mod otp;
+#[cfg(feature = "alloc")]
+mod policy;
 #[cfg(feature = "qr")]
 mod qr;
 #[cfg(feature = "alloc")]
 mod record;
 mod secret;
+#[cfg(feature = "std")]
+mod service;
 #[cfg(feature = "alloc")]
 mod store;
+#[cfg(feature = "testkit")]
+mod testkit;
 #[cfg(feature = "alloc")]
 mod uri;
 
@@ -36,14 +42,32 @@ pub use otp::{
     Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, HotpParams, Match, ParamsError, TimeError, Totp,
     TotpParams, TotpParamsBuilder, VerifyError, Window,
 };
+#[cfg(feature = "alloc")]
+pub use policy::{
+    GuessingOdds, Policy, PolicyBuilder, PolicyError, Status, ThrottlePolicy, ThrottlePolicyBuilder,
+    Throttling, Verified, Via,
+};
 #[cfg(feature = "qr")]
 pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
+#[cfg(feature = "serde")]
+pub use record::{DangerPlainSecrets, danger_plain_secrets};
 #[cfg(feature = "alloc")]
 pub use record::{Record, RecordError};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "std")]
+pub use service::{
+    Changed, Clock, CollectEvents, Config, ConfigBuilder, ConfigError, Confirmed, Enrollment, Error, Event,
+    EventKind, EventSink, ManualClock, NoEvents, Regenerated, SystemClock, TwoFactor,
+};
+#[cfg(feature = "std")]
 pub use store::MemoryStore;
 #[cfg(feature = "alloc")]
 pub use store::{Store, Write};
+#[cfg(feature = "testkit")]
+pub use testkit::{
+    FailingStore, FailingStoreError, InjectedFailure, KitFailure, check_concurrent_backup_code,
+    check_concurrent_code, check_concurrent_failures, check_crud, check_fail_closed, check_stale_versions,
+    check_whole_flow, run_conformance,
+};
 #[cfg(feature = "alloc")]
 pub use uri::{BuildOptions, KeyUri, OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};

@@ -352,7 +352,7 @@ impl fmt::Debug for BackupCodeSet {
 
 /// What a lookup found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lookup {
+pub(crate) enum Lookup {
     /// The earliest unused code whose hash matched.
     Accepted(usize),
     /// Only used codes matched.
@@ -368,7 +368,7 @@ enum Lookup {
 /// the candidate, which differs from it in every byte and so never matches. Each comparison folds
 /// the whole hash; the used flag, the "any match" and "first unused match" flags and the index
 /// are combined with `subtle`, with no branch on a secret.
-fn lookup(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Lookup {
+pub(crate) fn lookup(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Lookup {
     let mut vacant = StoredCode {
         hash: *candidate,
         used_at: None,

@@ -16,6 +16,7 @@
 //! not in the bytes: the store keeps it in its own column, where compare-and-swap reads it.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
@@ -108,28 +109,38 @@ impl Record {
         let epoch = input.u64("epoch")?;
         let active = match input.flag("active")? {
             false => None,
-            true => Some(Active {
-                secret: input.secret()?,
-                params: input.params()?,
-                last_step: input.opt_u64("last_step")?,
-                drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
-                enabled_at: input.u64("enabled_at")?,
-            }),
+            true => {
+                let secret = input.secret()?;
+                let params = input.params()?;
+                Some(Active {
+                    secret: StoredSecret::plain(secret, params),
+                    params,
+                    last_step: input.opt_u64("last_step")?,
+                    drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
+                    enabled_at: input.u64("enabled_at")?,
+                })
+            }
         };
         let pending = match input.flag("pending")? {
             false => None,
-            true => Some(Pending {
-                secret: input.secret()?,
-                params: input.params()?,
-                expires_at: input.u64("expires_at")?,
-            }),
+            true => {
+                let secret = input.secret()?;
+                let params = input.params()?;
+                Some(Pending {
+                    secret: StoredSecret::plain(secret, params),
+                    params,
+                    expires_at: input.u64("expires_at")?,
+                })
+            }
         };
         let code_throttle = input.throttle("code_throttle")?;
         let backup_throttle = input.throttle("backup_throttle")?;
         let backup = match input.flag("backup")? {
             false => None,
             true => {
-                Some(BackupCodeSet::from_stored(&input.str32("backup")?).map_err(RecordError::BackupCodes)?)
+                let set =
+                    BackupCodeSet::from_stored(&input.str32("backup")?).map_err(RecordError::BackupCodes)?;
+                Some(Arc::new(set))
             }
         };
         let challenge = match input.flag("challenge")? {
@@ -144,7 +155,7 @@ impl Record {
             return Err(RecordError::TrailingBytes);
         }
         Ok(Self {
-            user: stored_user,
+            user: stored_user.into(),
             version,
             epoch,
             active,
@@ -195,9 +206,9 @@ impl Writer {
     }
     fn secret(&mut self, secret: &StoredSecret) {
         match secret {
-            StoredSecret::Plain(secret) => {
+            StoredSecret::Plain(plain) => {
                 self.u8(PLAIN_SECRET);
-                let bytes = secret.expose_secret();
+                let bytes = plain.secret.expose_secret();
                 // A secret is at most `Secret::MAX_BYTES` (128) long.
                 self.u8(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
                 self.bytes(bytes);
@@ -283,15 +294,13 @@ impl<'a> Reader<'a> {
         let len = usize::try_from(self.u32(field)?).map_err(|_| RecordError::Invalid { field })?;
         self.text(len, field)
     }
-    fn secret(&mut self) -> Result<StoredSecret, RecordError> {
+    fn secret(&mut self) -> Result<Secret, RecordError> {
         match self.u8("secret")? {
             PLAIN_SECRET => {
                 let len = self.u8("secret")?;
                 let bytes = self.take(usize::from(len), "secret")?;
                 // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
-                Secret::from_bytes_legacy(bytes)
-                    .map(StoredSecret::Plain)
-                    .map_err(RecordError::Secret)
+                Secret::from_bytes_legacy(bytes).map_err(RecordError::Secret)
             }
             _ => Err(RecordError::Invalid { field: "secret" }),
         }
@@ -344,14 +353,17 @@ mod tests {
             version: 42,
             epoch: 7,
             active: Some(Active {
-                secret: StoredSecret::Plain(secret.clone()),
+                secret: StoredSecret::plain(secret.clone(), params),
                 params,
                 last_step: Some(123_456),
                 drift: -3,
                 enabled_at: 1_700_000_000,
             }),
             pending: Some(Pending {
-                secret: StoredSecret::Plain(Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap()),
+                secret: StoredSecret::plain(
+                    Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap(),
+                    TotpParams::DEFAULT,
+                ),
                 params: TotpParams::DEFAULT,
                 expires_at: 1_700_000_600,
             }),
@@ -363,7 +375,7 @@ mod tests {
                 failures: 1,
                 blocked_until: 0,
             },
-            backup: Some(set),
+            backup: Some(Arc::new(set)),
             challenge: Some([0xab; Record::NONCE_LEN]),
         }
     }

@@ -14,26 +14,34 @@
 
 mod codec;
 mod error;
+#[cfg(feature = "serde")]
+mod serde_impl;
 
 pub use error::RecordError;
+#[cfg(feature = "serde")]
+pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 
-use alloc::string::String;
+use alloc::sync::Arc;
 use core::fmt;
 
-use crate::{BackupCodeSet, Secret, TotpParams};
+use crate::{BackupCodeSet, Secret, Totp, TotpParams};
 
 /// One user's second-factor state. Built and changed by the service through the policy;
 /// a store keeps it and never interprets it beyond the accessors.
+///
+/// Cloning is cheap — a store clones a record on every load — because the user id, the secrets
+/// and the backup-code set are shared (reference-counted) between clones and copied only when
+/// changed; a secret is zeroized when its last holder drops it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Record {
-    pub(crate) user: String,
+    pub(crate) user: Arc<str>,
     pub(crate) version: u64,
     pub(crate) epoch: u64,
     pub(crate) active: Option<Active>,
     pub(crate) pending: Option<Pending>,
     pub(crate) code_throttle: Throttle,
     pub(crate) backup_throttle: Throttle,
-    pub(crate) backup: Option<BackupCodeSet>,
+    pub(crate) backup: Option<Arc<BackupCodeSet>>,
     pub(crate) challenge: Option<[u8; Record::NONCE_LEN]>,
 }
 
@@ -61,7 +69,40 @@ pub(crate) struct Pending {
 /// secrets can be added without a new format version.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum StoredSecret {
-    Plain(Secret),
+    Plain(Arc<PlainSecret>),
+}
+
+/// A plain secret with its generator, keyed once for the parameters it is stored with (the
+/// keyed HMAC state is as sensitive as the secret, and zeroized with it when the last clone of
+/// the record that holds it is dropped). A record decoded from bytes keys it once; records
+/// cloned from one another — as an in-memory store does on every load — share it.
+pub(crate) struct PlainSecret {
+    pub(crate) secret: Secret,
+    pub(crate) totp: Totp,
+}
+
+/// Equal secrets under equal parameters (the generator follows from them).
+impl PartialEq for PlainSecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.totp.params() == other.totp.params() && self.secret == other.secret
+    }
+}
+
+impl Eq for PlainSecret {}
+
+impl StoredSecret {
+    /// A plain secret, keyed for `params`.
+    pub(crate) fn plain(secret: Secret, params: TotpParams) -> Self {
+        let totp = Totp::new(&secret, params);
+        Self::Plain(Arc::new(PlainSecret { secret, totp }))
+    }
+
+    /// The generator of the secret, for the parameters it was stored with.
+    pub(crate) fn totp(&self) -> &Totp {
+        match self {
+            Self::Plain(plain) => &plain.totp,
+        }
+    }
 }
 
 /// The throttling state of one path (authenticator codes, or backup codes): consecutive
@@ -75,6 +116,8 @@ pub(crate) struct Throttle {
 impl Record {
     /// Bytes of a login-challenge nonce.
     pub const NONCE_LEN: usize = 16;
+    /// The longest user identifier the service accepts, in bytes (UTF-8).
+    pub const MAX_USER_LEN: usize = 1024;
 
     /// A record for `user` with nothing enrolled, at version 0 (not stored yet).
     ///
@@ -129,7 +172,8 @@ impl Record {
         self.pending.is_some()
     }
 
-    /// The time (Unix seconds) before which authenticator codes are refused, if any was set.
+    /// The time (Unix seconds) before which authenticator codes are refused, if any was set;
+    /// `u64::MAX` while the path is locked. It may lie in the past: compare it with the time.
     #[must_use]
     pub const fn throttled_until(&self) -> Option<u64> {
         match self.code_throttle.blocked_until {
@@ -153,7 +197,7 @@ impl Record {
     /// Unused backup codes, if a set exists.
     #[must_use]
     pub fn backup_codes_remaining(&self) -> Option<usize> {
-        self.backup.as_ref().map(BackupCodeSet::remaining)
+        self.backup.as_ref().map(|set| set.remaining())
     }
 }
 

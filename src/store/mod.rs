@@ -61,3 +61,54 @@ pub trait Store: Send + Sync {
     /// Deletes the record of `user` if its stored version is `expected`.
     fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send;
 }
+
+/// A borrowed store is a store: a service can borrow one that the application owns.
+impl<S: Store + ?Sized> Store for &S {
+    type Error = S::Error;
+
+    fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send {
+        (**self).load(user)
+    }
+
+    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).insert(record)
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: u64,
+        record: &Record,
+    ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).compare_and_swap(expected, record)
+    }
+
+    fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).delete(user, expected)
+    }
+}
+
+/// A shared store is a store: the service can hold an `Arc` of one that the application also
+/// uses.
+impl<S: Store + ?Sized> Store for alloc::sync::Arc<S> {
+    type Error = S::Error;
+
+    fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send {
+        (**self).load(user)
+    }
+
+    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).insert(record)
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: u64,
+        record: &Record,
+    ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).compare_and_swap(expected, record)
+    }
+
+    fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+        (**self).delete(user, expected)
+    }
+}

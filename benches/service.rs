@@ -1,0 +1,258 @@
+//! Verification through the service (`TwoFactor::verify` over `MemoryStore`) beside the bare
+//! core (`Totp::verify`), in one run. The bar: the service costs at most 2× the core.
+//!
+//! `cargo bench --bench service`. Both sides verify typed input over the default window (three
+//! candidates, SHA-1, 6 digits):
+//!
+//! * **match**: every iteration is a real acceptance of a fresh step — the core is given the
+//!   previous step as its replay bound, the service's clock moves one step per iteration — so
+//!   the service pays for the whole flow: load (a clone of the record), keying the HMAC from the
+//!   stored secret, the decision, a new record with the spent step, and the compare-and-swap.
+//! * **miss**: a wrong code; the service also counts the failure and writes it. The bench's
+//!   policy allows 99 free failures, and the counters are reset (untimed) every 90 attempts, so
+//!   every timed attempt is checked rather than refused unchecked.
+//!
+//! Criterion measures each case on its own; then (with `--bench`) paired rounds time a batch of
+//! core verifications and a batch of service verifications back to back, alternating which goes
+//! first, and print the median of the per-round ratios, which cancels the shared machine's drift.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use twofactor::{
+    Config, HmacHasher, ManualClock, MemoryStore, Policy, ThrottlePolicy, Totp, TwoFactor, Window,
+};
+
+const USER: &str = "bench-user";
+const START: u64 = 1_700_000_010;
+const PERIOD: u64 = 30;
+/// Wrong attempts between two (untimed) resets of the counters: fewer than the free failures.
+const MISS_CHUNK: u64 = 90;
+/// Codes computed ahead (untimed) for the matching case.
+const MATCH_CHUNK: u64 = 1024;
+const MAX_RATIO: f64 = 2.0;
+
+/// Polls, pinned where it was made, a future that is ready at once, as every `MemoryStore`
+/// future is: the bench measures the service, not an executor.
+fn poll_once<F: Future>(future: Pin<&mut F>) -> F::Output {
+    match future.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a MemoryStore future was not ready"),
+    }
+}
+
+macro_rules! ready {
+    ($future:expr) => {
+        poll_once(pin!($future))
+    };
+}
+
+struct Bench {
+    totp: Totp,
+    clock: ManualClock,
+    service: TwoFactor<MemoryStore, ManualClock>,
+    /// The next fresh step for the core and for the service.
+    core_step: u64,
+    service_step: u64,
+    wrong: String,
+}
+
+impl Bench {
+    fn new() -> Self {
+        let clock = ManualClock::new(START);
+        let lenient = ThrottlePolicy::builder()
+            .free_failures(99)
+            .lock_after(100)
+            .build()
+            .unwrap();
+        let config = Config::builder("Bench")
+            .hasher(HmacHasher::new(1, &[1; 32]).unwrap())
+            .policy(Policy::builder().code_throttle(lenient).build().unwrap())
+            .build()
+            .unwrap();
+        let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+        let enrollment = ready!(service.begin_enrollment(USER, "bench")).unwrap();
+        let totp = Totp::new(&enrollment.secret, service.config().params());
+        let code = totp.generate(START).unwrap().to_string();
+        ready!(service.confirm_enrollment(USER, &code)).unwrap();
+        let step = START / PERIOD;
+        let window: Vec<String> = (step - 1..=step + 1)
+            .map(|s| totp.generate_at_step(s).to_string())
+            .collect();
+        let wrong = (0..)
+            .map(|n| format!("{n:06}"))
+            .find(|c| !window.contains(c))
+            .unwrap();
+        Self {
+            totp,
+            clock,
+            service,
+            core_step: step + 1,
+            service_step: step + 1,
+            wrong,
+        }
+    }
+
+    fn codes(&self, first: u64, count: u64) -> Vec<String> {
+        (first..first + count)
+            .map(|step| self.totp.generate_at_step(step).to_string())
+            .collect()
+    }
+
+    fn core_match(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut left = iters;
+        while left > 0 {
+            let count = left.min(MATCH_CHUNK);
+            let first = self.core_step;
+            let codes = self.codes(first, count);
+            let start = Instant::now();
+            for (step, code) in (first..).zip(&codes) {
+                let found = self
+                    .totp
+                    .verify(black_box(code), step * PERIOD, Window::DEFAULT, Some(step - 1));
+                assert!(black_box(found).is_ok());
+            }
+            total += start.elapsed();
+            self.core_step += count;
+            left -= count;
+        }
+        total
+    }
+
+    fn service_match(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut left = iters;
+        while left > 0 {
+            let count = left.min(MATCH_CHUNK);
+            let first = self.service_step;
+            let codes = self.codes(first, count);
+            let start = Instant::now();
+            for (step, code) in (first..).zip(&codes) {
+                self.clock.set(step * PERIOD);
+                let verified = ready!(self.service.verify(USER, black_box(code)));
+                assert!(black_box(verified).is_ok());
+            }
+            total += start.elapsed();
+            self.service_step += count;
+            left -= count;
+        }
+        total
+    }
+
+    fn core_miss(&self, iters: u64) -> Duration {
+        let now = self.clock.get();
+        let start = Instant::now();
+        for _ in 0..iters {
+            let found = self
+                .totp
+                .verify(black_box(&self.wrong), now, Window::DEFAULT, None);
+            assert!(black_box(found).is_err());
+        }
+        start.elapsed()
+    }
+
+    fn service_miss(&self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut left = iters;
+        while left > 0 {
+            let count = left.min(MISS_CHUNK);
+            ready!(self.service.unlock(USER)).unwrap();
+            let start = Instant::now();
+            for _ in 0..count {
+                let refused = ready!(self.service.verify(USER, black_box(&self.wrong)));
+                assert!(matches!(
+                    black_box(refused),
+                    Err(twofactor::Error::WrongCode { .. })
+                ));
+            }
+            total += start.elapsed();
+            left -= count;
+        }
+        total
+    }
+}
+
+fn criterion_cases(criterion: &mut Criterion, bench: &mut Bench) {
+    let mut group = criterion.benchmark_group("service");
+    group.bench_function("core_totp_verify_match", |b| {
+        b.iter_custom(|iters| bench.core_match(iters))
+    });
+    group.bench_function("service_verify_match", |b| {
+        b.iter_custom(|iters| bench.service_match(iters))
+    });
+    group.bench_function("core_totp_verify_miss", |b| {
+        b.iter_custom(|iters| bench.core_miss(iters))
+    });
+    group.bench_function("service_verify_miss", |b| {
+        b.iter_custom(|iters| bench.service_miss(iters))
+    });
+    group.finish();
+}
+
+fn paired(bench: &mut Bench, label: &str, rounds: usize, batch: u64, matching: bool) {
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut core_total, mut service_total) = (0.0, 0.0);
+    for round in 0..rounds {
+        let time_core = |bench: &mut Bench| {
+            if matching {
+                bench.core_match(batch)
+            } else {
+                bench.core_miss(batch)
+            }
+            .as_secs_f64()
+        };
+        let time_service = |bench: &mut Bench| {
+            if matching {
+                bench.service_match(batch)
+            } else {
+                bench.service_miss(batch)
+            }
+            .as_secs_f64()
+        };
+        let (core, service) = if round % 2 == 0 {
+            let core = time_core(bench);
+            (core, time_service(bench))
+        } else {
+            let service = time_service(bench);
+            (time_core(bench), service)
+        };
+        core_total += core;
+        service_total += service;
+        ratios.push(service / core);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    let per = |total: f64| total / (rounds as f64 * batch as f64) * 1e6;
+    println!(
+        "paired {label:<5} core: {:.3} µs  service: {:.3} µs  ratio service/core: median {median:.3} \
+         (min {:.3}, max {:.3}) over {rounds} rounds of {batch}  {}",
+        per(core_total),
+        per(service_total),
+        ratios[0],
+        ratios[ratios.len() - 1],
+        if median <= MAX_RATIO {
+            "ok (<= 2)"
+        } else {
+            "OVER THE 2x BAR"
+        },
+    );
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let mut bench = Bench::new();
+    criterion_cases(&mut criterion, &mut bench);
+    criterion.final_summary();
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not, and only checks that
+    // each benchmark runs.
+    if std::env::args().any(|arg| arg == "--bench") {
+        paired(&mut bench, "match", 51, 20_000, true);
+        paired(&mut bench, "miss", 51, 20_000, false);
+    }
+}

@@ -1,0 +1,80 @@
+//! Changes to the second factor — disable, regenerate backup codes — each proven with a valid
+//! current code (or backup code), and each moving the credential epoch. And the administrator's
+//! unlock.
+
+use alloc::sync::Arc;
+
+use super::outcome::{Refusal, Verified};
+use super::verify::{Proof, accept};
+use super::{Decision, Policy, clear_throttles};
+use crate::record::Throttle;
+use crate::{BackupCodeSet, CodeHasher, GenerateError, Record};
+
+/// Disables the second factor, proven by `proof` under the rules of a login (throttling,
+/// replay, a wrong proof counted on its path). The record stays, with no active or pending
+/// authenticator and no backup codes, and its epoch moves on: sessions keyed on the old epoch
+/// end, and a later enrollment continues the sequence.
+pub(crate) fn disable<H: CodeHasher + ?Sized>(
+    record: Option<Record>,
+    proof: &mut Proof<'_, H>,
+    now: u64,
+    policy: &Policy,
+) -> Decision<Verified> {
+    match accept(record, proof, now, policy) {
+        Ok((mut verified, mut new)) => {
+            new.active = None;
+            new.pending = None;
+            new.backup = None;
+            new.epoch = new.epoch.saturating_add(1);
+            verified.epoch = new.epoch;
+            verified.backup_codes_remaining = 0;
+            (Ok(verified), Some(new))
+        }
+        Err((refusal, new)) => (Err(refusal), new),
+    }
+}
+
+/// Replaces the backup codes with the set `make_backup` gives (called only once the proof is
+/// accepted), proven by `proof` as for [`disable`]. The old codes stop working with this write,
+/// and the epoch moves on (NIST SP 800-63B-4: replacing the codes notifies the user).
+pub(crate) fn regenerate<H, F>(
+    record: Option<Record>,
+    proof: &mut Proof<'_, H>,
+    now: u64,
+    policy: &Policy,
+    make_backup: F,
+) -> Decision<Verified>
+where
+    H: CodeHasher + ?Sized,
+    F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
+{
+    match accept(record, proof, now, policy) {
+        Ok((mut verified, mut new)) => {
+            let set = match make_backup() {
+                Ok(set) => set,
+                // Nothing is written: the proof is not spent.
+                Err(error) => return (Err(Refusal::Generate(error)), None),
+            };
+            verified.backup_codes_remaining = set.remaining();
+            new.backup = Some(Arc::new(set));
+            new.epoch = new.epoch.saturating_add(1);
+            verified.epoch = new.epoch;
+            (Ok(verified), Some(new))
+        }
+        Err((refusal, new)) => (Err(refusal), new),
+    }
+}
+
+/// Clears both paths' failure counters, delays and locks: an administrator's reset, after
+/// checking the user's identity some other way. The outcome says whether anything changed.
+pub(crate) fn unlock(record: Option<Record>) -> Decision<bool> {
+    let Some(mut record) = record else {
+        return (Err(Refusal::NotEnrolled), None);
+    };
+    let cleared = Throttle::default();
+    if record.code_throttle == cleared && record.backup_throttle == cleared {
+        return (Ok(false), None);
+    }
+    clear_throttles(&mut record);
+    (Ok(true), Some(record))
+}

@@ -1,0 +1,190 @@
+//! The rules a service applies: the window, the drift it learns, how long an enrollment waits,
+//! and how each path is throttled.
+
+use super::{PolicyError, ThrottlePolicy};
+use crate::{Totp, Window};
+
+/// The security rules of verification and enrollment, validated.
+///
+/// | | default | standard |
+/// | --- | --- | --- |
+/// | window | 1 step past, 1 future ([`Window::DEFAULT`]) | RFC 6238 §5.2; presets [`Window::RFC_6238_STRICT`], [`Window::CURRENT_ONLY`] (OWASP ASVS 5.0 6.5.5) |
+/// | learned drift | centred on the user's recorded drift, capped at ±20 steps (10 min at 30 s) | RFC 6238 §6 |
+/// | resynchronisation | two consecutive codes, searched ±20 steps | RFC 6238 §6, RFC 4226 §7.4 |
+/// | pending enrollment | expires after 10 min | — |
+/// | authenticator codes | [`ThrottlePolicy::DEFAULT`]: 3 free failures, 60 s doubling to 24 h, locked at 100 | RFC 4226 §7.3, NIST SP 800-63B §5.2.2 |
+/// | backup codes | their own budget, [`ThrottlePolicy::DEFAULT`] | NIST SP 800-63B-4 (look-up secrets are throttled) |
+///
+/// ```
+/// use twofactor::{Policy, ThrottlePolicy, Window};
+///
+/// let policy = Policy::builder()
+///     .window(Window::RFC_6238_STRICT)
+///     .max_drift(4)
+///     .code_throttle(ThrottlePolicy::builder().free_failures(5).build()?)
+///     .build()?;
+/// assert_eq!((policy.window(), policy.max_drift()), (Window::RFC_6238_STRICT, 4));
+/// assert_eq!(Policy::DEFAULT.enrollment_ttl(), 600);
+/// # Ok::<(), twofactor::PolicyError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Policy {
+    window: Window,
+    max_drift: u32,
+    enrollment_ttl: u64,
+    code_throttle: ThrottlePolicy,
+    backup_throttle: ThrottlePolicy,
+}
+
+impl Policy {
+    /// The learned-drift cap by default: 20 steps, 10 minutes at 30 s.
+    pub const DEFAULT_MAX_DRIFT: u32 = 20;
+    /// The widest learned-drift cap: [`Totp::MAX_RESYNC_STEPS`], the widest resynchronisation.
+    pub const MAX_DRIFT_LIMIT: u32 = Totp::MAX_RESYNC_STEPS;
+    /// How long a pending enrollment waits for its confirming code by default: 10 minutes.
+    pub const DEFAULT_ENROLLMENT_TTL: u64 = 600;
+
+    /// The defaults of the table above.
+    pub const DEFAULT: Self = Self {
+        window: Window::DEFAULT,
+        max_drift: Self::DEFAULT_MAX_DRIFT,
+        enrollment_ttl: Self::DEFAULT_ENROLLMENT_TTL,
+        code_throttle: ThrottlePolicy::DEFAULT,
+        backup_throttle: ThrottlePolicy::DEFAULT,
+    };
+
+    /// A builder starting from [`Policy::DEFAULT`].
+    pub const fn builder() -> PolicyBuilder {
+        PolicyBuilder(Self::DEFAULT)
+    }
+
+    /// The verification window, centred on the user's learned drift.
+    #[must_use]
+    pub const fn window(&self) -> Window {
+        self.window
+    }
+
+    /// The largest drift, in steps either way, that is learned or resynchronised to; also the
+    /// reach of a resynchronisation's search.
+    #[must_use]
+    pub const fn max_drift(&self) -> u32 {
+        self.max_drift
+    }
+
+    /// Seconds a pending enrollment waits for its confirming code.
+    #[must_use]
+    pub const fn enrollment_ttl(&self) -> u64 {
+        self.enrollment_ttl
+    }
+
+    /// Throttling of authenticator codes (verification, enrollment confirmation,
+    /// resynchronisation, and codes given as proof of a change).
+    #[must_use]
+    pub const fn code_throttle(&self) -> ThrottlePolicy {
+        self.code_throttle
+    }
+
+    /// Throttling of backup codes: a budget of its own, so that locking the authenticator-code
+    /// path never locks a user out of recovery.
+    #[must_use]
+    pub const fn backup_throttle(&self) -> ThrottlePolicy {
+        self.backup_throttle
+    }
+
+    /// `drift` clamped to ±[`Policy::max_drift`].
+    pub(crate) fn clamp_drift(&self, drift: i64) -> i64 {
+        let cap = i64::from(self.max_drift);
+        drift.clamp(-cap, cap)
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Builds a [`Policy`]; `build()` validates.
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct PolicyBuilder(Policy);
+
+impl PolicyBuilder {
+    /// The verification window (default [`Window::DEFAULT`]).
+    pub const fn window(mut self, window: Window) -> Self {
+        self.0.window = window;
+        self
+    }
+
+    /// The learned-drift cap in steps (default 20), at most [`Policy::MAX_DRIFT_LIMIT`]; 0 turns
+    /// drift learning and resynchronisation off.
+    pub const fn max_drift(mut self, steps: u32) -> Self {
+        self.0.max_drift = steps;
+        self
+    }
+
+    /// Seconds a pending enrollment waits (default 600), at least 1.
+    pub const fn enrollment_ttl(mut self, seconds: u64) -> Self {
+        self.0.enrollment_ttl = seconds;
+        self
+    }
+
+    /// Throttling of authenticator codes (default [`ThrottlePolicy::DEFAULT`]).
+    pub const fn code_throttle(mut self, throttle: ThrottlePolicy) -> Self {
+        self.0.code_throttle = throttle;
+        self
+    }
+
+    /// Throttling of backup codes (default [`ThrottlePolicy::DEFAULT`]).
+    pub const fn backup_throttle(mut self, throttle: ThrottlePolicy) -> Self {
+        self.0.backup_throttle = throttle;
+        self
+    }
+
+    /// Checks the policy.
+    ///
+    /// # Errors
+    /// [`PolicyError::MaxDrift`] for a cap over [`Policy::MAX_DRIFT_LIMIT`],
+    /// [`PolicyError::EnrollmentTtl`] for a time to live of 0.
+    pub const fn build(self) -> Result<Policy, PolicyError> {
+        if self.0.max_drift > Policy::MAX_DRIFT_LIMIT {
+            return Err(PolicyError::MaxDrift {
+                max: Policy::MAX_DRIFT_LIMIT,
+            });
+        }
+        if self.0.enrollment_ttl == 0 {
+            return Err(PolicyError::EnrollmentTtl);
+        }
+        Ok(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_checks_drift_and_ttl() {
+        assert_eq!(
+            Policy::builder().max_drift(1441).build(),
+            Err(PolicyError::MaxDrift { max: 1440 })
+        );
+        assert!(Policy::builder().max_drift(1440).build().is_ok());
+        assert_eq!(
+            Policy::builder().enrollment_ttl(0).build(),
+            Err(PolicyError::EnrollmentTtl)
+        );
+        assert_eq!(Policy::builder().build(), Ok(Policy::DEFAULT));
+    }
+
+    #[test]
+    fn drift_is_clamped_both_ways() {
+        let policy = Policy::builder().max_drift(4).build().unwrap();
+        assert_eq!(
+            [-9, -4, -1, 0, 3, 4, 5, i64::MAX, i64::MIN].map(|d| policy.clamp_drift(d)),
+            [-4, -4, -1, 0, 3, 4, 4, 4, -4]
+        );
+        let off = Policy::builder().max_drift(0).build().unwrap();
+        assert_eq!(off.clamp_drift(1), 0);
+    }
+}

@@ -1,0 +1,111 @@
+//! Enrollment: a pending secret that becomes active only when a valid code confirms it.
+
+use alloc::sync::Arc;
+
+use super::outcome::{Refusal, Via};
+use super::throttle::Gate;
+use super::{Decision, Policy, clear_throttles};
+use crate::record::{Active, Pending, StoredSecret};
+use crate::{BackupCodeSet, Code, GenerateError, Match, Record, Secret, TotpParams, VerifyError};
+
+/// Begins an enrollment: `secret` becomes the user's pending secret, expiring `enrollment_ttl`
+/// seconds from `now`; a pending one is replaced. The outcome is the expiry time.
+///
+/// A user with an active authenticator is refused ([`Refusal::AlreadyEnabled`]): replacing the
+/// second factor requires proving the current one first, by disabling it with a valid code
+/// (OWASP ASVS 5.0: changing the second factor requires the current one). `record` is `None` for
+/// a user with no record yet: a new one is made for `user`.
+pub(crate) fn begin(
+    record: Option<Record>,
+    user: &str,
+    secret: &Secret,
+    params: TotpParams,
+    now: u64,
+    policy: &Policy,
+) -> Decision<u64> {
+    if record.as_ref().is_some_and(Record::is_enabled) {
+        return (Err(Refusal::AlreadyEnabled), None);
+    }
+    let mut new = record.unwrap_or_else(|| Record::new(user));
+    let expires_at = now.saturating_add(policy.enrollment_ttl());
+    new.pending = Some(Pending {
+        secret: StoredSecret::plain(secret.clone(), params),
+        params,
+        expires_at,
+    });
+    (Ok(expires_at), Some(new))
+}
+
+/// Confirms the pending enrollment with a code from the new authenticator.
+///
+/// The code is checked like a login code (window, authenticator-code throttle) against the
+/// pending secret. On success the pending secret becomes active with the matched step already
+/// spent — so the confirming code cannot also log in — and its drift learned; `make_backup`
+/// (called only then) gives the first backup-code set; the epoch moves and both throttles are
+/// cleared. A wrong code counts a failure; an expired enrollment is refused and stays as it is
+/// until a new one replaces it.
+pub(crate) fn confirm<F>(
+    record: Option<Record>,
+    input: &str,
+    now: u64,
+    policy: &Policy,
+    make_backup: F,
+) -> Decision<Match>
+where
+    F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
+{
+    let Some(mut record) = record else {
+        return (Err(Refusal::NoPendingEnrollment), None);
+    };
+    if record.is_enabled() {
+        return (Err(Refusal::AlreadyEnabled), None);
+    }
+    let Some(pending) = record.pending.as_ref() else {
+        return (Err(Refusal::NoPendingEnrollment), None);
+    };
+    if now >= pending.expires_at {
+        return (Err(Refusal::EnrollmentExpired), None);
+    }
+    match policy.code_throttle().gate(&record.code_throttle, now) {
+        Gate::Open => {}
+        Gate::Throttled(until) => return (Err(Refusal::Throttled(Via::Code, until)), None),
+        Gate::Locked => return (Err(Refusal::Locked(Via::Code)), None),
+    }
+    let Ok(code) = Code::parse(input, pending.params.digits()) else {
+        return (Err(Refusal::Malformed), None);
+    };
+    let checked = pending
+        .secret
+        .totp()
+        .verify_code(&code, now, policy.window(), 0, None);
+    match checked {
+        Ok(found) => {
+            let set = match make_backup() {
+                Ok(set) => set,
+                Err(error) => return (Err(Refusal::Generate(error)), None),
+            };
+            let params = pending.params;
+            let Some(Pending { secret, .. }) = record.pending.take() else {
+                return (Err(Refusal::NoPendingEnrollment), None);
+            };
+            record.active = Some(Active {
+                secret,
+                params,
+                last_step: Some(found.step()),
+                drift: policy.clamp_drift(found.drift()),
+                enabled_at: now,
+            });
+            record.backup = Some(Arc::new(set));
+            record.epoch = record.epoch.saturating_add(1);
+            clear_throttles(&mut record);
+            (Ok(found), Some(record))
+        }
+        Err(VerifyError::Mismatch) => {
+            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
+            (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
+        }
+        Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
+        Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),
+        Err(VerifyError::Time(error)) => (Err(Refusal::Time(error)), None),
+    }
+}

@@ -1,0 +1,61 @@
+//! What a decision says: how a user proved the second factor, or why not.
+
+use super::throttle::Failed;
+use crate::{GenerateError, HashError, Match, TimeError};
+
+/// Which kind of code an attempt offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Via {
+    /// A code from the authenticator app (TOTP).
+    Code,
+    /// A backup (recovery) code.
+    BackupCode,
+}
+
+/// An accepted second factor.
+///
+/// ```
+/// use twofactor::{Verified, Via};
+///
+/// fn greet(verified: &Verified) -> String {
+///     match (verified.via, verified.backup_codes_remaining) {
+///         (Via::BackupCode, left) if left <= 2 => format!("Signed in. {left} backup codes left: make new ones."),
+///         _ => "Signed in.".to_owned(),
+///     }
+/// }
+/// # let _ = greet;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Verified {
+    /// How: an authenticator code or a backup code.
+    pub via: Via,
+    /// For an authenticator code, the step it matched (now spent, with every earlier one) and
+    /// its drift from the server's current step.
+    pub matched: Option<Match>,
+    /// Unused backup codes left.
+    pub backup_codes_remaining: usize,
+    /// The credential epoch after the decision.
+    pub epoch: u64,
+}
+
+/// Why the policy refused. The service turns it into its public error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    NotEnrolled,
+    AlreadyEnabled,
+    NoPendingEnrollment,
+    EnrollmentExpired,
+    NoBackupCodes,
+    Malformed,
+    /// A wrong code, counted.
+    Wrong(Via, Failed),
+    /// A spent step or a used backup code; not counted.
+    Replay(Via),
+    Throttled(Via, u64),
+    Locked(Via),
+    Time(TimeError),
+    Hash(HashError),
+    Generate(GenerateError),
+}

@@ -1,0 +1,100 @@
+//! What a user's record says, read at a time under a policy.
+
+use super::Policy;
+use super::throttle::Gate;
+use crate::Record;
+
+/// Whether a path (authenticator codes, or backup codes) takes attempts now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Throttling {
+    /// Attempts are checked.
+    Open,
+    /// Attempts are refused without being checked until this time (Unix seconds).
+    Until(u64),
+    /// Attempts are refused until a success on the other path or an administrator's unlock.
+    Locked,
+}
+
+/// A user's second-factor state, for a settings page or an administrator; holds nothing secret.
+///
+/// ```
+/// use twofactor::{Status, Throttling};
+///
+/// fn describe(status: &Status) -> String {
+///     match (status.enabled, status.codes) {
+///         (false, _) => "Two-factor authentication is off.".into(),
+///         (true, Throttling::Until(at)) => format!("Too many attempts: try again after {at}."),
+///         (true, Throttling::Locked) => "Locked: use a backup code.".into(),
+///         (true, _) => format!("On; {} backup codes left.", status.backup_codes_remaining.unwrap_or(0)),
+///     }
+/// }
+/// # let _ = describe;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Status {
+    /// Whether a confirmed authenticator is active.
+    pub enabled: bool,
+    /// When it was confirmed (Unix seconds).
+    pub enabled_at: Option<u64>,
+    /// When the pending enrollment expires, if one is pending and not expired.
+    pub pending_until: Option<u64>,
+    /// Unused backup codes, if there is a set.
+    pub backup_codes_remaining: Option<usize>,
+    /// The authenticator-code path.
+    pub codes: Throttling,
+    /// The backup-code path.
+    pub backup_codes: Throttling,
+    /// Consecutive failed authenticator codes since the last success.
+    pub code_failures: u32,
+    /// Consecutive failed backup codes since the last success.
+    pub backup_failures: u32,
+    /// The learned clock drift of the user's authenticator, in steps.
+    pub drift: Option<i64>,
+    /// The credential epoch: it moves when the second factor is enabled, disabled or its backup
+    /// codes are regenerated.
+    pub epoch: u64,
+}
+
+fn throttling(gate: Gate) -> Throttling {
+    match gate {
+        Gate::Open => Throttling::Open,
+        Gate::Throttled(until) => Throttling::Until(until),
+        Gate::Locked => Throttling::Locked,
+    }
+}
+
+/// The status of `record` (`None`: a user never enrolled) at `now`.
+pub(crate) fn status(record: Option<&Record>, now: u64, policy: &Policy) -> Status {
+    let Some(record) = record else {
+        return Status {
+            enabled: false,
+            enabled_at: None,
+            pending_until: None,
+            backup_codes_remaining: None,
+            codes: Throttling::Open,
+            backup_codes: Throttling::Open,
+            code_failures: 0,
+            backup_failures: 0,
+            drift: None,
+            epoch: 0,
+        };
+    };
+    Status {
+        enabled: record.is_enabled(),
+        enabled_at: record.active.as_ref().map(|active| active.enabled_at),
+        pending_until: record
+            .pending
+            .as_ref()
+            .map(|pending| pending.expires_at)
+            .filter(|&expires_at| now < expires_at),
+        backup_codes_remaining: record.backup_codes_remaining(),
+        codes: throttling(policy.code_throttle().gate(&record.code_throttle, now)),
+        backup_codes: throttling(policy.backup_throttle().gate(&record.backup_throttle, now)),
+        code_failures: record.code_throttle.failures,
+        backup_failures: record.backup_throttle.failures,
+        drift: record.active.as_ref().map(|active| active.drift),
+        epoch: record.epoch,
+    }
+}

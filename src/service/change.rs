@@ -1,0 +1,175 @@
+//! Changes to the second factor, each proven with a current code: disable, regenerate backup
+//! codes; and the administrator's unlock.
+
+use super::{Error, EventKind, TwoFactor};
+use crate::backup::HashMemo;
+use crate::policy::{self, Expect, Proof};
+use crate::{BackupCodeSet, BackupCodes, Clock, Store, Via};
+
+/// A change made: how it was proven, and the new credential epoch (end the user's other
+/// sessions keyed on the old one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Changed {
+    /// The kind of code that proved the change.
+    pub via: Via,
+    /// The new credential epoch.
+    pub epoch: u64,
+}
+
+/// New backup codes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Regenerated {
+    /// The new codes, in plaintext: show them to the user now, once. The old ones no longer
+    /// work.
+    pub backup_codes: BackupCodes,
+    /// The kind of code that proved the change.
+    pub via: Via,
+    /// The new credential epoch.
+    pub epoch: u64,
+}
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// Disables the second factor, proven by `proof`: a current authenticator code or a backup
+    /// code, told apart as by [`TwoFactor::verify`] and checked under the same rules (a wrong one
+    /// counts; a replay is refused). The authenticator, any pending enrollment and the backup
+    /// codes are removed; the record stays, so that the credential epoch keeps moving forward.
+    ///
+    /// # Errors
+    /// As [`TwoFactor::verify`].
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// let backup = confirmed.backup_codes.expose_code(3).ok_or("no code")?;
+    /// let changed = service.disable("u1", backup).await?;
+    /// assert_eq!(changed.epoch, confirmed.epoch + 1);
+    /// assert!(matches!(service.verify("u1", backup).await, Err(Error::NotEnrolled)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn disable(&self, user: &str, proof: &str) -> Result<Changed, Error> {
+        let now = self.start(user)?;
+        let rules = *self.config.policy();
+        let hasher = self.config.hasher();
+        let mut memo = HashMemo::new();
+        let (outcome, _) = self
+            .transact(user, |record| {
+                let mut proof = Proof {
+                    input: proof,
+                    expect: Expect::Any,
+                    hasher,
+                    memo: &mut memo,
+                };
+                policy::disable(record, &mut proof, now, &rules)
+            })
+            .await?;
+        match outcome {
+            Ok(verified) => {
+                self.emit(
+                    user,
+                    now,
+                    EventKind::Disabled {
+                        epoch: verified.epoch,
+                    },
+                );
+                Ok(Changed {
+                    via: verified.via,
+                    epoch: verified.epoch,
+                })
+            }
+            Err(refusal) => {
+                self.report_refusal(user, now, &refusal);
+                Err(refusal.into())
+            }
+        }
+    }
+
+    /// Replaces the backup codes with new ones, proven by `proof` as for
+    /// [`TwoFactor::disable`]. The new codes come back once; the old ones stop working; the
+    /// credential epoch moves.
+    ///
+    /// # Errors
+    /// As [`TwoFactor::verify`], and [`Error::Generate`] if the codes cannot be made (nothing
+    /// changes then, and the proof is not spent).
+    ///
+    /// ```
+    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// clock.advance(30);
+    /// let fresh = service.regenerate_backup_codes("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// assert_eq!((fresh.backup_codes.len(), fresh.epoch), (10, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn regenerate_backup_codes(&self, user: &str, proof: &str) -> Result<Regenerated, Error> {
+        let now = self.start(user)?;
+        let rules = *self.config.policy();
+        let hasher = self.config.hasher();
+        let mut memo = HashMemo::new();
+        let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
+        let (outcome, _) = self
+            .transact(user, |record| {
+                let mut proof = Proof {
+                    input: proof,
+                    expect: Expect::Any,
+                    hasher,
+                    memo: &mut memo,
+                };
+                policy::regenerate(record, &mut proof, now, &rules, || self.backup_set(&mut made))
+            })
+            .await?;
+        match (outcome, made) {
+            (Ok(verified), Some((backup_codes, _))) => {
+                let epoch = verified.epoch;
+                self.emit(user, now, EventKind::BackupCodesRegenerated { epoch });
+                Ok(Regenerated {
+                    backup_codes,
+                    via: verified.via,
+                    epoch,
+                })
+            }
+            (Err(refusal), _) => {
+                self.report_refusal(user, now, &refusal);
+                Err(refusal.into())
+            }
+            // A regeneration always makes its codes: this arm is never taken.
+            (Ok(_), None) => Err(Error::Generate(crate::GenerateError::Rng)),
+        }
+    }
+
+    /// Clears the user's failure counters, delays and locks on both paths: an administrator's
+    /// reset, once the user's identity was checked some other way. Returns whether anything was
+    /// cleared.
+    ///
+    /// # Errors
+    /// [`Error::NotEnrolled`] for a user without a record; the service's own failures.
+    pub async fn unlock(&self, user: &str) -> Result<bool, Error> {
+        let now = self.start(user)?;
+        let (outcome, _) = self.transact(user, policy::unlock).await?;
+        let changed = outcome.map_err(Error::from)?;
+        if changed {
+            self.emit(user, now, EventKind::Unlocked);
+        }
+        Ok(changed)
+    }
+}

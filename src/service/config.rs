@@ -1,0 +1,266 @@
+//! What a [`TwoFactor`](crate::TwoFactor) service is configured with.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
+
+use crate::{CodeFormat, CodeHasher, KeyUri, Policy, Secret, TotpParams, UriError};
+
+/// The configuration of a [`TwoFactor`](crate::TwoFactor) service, validated.
+///
+/// | | default | standard |
+/// | --- | --- | --- |
+/// | issuer | required: the name the authenticator app shows | Key URI format |
+/// | algorithm, digits, period | SHA-1, 6, 30 s ([`TotpParams::DEFAULT`]), what every app reads | RFC 6238 §5.2 |
+/// | rules | [`Policy::DEFAULT`]: window ±1, learned drift, throttling, 10-minute enrollment | see [`Policy`] |
+/// | backup codes | 10 codes of 16 symbols, 80 bits each ([`CodeFormat::DEFAULT`]) | NIST SP 800-63B-4 |
+/// | backup-code hasher | Argon2id, m = 19 MiB, t = 2, p = 1 (feature `argon2`) | OWASP ASVS 5.0 6.5.2 |
+/// | "backup codes low" | at 2 codes left | — |
+/// | retries on conflict | 64 | see [`ConfigBuilder::max_retries`] |
+///
+/// ```
+/// use twofactor::{Config, HmacHasher, Policy, TotpParams, Window};
+///
+/// let config = Config::builder("Example Co")
+///     .params(TotpParams::builder().digits(8).build()?)
+///     .policy(Policy::builder().window(Window::RFC_6238_STRICT).build()?)
+///     .hasher(HmacHasher::new(1, &[0x42; 32])?)
+///     .build()?;
+/// assert_eq!((config.issuer(), config.params().digits().get()), ("Example Co", 8));
+/// assert!(Config::builder("Bad:Issuer").build().is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    issuer: String,
+    params: TotpParams,
+    policy: Policy,
+    backup_format: CodeFormat,
+    hasher: Arc<dyn CodeHasher + Send + Sync>,
+    low_backup_codes: usize,
+    max_retries: u32,
+}
+
+impl Config {
+    /// Retries of one call after a lost compare-and-swap, by default: 64.
+    ///
+    /// Each conflict means that another request wrote the record in between — made progress —
+    /// and each request writes at most once, so with N requests racing on one user, N − 1
+    /// retries always suffice. 64 covers 65 concurrent requests on one user, far more than one
+    /// person sends; beyond it the call is denied with [`Error::Conflict`](crate::Error::Conflict).
+    pub const DEFAULT_MAX_RETRIES: u32 = 64;
+    /// Unused backup codes at which [`EventKind::BackupCodesLow`](crate::EventKind::BackupCodesLow)
+    /// is emitted, by default: 2.
+    pub const DEFAULT_LOW_BACKUP_CODES: usize = 2;
+
+    /// The defaults for `issuer`, with the Argon2id hasher.
+    ///
+    /// # Errors
+    /// As [`ConfigBuilder::build`].
+    ///
+    /// ```
+    /// let config = twofactor::Config::new("Example Co")?;
+    /// assert_eq!(config.max_retries(), 64);
+    /// # Ok::<(), twofactor::ConfigError>(())
+    /// ```
+    #[cfg(feature = "argon2")]
+    pub fn new(issuer: &str) -> Result<Self, ConfigError> {
+        Self::builder(issuer).build()
+    }
+
+    /// A builder with the defaults for `issuer`.
+    pub fn builder(issuer: &str) -> ConfigBuilder {
+        ConfigBuilder {
+            issuer: issuer.into(),
+            params: TotpParams::DEFAULT,
+            policy: Policy::DEFAULT,
+            backup_format: CodeFormat::DEFAULT,
+            hasher: None,
+            low_backup_codes: Self::DEFAULT_LOW_BACKUP_CODES,
+            max_retries: Self::DEFAULT_MAX_RETRIES,
+        }
+    }
+
+    /// The issuer shown by authenticator apps.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The parameters of new authenticators. (An enrolled one keeps those it was enrolled with.)
+    #[must_use]
+    pub const fn params(&self) -> TotpParams {
+        self.params
+    }
+
+    /// The rules.
+    #[must_use]
+    pub const fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The format of new backup codes.
+    #[must_use]
+    pub const fn backup_format(&self) -> CodeFormat {
+        self.backup_format
+    }
+
+    /// The backup-code hasher.
+    #[must_use]
+    pub fn hasher(&self) -> &(dyn CodeHasher + Send + Sync) {
+        &*self.hasher
+    }
+
+    /// Unused backup codes at which the service says they are running low.
+    #[must_use]
+    pub const fn low_backup_codes(&self) -> usize {
+        self.low_backup_codes
+    }
+
+    /// Retries of one call after a lost compare-and-swap.
+    #[must_use]
+    pub const fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("issuer", &self.issuer)
+            .field("params", &self.params)
+            .field("policy", &self.policy)
+            .field("backup_format", &self.backup_format)
+            .field("hasher", &self.hasher.scheme())
+            .field("low_backup_codes", &self.low_backup_codes)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
+/// Builds a [`Config`]; `build()` validates.
+#[must_use]
+pub struct ConfigBuilder {
+    issuer: String,
+    params: TotpParams,
+    policy: Policy,
+    backup_format: CodeFormat,
+    hasher: Option<Arc<dyn CodeHasher + Send + Sync>>,
+    low_backup_codes: usize,
+    max_retries: u32,
+}
+
+impl ConfigBuilder {
+    /// Algorithm, digits and period of new authenticators (default [`TotpParams::DEFAULT`]).
+    /// Many apps ignore anything but the default: change it only for apps known to read it.
+    pub const fn params(mut self, params: TotpParams) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The rules (default [`Policy::DEFAULT`]).
+    pub const fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The format of new backup codes (default [`CodeFormat::DEFAULT`]).
+    pub const fn backup_format(mut self, format: CodeFormat) -> Self {
+        self.backup_format = format;
+        self
+    }
+
+    /// The backup-code hasher (default: `Argon2Hasher` with feature `argon2`; required without
+    /// it). [`HmacHasher`](crate::HmacHasher) is the keyed alternative.
+    pub fn hasher<H: CodeHasher + Send + Sync + 'static>(mut self, hasher: H) -> Self {
+        self.hasher = Some(Arc::new(hasher));
+        self
+    }
+
+    /// Unused backup codes at which the service says they are running low (default 2).
+    pub const fn low_backup_codes(mut self, codes: usize) -> Self {
+        self.low_backup_codes = codes;
+        self
+    }
+
+    /// Retries of one call after a lost compare-and-swap (default
+    /// [`Config::DEFAULT_MAX_RETRIES`]).
+    pub const fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Checks the configuration.
+    ///
+    /// # Errors
+    /// [`ConfigError::Issuer`] when the issuer or the parameters cannot be written in a Key URI
+    /// (an empty issuer, a colon or a control character in it, a `T0` other than 0);
+    /// [`ConfigError::NoHasher`] without a hasher when feature `argon2` is off.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        if let Ok(probe) = Secret::from_bytes(&[0x42; Secret::MIN_BYTES]) {
+            KeyUri::totp(probe, self.params, &self.issuer, "account").map_err(ConfigError::Issuer)?;
+        }
+        #[cfg(feature = "argon2")]
+        let hasher = self
+            .hasher
+            .unwrap_or_else(|| Arc::new(crate::Argon2Hasher::DEFAULT));
+        #[cfg(not(feature = "argon2"))]
+        let hasher = self.hasher.ok_or(ConfigError::NoHasher)?;
+        Ok(Config {
+            issuer: self.issuer,
+            params: self.params,
+            policy: self.policy,
+            backup_format: self.backup_format,
+            hasher,
+            low_backup_codes: self.low_backup_codes,
+            max_retries: self.max_retries,
+        })
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("issuer", &self.issuer)
+            .field("params", &self.params)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration that cannot work.
+///
+/// ```
+/// use twofactor::{Config, ConfigError, TextField, TextProblem, UriError};
+///
+/// assert_eq!(
+///     Config::builder("").build().err(),
+///     Some(ConfigError::Issuer(UriError::Text { field: TextField::Issuer, problem: TextProblem::Empty }))
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The issuer or the parameters cannot be written in a Key URI.
+    Issuer(UriError),
+    /// No backup-code hasher (feature `argon2`, which provides the default, is off).
+    NoHasher,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Issuer(_) => f.write_str("the issuer or parameters cannot be written in a Key URI"),
+            Self::NoHasher => f.write_str("no backup-code hasher was given"),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Issuer(error) => Some(error),
+            Self::NoHasher => None,
+        }
+    }
+}

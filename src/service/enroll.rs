@@ -1,0 +1,143 @@
+//! Enrollment: begin (a new secret, its URI and QR code) and confirm (with a code; backup codes
+//! come back once).
+
+use super::{Error, EventKind, TwoFactor};
+use crate::policy;
+use crate::{BackupCodeSet, BackupCodes, Clock, KeyUri, Match, Secret, Store};
+
+/// A begun enrollment: what the user's authenticator app needs, shown once.
+///
+/// Show the QR code of [`Enrollment::uri`] (or the secret's base32 for typing in), then ask for
+/// a code and pass it to [`TwoFactor::confirm_enrollment`] before
+/// [`Enrollment::expires_at`]. Nothing here is stored by the application: the service keeps the
+/// pending secret in the user's record. `Debug` shows no secret.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Enrollment {
+    /// The new secret. `Secret::to_base32` gives the text to type into an app.
+    pub secret: Secret,
+    /// The `otpauth://` URI of the new authenticator (it holds the secret).
+    pub uri: KeyUri,
+    /// When the pending enrollment expires (Unix seconds).
+    pub expires_at: u64,
+}
+
+impl Enrollment {
+    /// The QR code of [`Enrollment::uri`], drawn locally (never by a remote service).
+    ///
+    /// # Errors
+    /// Those of [`QrCode::new`](crate::QrCode::new).
+    ///
+    /// ```
+    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, QrOptions, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice@example.com").await?;
+    /// let png = enrollment.qr_code(QrOptions::new())?.to_data_url()?; // <img src=...>
+    /// assert!(png.starts_with("data:image/png;base64,"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "qr")]
+    pub fn qr_code(&self, options: crate::QrOptions) -> Result<crate::QrCode, crate::QrError> {
+        self.uri.to_qr_code(options)
+    }
+}
+
+/// A confirmed enrollment: the second factor is on.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Confirmed {
+    /// The backup codes, in plaintext: show them to the user now, once. They are zeroized when
+    /// dropped; only their hashes are stored.
+    pub backup_codes: BackupCodes,
+    /// The step the confirming code matched (now spent) and its drift.
+    pub matched: Match,
+    /// The new credential epoch.
+    pub epoch: u64,
+}
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// Begins an enrollment for `user`: draws a new secret (the configured algorithm's HMAC
+    /// length, from the operating system's CSPRNG), keeps it pending in the user's record for
+    /// the policy's enrollment time to live, and returns it with its URI labelled `account` (the
+    /// name the app shows under the issuer, an e-mail address say). A pending enrollment is
+    /// replaced.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyEnabled`] when the user has an active second factor (disable it with a
+    /// valid code first); [`Error::Uri`] for an account name the Key URI format refuses (empty,
+    /// a colon); [`Error::Secret`] when the CSPRNG fails; the service's own failures.
+    pub async fn begin_enrollment(&self, user: &str, account: &str) -> Result<Enrollment, Error> {
+        let now = self.start(user)?;
+        let params = self.config.params();
+        let secret = Secret::generate(params.algorithm()).map_err(Error::Secret)?;
+        let uri = KeyUri::totp(secret.clone(), params, self.config.issuer(), account).map_err(Error::Uri)?;
+        let rules = *self.config.policy();
+        let (outcome, _) = self
+            .transact(user, |record| {
+                policy::begin(record, user, &secret, params, now, &rules)
+            })
+            .await?;
+        let expires_at = outcome.map_err(Error::from)?;
+        self.emit(user, now, EventKind::EnrollmentStarted { expires_at });
+        Ok(Enrollment {
+            secret,
+            uri,
+            expires_at,
+        })
+    }
+
+    /// Confirms the pending enrollment with a code from the new authenticator: the secret becomes
+    /// active, the code's step is spent (it cannot also log in), the first backup codes are made
+    /// and returned once, and the credential epoch moves.
+    ///
+    /// # Errors
+    /// [`Error::NoPendingEnrollment`], [`Error::EnrollmentExpired`], [`Error::AlreadyEnabled`],
+    /// [`Error::WrongCode`] (counted on the authenticator-code path), [`Error::Throttled`],
+    /// [`Error::Locked`], [`Error::Malformed`], [`Error::Generate`]; the service's own failures.
+    pub async fn confirm_enrollment(&self, user: &str, code: &str) -> Result<Confirmed, Error> {
+        let now = self.start(user)?;
+        let rules = *self.config.policy();
+        let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
+        let (outcome, written) = self
+            .transact(user, |record| {
+                policy::confirm(record, code, now, &rules, || self.backup_set(&mut made))
+            })
+            .await?;
+        match (outcome, made, written) {
+            (Ok(matched), Some((backup_codes, _)), Some(record)) => {
+                let epoch = record.epoch();
+                self.emit(user, now, EventKind::EnrollmentConfirmed { epoch });
+                Ok(Confirmed {
+                    backup_codes,
+                    matched,
+                    epoch,
+                })
+            }
+            (Err(refusal), _, _) => {
+                self.report_refusal(user, now, &refusal);
+                Err(refusal.into())
+            }
+            // A confirmation always makes its codes and writes: this arm is never taken.
+            (Ok(_), _, _) => Err(Error::Generate(crate::GenerateError::Rng)),
+        }
+    }
+
+    /// The backup-code set of this call, made once (the first time a decision needs it) and
+    /// reused by its retries.
+    pub(super) fn backup_set(
+        &self,
+        made: &mut Option<(BackupCodes, BackupCodeSet)>,
+    ) -> Result<BackupCodeSet, crate::GenerateError> {
+        if let Some((_, set)) = made {
+            return Ok(set.clone());
+        }
+        let (codes, set) = BackupCodeSet::generate(&self.config.backup_format(), self.config.hasher())?;
+        *made = Some((codes, set.clone()));
+        Ok(set)
+    }
+}

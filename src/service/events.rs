@@ -1,0 +1,198 @@
+//! What happened, for audit logs and user notifications: [`Event`] and the [`EventSink`] that
+//! receives it.
+//!
+//! An event names the user, the time and what happened, and never holds a secret, a code, a
+//! backup code or a hash. OWASP's MFA guidance asks that users be told of changes to their second
+//! factor and of failed attempts, and NIST SP 800-63B-4 that replacing recovery codes notify the
+//! user: [`EventKind::EnrollmentConfirmed`], [`EventKind::Disabled`],
+//! [`EventKind::BackupCodesRegenerated`], [`EventKind::Locked`] and
+//! [`EventKind::BackupCodesLow`] are the ones to forward to the user.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use std::sync::{Mutex, PoisonError};
+
+use crate::Via;
+
+/// Something the service did for a user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Event {
+    /// The application's identifier of the user.
+    pub user: String,
+    /// When, in Unix seconds (the service's clock).
+    pub at: u64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// An event: what happened to `user` at `at` (for an application testing its own sink).
+    #[must_use]
+    pub fn new(user: &str, at: u64, kind: EventKind) -> Self {
+        Self {
+            user: user.into(),
+            at,
+            kind,
+        }
+    }
+}
+
+/// What happened. Emitted only for decisions that took effect: a write that the store applied,
+/// or a refusal that needed none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// An enrollment began; it waits for a confirming code until `expires_at`.
+    EnrollmentStarted {
+        /// When the pending enrollment expires.
+        expires_at: u64,
+    },
+    /// An enrollment was confirmed: the second factor is on, with new backup codes.
+    EnrollmentConfirmed {
+        /// The new credential epoch.
+        epoch: u64,
+    },
+    /// The user proved the second factor (a login).
+    Verified {
+        /// How.
+        via: Via,
+    },
+    /// A wrong code, counted.
+    Failed {
+        /// On which path.
+        via: Via,
+        /// Consecutive failures on that path, this one included.
+        failures: u32,
+        /// The end of the delay this failure started, if it started one.
+        retry_at: Option<u64>,
+    },
+    /// A spent code was offered again (a replayed authenticator code, a used backup code).
+    ReplayRefused {
+        /// Which kind of code.
+        via: Via,
+    },
+    /// An attempt was refused unchecked because its path is throttled (`retry_at` is `Some`)
+    /// or locked (`None`).
+    Throttled {
+        /// On which path.
+        via: Via,
+        /// When attempts are taken again, if the path is not locked.
+        retry_at: Option<u64>,
+    },
+    /// A failure reached the hard lock: the path refuses every attempt until a success on the
+    /// other path or an administrator's unlock.
+    Locked {
+        /// Which path.
+        via: Via,
+    },
+    /// A backup code was used.
+    BackupCodeUsed {
+        /// Unused codes left.
+        remaining: usize,
+    },
+    /// Few backup codes are left: suggest making new ones.
+    BackupCodesLow {
+        /// Unused codes left.
+        remaining: usize,
+    },
+    /// The second factor was disabled.
+    Disabled {
+        /// The new credential epoch.
+        epoch: u64,
+    },
+    /// New backup codes replaced the old ones.
+    BackupCodesRegenerated {
+        /// The new credential epoch.
+        epoch: u64,
+    },
+    /// Two consecutive codes re-centred the window on the authenticator's clock.
+    Resynchronised {
+        /// The drift learned, in steps.
+        drift: i64,
+    },
+    /// An administrator cleared the failure counters, delays and locks.
+    Unlocked,
+}
+
+/// Receives the service's events. Called synchronously, after the decision took effect: keep it
+/// quick (queue the event for a slow consumer) and do not fail — the decision stands either way.
+///
+/// ```
+/// use twofactor::{Event, EventKind, EventSink};
+///
+/// /// Writes security events to the application's log.
+/// struct Audit;
+///
+/// impl EventSink for Audit {
+///     fn emit(&self, event: &Event) {
+///         if let EventKind::Locked { via } = event.kind {
+///             eprintln!("user {} locked on {via:?} at {}", event.user, event.at);
+///         }
+///     }
+/// }
+/// # let _ = Audit;
+/// ```
+pub trait EventSink: Send + Sync {
+    /// Receives one event.
+    fn emit(&self, event: &Event);
+}
+
+impl<E: EventSink + ?Sized> EventSink for alloc::sync::Arc<E> {
+    fn emit(&self, event: &Event) {
+        (**self).emit(event);
+    }
+}
+
+/// Drops every event: the service's default sink.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoEvents;
+
+impl EventSink for NoEvents {
+    fn emit(&self, _event: &Event) {}
+}
+
+/// Keeps every event in memory, for tests and examples.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{CollectEvents, Event, EventKind, EventSink};
+///
+/// let sink = Arc::new(CollectEvents::new());
+/// sink.emit(&Event::new("alice", 5, EventKind::Unlocked));
+/// assert_eq!(sink.take().len(), 1);
+/// assert!(sink.events().is_empty());
+/// ```
+#[derive(Debug, Default)]
+pub struct CollectEvents {
+    events: Mutex<Vec<Event>>,
+}
+
+impl CollectEvents {
+    /// An empty collection.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A copy of the events so far, oldest first.
+    #[must_use]
+    pub fn events(&self) -> Vec<Event> {
+        self.events.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The events so far, oldest first, leaving the collection empty.
+    #[must_use]
+    pub fn take(&self) -> Vec<Event> {
+        core::mem::take(&mut *self.events.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl EventSink for CollectEvents {
+    fn emit(&self, event: &Event) {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event.clone());
+    }
+}

@@ -1,0 +1,210 @@
+//! The service: the flows an application calls, over a [`Store`] and a [`Clock`].
+//!
+//! Every flow is the same three steps: load the user's record, ask the [policy](crate::Policy)
+//! for a decision, and — if the state changed — write the new record with a compare-and-swap on
+//! the version that was read. A lost compare-and-swap means another request changed the record
+//! in between: the flow reloads and decides again, up to [`Config::max_retries`] times. This is
+//! what makes a code, a backup code or an enrollment confirmation count exactly once across
+//! threads, processes and machines.
+//!
+//! It fails closed: a store error, a record that does not decode (the store reports it as its
+//! error), a store that returns another user's record, a clock that fails, or a conflict that
+//! outlasts its retries is an [`Error`] — a denial — never an acceptance.
+//!
+//! The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
+//! futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
+//! but a backup code costs one Argon2id call (about 20 ms) and confirming an enrollment or
+//! regenerating codes ten of them; an application that cannot spend that on its async executor
+//! uses [`HmacHasher`](crate::HmacHasher) or moves those calls to a blocking thread.
+
+mod change;
+mod clock;
+mod config;
+mod enroll;
+mod error;
+mod events;
+mod resync;
+mod status;
+mod verify;
+
+pub use change::{Changed, Regenerated};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, ConfigBuilder, ConfigError};
+pub use enroll::{Confirmed, Enrollment};
+pub use error::Error;
+pub use events::{CollectEvents, Event, EventKind, EventSink, NoEvents};
+
+use alloc::sync::Arc;
+use core::fmt;
+
+use crate::policy::{Decision, Refusal};
+use crate::{Record, Store, Verified, Via, Write};
+
+/// Second-factor authentication for an application: enrollment, login, changes, status.
+///
+/// Built from a [`Store`] (where records live), a [`Clock`] and a [`Config`]; events go to an
+/// [`EventSink`] set with [`TwoFactor::with_events`].
+///
+/// ```
+/// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let clock = ManualClock::new(1_700_000_000);
+/// let config = Config::builder("Example Co").hasher(HmacHasher::new(1, &[0x42; 32])?).build()?;
+/// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+///
+/// // Enrollment: show enrollment.uri as a QR code; the user's app shows a code; confirm it.
+/// let enrollment = service.begin_enrollment("user-42", "alice@example.com").await?;
+/// let app = Totp::new(&enrollment.secret, service.config().params());
+/// let confirmed = service.confirm_enrollment("user-42", &app.generate(clock.get())?.to_string()).await?;
+/// assert_eq!(confirmed.backup_codes.len(), 10); // show them once
+///
+/// // Login, a step later.
+/// clock.advance(30);
+/// let verified = service.verify("user-42", &app.generate(clock.get())?.to_string()).await?;
+/// assert_eq!(verified.backup_codes_remaining, 10);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TwoFactor<S, C> {
+    store: S,
+    clock: C,
+    config: Config,
+    /// `None`: no sink, and no event is even built.
+    events: Option<Arc<dyn EventSink>>,
+}
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// A service over `store`, reading time from `clock`, configured with `config`, emitting
+    /// no events (as with [`NoEvents`]).
+    pub fn new(store: S, clock: C, config: Config) -> Self {
+        Self {
+            store,
+            clock,
+            config,
+            events: None,
+        }
+    }
+
+    /// The same service, emitting its events to `sink`.
+    #[must_use]
+    pub fn with_events<E: EventSink + 'static>(mut self, sink: E) -> Self {
+        self.events = Some(Arc::new(sink));
+        self
+    }
+
+    /// The store.
+    pub const fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The clock.
+    pub const fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The configuration.
+    pub const fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Checks the user identifier and reads the clock, once per call.
+    fn start(&self, user: &str) -> Result<u64, Error> {
+        if user.is_empty() || user.len() > Record::MAX_USER_LEN {
+            return Err(Error::InvalidUser);
+        }
+        self.clock.now().map_err(Error::Clock)
+    }
+
+    fn emit(&self, user: &str, at: u64, kind: EventKind) {
+        if let Some(sink) = &self.events {
+            sink.emit(&Event::new(user, at, kind));
+        }
+    }
+
+    /// Load → decide → compare-and-swap, retried on conflict. Returns the decision that took
+    /// effect, with the record as written (`None` if nothing needed writing).
+    async fn transact<T, F>(&self, user: &str, mut decide: F) -> Result<Decision<T>, Error>
+    where
+        F: FnMut(Option<Record>) -> Decision<T>,
+    {
+        for _ in 0..=self.config.max_retries() {
+            let loaded = self.store.load(user).await.map_err(Error::store)?;
+            if loaded.as_ref().is_some_and(|record| record.user() != user) {
+                return Err(Error::store(error::WrongRecord));
+            }
+            let expected = loaded.as_ref().map(Record::version);
+            let (outcome, new) = decide(loaded);
+            let Some(mut new) = new else {
+                return Ok((outcome, None));
+            };
+            let written = match expected {
+                Some(expected) => {
+                    new.version = expected.saturating_add(1);
+                    self.store.compare_and_swap(expected, &new).await
+                }
+                None => {
+                    new.version = 1;
+                    self.store.insert(&new).await
+                }
+            }
+            .map_err(Error::store)?;
+            if written == Write::Applied {
+                return Ok((outcome, Some(new)));
+            }
+        }
+        Err(Error::Conflict)
+    }
+
+    /// The events of a refused attempt that took effect.
+    fn report_refusal(&self, user: &str, at: u64, refusal: &Refusal) {
+        let kind = match *refusal {
+            Refusal::Wrong(via, failed) => {
+                self.emit(
+                    user,
+                    at,
+                    EventKind::Failed {
+                        via,
+                        failures: failed.failures,
+                        retry_at: failed.retry_at,
+                    },
+                );
+                if !failed.locked {
+                    return;
+                }
+                EventKind::Locked { via }
+            }
+            Refusal::Replay(via) => EventKind::ReplayRefused { via },
+            Refusal::Throttled(via, until) => EventKind::Throttled {
+                via,
+                retry_at: Some(until),
+            },
+            Refusal::Locked(via) => EventKind::Throttled { via, retry_at: None },
+            _ => return,
+        };
+        self.emit(user, at, kind);
+    }
+
+    /// The events of a backup code spent by a login.
+    fn report_backup_use(&self, user: &str, at: u64, verified: &Verified) {
+        if verified.via != Via::BackupCode {
+            return;
+        }
+        let remaining = verified.backup_codes_remaining;
+        self.emit(user, at, EventKind::BackupCodeUsed { remaining });
+        if remaining <= self.config.low_backup_codes() {
+            self.emit(user, at, EventKind::BackupCodesLow { remaining });
+        }
+    }
+}
+
+impl<S: fmt::Debug, C: fmt::Debug> fmt::Debug for TwoFactor<S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TwoFactor")
+            .field("store", &self.store)
+            .field("clock", &self.clock)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}

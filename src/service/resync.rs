@@ -1,0 +1,58 @@
+//! Resynchronisation with two consecutive codes.
+
+use super::{Error, EventKind, TwoFactor};
+use crate::policy;
+use crate::{Clock, Match, Store};
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// Resynchronises an authenticator whose clock drifted beyond the window (RFC 6238 §6, RFC
+    /// 4226 §7.4): `first` and `second` are two consecutive codes the app shows (wait for the
+    /// next one after typing the first). They are searched ±[`Policy::max_drift`](crate::Policy::max_drift)
+    /// steps around the server's time; their drift becomes the user's, and their steps are
+    /// spent. One attempt on the authenticator-code path: throttled like a login, counted if
+    /// the pair matches nowhere.
+    ///
+    /// # Errors
+    /// As [`TwoFactor::verify`] for authenticator codes.
+    ///
+    /// ```
+    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// // The phone's clock runs five minutes fast: its codes are out of the window...
+    /// let phone = clock.get() + 300;
+    /// assert!(service.verify("u1", &app.generate(phone)?.to_string()).await.is_err());
+    /// // ...until two consecutive ones resynchronise it.
+    /// let (first, second) = (app.generate(phone)?, app.generate(phone + 30)?);
+    /// let found = service.resync("u1", &first.to_string(), &second.to_string()).await?;
+    /// assert_eq!(found.drift(), 11);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn resync(&self, user: &str, first: &str, second: &str) -> Result<Match, Error> {
+        let now = self.start(user)?;
+        let rules = *self.config.policy();
+        let (outcome, _) = self
+            .transact(user, |record| policy::resync(record, first, second, now, &rules))
+            .await?;
+        match outcome {
+            Ok(found) => {
+                let drift = rules.clamp_drift(found.drift());
+                self.emit(user, now, EventKind::Resynchronised { drift });
+                Ok(found)
+            }
+            Err(refusal) => {
+                self.report_refusal(user, now, &refusal);
+                Err(refusal.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The status of a user's second factor.
+
+use super::{Error, TwoFactor};
+use crate::policy;
+use crate::{Clock, Status, Store};
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// The user's second-factor state now: enabled, backup codes left, each path's throttling,
+    /// the epoch. A user without a record is reported as not enabled. Reads only.
+    ///
+    /// # Errors
+    /// The service's own failures ([`Error::Store`], [`Error::Clock`], [`Error::InvalidUser`]).
+    ///
+    /// ```
+    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Throttling, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
+    /// let status = service.status("nobody").await?;
+    /// assert!(!status.enabled);
+    /// assert_eq!((status.codes, status.epoch), (Throttling::Open, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn status(&self, user: &str) -> Result<Status, Error> {
+        let now = self.start(user)?;
+        let record = self.store.load(user).await.map_err(Error::store)?;
+        if record.as_ref().is_some_and(|record| record.user() != user) {
+            return Err(Error::store(super::error::WrongRecord));
+        }
+        Ok(policy::status(record.as_ref(), now, self.config.policy()))
+    }
+}

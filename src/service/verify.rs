@@ -1,0 +1,96 @@
+//! Login: verify an authenticator code or a backup code, and spend it.
+
+use super::{Error, EventKind, TwoFactor};
+use crate::backup::HashMemo;
+use crate::policy::{self, Expect, Proof};
+use crate::{Clock, Store, Verified};
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// Verifies what the user typed as their second factor, and spends it: an authenticator code
+    /// if it has the shape of one (the enrolled digit count, spaces or a hyphen allowed), else a
+    /// backup code if it has the shape of one of the user's (case, spaces and hyphens forgiven).
+    ///
+    /// The rules are the [policy](crate::Policy)'s: the window centred on the learned drift,
+    /// the spent step and every earlier one refused as a replay, throttling per path, a success
+    /// clearing the counters. Of concurrent calls with one valid code, exactly one succeeds and
+    /// the others get [`Error::Replay`].
+    ///
+    /// # Errors
+    /// [`Error::WrongCode`] (counted), [`Error::Replay`] (not counted), [`Error::Throttled`],
+    /// [`Error::Locked`], [`Error::Malformed`], [`Error::NotEnrolled`]; and the service's own
+    /// failures — [`Error::Store`], [`Error::Conflict`], [`Error::Clock`], [`Error::Hash`],
+    /// [`Error::InvalidUser`] — all denials.
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// clock.advance(30);
+    /// let code = app.generate(clock.get())?.to_string();
+    /// assert_eq!(service.verify("u1", &code).await?.via, Via::Code);
+    /// assert!(matches!(service.verify("u1", &code).await, Err(Error::Replay { via: Via::Code })));
+    ///
+    /// let backup = confirmed.backup_codes.expose_code(0).ok_or("no code")?;
+    /// let verified = service.verify("u1", backup).await?;
+    /// assert_eq!((verified.via, verified.backup_codes_remaining), (Via::BackupCode, 9));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn verify(&self, user: &str, input: &str) -> Result<Verified, Error> {
+        self.login(user, input, Expect::Any).await
+    }
+
+    /// [`TwoFactor::verify`] for an authenticator code only: anything else is
+    /// [`Error::Malformed`].
+    ///
+    /// # Errors
+    /// As [`TwoFactor::verify`].
+    pub async fn verify_code(&self, user: &str, code: &str) -> Result<Verified, Error> {
+        self.login(user, code, Expect::Code).await
+    }
+
+    /// [`TwoFactor::verify`] for a backup code only: anything else is [`Error::Malformed`].
+    ///
+    /// # Errors
+    /// As [`TwoFactor::verify`], and [`Error::NoBackupCodes`] for a user without a set.
+    pub async fn verify_backup_code(&self, user: &str, code: &str) -> Result<Verified, Error> {
+        self.login(user, code, Expect::BackupCode).await
+    }
+
+    async fn login(&self, user: &str, input: &str, expect: Expect) -> Result<Verified, Error> {
+        let now = self.start(user)?;
+        let rules = *self.config.policy();
+        let hasher = self.config.hasher();
+        let mut memo = HashMemo::new();
+        let (outcome, _) = self
+            .transact(user, |record| {
+                let mut proof = Proof {
+                    input,
+                    expect,
+                    hasher,
+                    memo: &mut memo,
+                };
+                policy::verify(record, &mut proof, now, &rules)
+            })
+            .await?;
+        match outcome {
+            Ok(verified) => {
+                self.emit(user, now, EventKind::Verified { via: verified.via });
+                self.report_backup_use(user, now, &verified);
+                Ok(verified)
+            }
+            Err(refusal) => {
+                self.report_refusal(user, now, &refusal);
+                Err(refusal.into())
+            }
+        }
+    }
+}

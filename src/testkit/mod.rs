@@ -1,0 +1,92 @@
+//! The conformance kit: one call that proves a [`Store`] implementation correct, through the
+//! service, concurrency included.
+//!
+//! [`run_conformance`] runs every check below in turn and stops at the first failure; each
+//! check is also a function of its own, so that a failure is easy to localise and rerun.
+//!
+//! | check | proves |
+//! | --- | --- |
+//! | [`check_crud`] | create, read, update, delete; every field round-trips; every handle sees every write |
+//! | [`check_stale_versions`] | a write at a stale version is refused; of 64 concurrent writes from one version, or inserts of one user, exactly one is applied |
+//! | [`check_concurrent_code`] | 64 concurrent submissions of one valid code: exactly one succeeds, 63 are told it was a replay |
+//! | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
+//! | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
+//! | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
+//! | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
+//!
+//! # How to call it
+//!
+//! Pass handles that all see the **same** data: one handle for an in-process store, or — to
+//! test what matters for a database — two or more connections or pools on one database, or one
+//! SQLite file opened twice. The kit spreads its concurrent tasks round robin over them. It uses
+//! fresh user ids (with a random suffix) and cleans up only what it can, so it can run against a
+//! table that already holds rows; a deployment's own tables are best left out of it.
+//!
+//! The kit must run inside a **multi-threaded tokio runtime** (`#[tokio::test(flavor =
+//! "multi_thread")]`): it spawns truly parallel tasks, and reports a failure if it cannot. It
+//! drives the service with a [`ManualClock`](crate::ManualClock) and HMAC backup codes, so it
+//! takes seconds, not minutes.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use twofactor::{MemoryStore, run_conformance};
+//!
+//! # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+//! run_conformance(vec![Arc::new(MemoryStore::new())]).await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod crud;
+mod fail_closed;
+mod failing;
+mod failure;
+mod flow;
+mod harness;
+mod race;
+
+pub use crud::{check_crud, check_stale_versions};
+pub use fail_closed::check_fail_closed;
+pub use failing::{FailingStore, FailingStoreError, InjectedFailure};
+pub use failure::KitFailure;
+pub use flow::check_whole_flow;
+pub use race::{check_concurrent_backup_code, check_concurrent_code, check_concurrent_failures};
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use failure::ensure;
+use tokio::runtime::{Handle, RuntimeFlavor};
+
+use crate::Store;
+
+/// Concurrent tasks per race.
+const CONTENDERS: usize = 64;
+
+/// Runs every check of the kit against `stores` — handles that all see the same data — and
+/// returns the first failure.
+///
+/// # Errors
+/// The first [`KitFailure`]: which check failed and why. `runtime` if it is not called inside a
+/// multi-threaded tokio runtime, `stores` if the list is empty.
+pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<(), KitFailure> {
+    let flavor = Handle::try_current().map(|handle| handle.runtime_flavor());
+    ensure(
+        matches!(flavor, Ok(RuntimeFlavor::MultiThread)),
+        "runtime",
+        || {
+            alloc::format!(
+                "the kit needs a multi-threaded tokio runtime to run tasks in parallel; found {flavor:?}"
+            )
+        },
+    )?;
+    ensure(!stores.is_empty(), "stores", || "no store was given".into())?;
+    check_crud(&stores).await?;
+    check_stale_versions(&stores).await?;
+    check_concurrent_code(&stores).await?;
+    check_concurrent_backup_code(&stores).await?;
+    check_concurrent_failures(&stores).await?;
+    check_fail_closed(&stores).await?;
+    check_whole_flow(&stores).await
+}

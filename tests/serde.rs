@@ -1,0 +1,146 @@
+//! `Serialize`/`Deserialize` for `Record`: a plain secret is written only through the opt-in
+//! named `danger`, every field round-trips, and invalid fields are refused.
+#![cfg(all(feature = "serde", feature = "std"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use serde::{Deserialize, Serialize};
+use twofactor::{
+    Config, DangerPlainSecrets, Error, HmacHasher, ManualClock, MemoryStore, Record, Store, Totp, TwoFactor,
+    Via,
+};
+
+/// Records as the service leaves them: pending, enabled (with used backup codes, drift, a
+/// failure), disabled. Also the secret's base32.
+async fn records() -> (Record, Record, Record, String) {
+    let clock = ManualClock::new(1_700_000_000);
+    let config = Config::builder("Example")
+        .hasher(HmacHasher::new(1, &[3; 32]).unwrap())
+        .build()
+        .unwrap();
+    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    let enrollment = service.begin_enrollment("alice", "alice").await.unwrap();
+    let base32 = enrollment.secret.to_base32().to_string();
+    let pending = service.store().load("alice").await.unwrap().unwrap();
+    let app = Totp::new(&enrollment.secret, service.config().params());
+    let confirmed = service
+        .confirm_enrollment("alice", &app.generate(clock.get()).unwrap().to_string())
+        .await
+        .unwrap();
+    clock.advance(30);
+    service
+        .verify("alice", &app.generate(clock.get() + 30).unwrap().to_string())
+        .await
+        .unwrap();
+    service
+        .verify("alice", confirmed.backup_codes.expose_code(1).unwrap())
+        .await
+        .unwrap();
+    let wrong = service.verify("alice", "0000-0000-0000-0000").await;
+    assert!(
+        matches!(wrong, Err(Error::WrongCode { via: Via::BackupCode })),
+        "{wrong:?}"
+    );
+    let enabled = service.store().load("alice").await.unwrap().unwrap();
+    clock.advance(60);
+    service
+        .disable("alice", confirmed.backup_codes.expose_code(2).unwrap())
+        .await
+        .unwrap();
+    let disabled = service.store().load("alice").await.unwrap().unwrap();
+    (pending, enabled, disabled, base32)
+}
+
+#[tokio::test]
+async fn a_record_with_a_plain_secret_is_refused_without_the_opt_in() {
+    let (pending, enabled, _, base32) = records().await;
+    for record in [&pending, &enabled] {
+        let error = serde_json::to_string(record).unwrap_err().to_string();
+        assert!(error.contains("twofactor::DangerPlainSecrets"), "{error}");
+        assert!(error.contains("danger_plain_secrets"), "{error}");
+        assert!(!error.contains(&base32), "the error shows the secret");
+    }
+}
+
+#[tokio::test]
+async fn with_the_opt_in_every_field_round_trips() {
+    let (pending, enabled, disabled, base32) = records().await;
+    for record in [&pending, &enabled, &disabled] {
+        let json = serde_json::to_string(&DangerPlainSecrets(record)).unwrap();
+        assert_eq!(&serde_json::from_str::<Record>(&json).unwrap(), record, "{json}");
+    }
+    let json = serde_json::to_string(&DangerPlainSecrets(&enabled)).unwrap();
+    assert!(json.contains(&base32), "the opt-in writes the secret");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["active"]["secret"]["kind"], "plain");
+    assert_eq!(value["active"]["params"]["algorithm"], "SHA1");
+    assert_eq!(value["active"]["drift"], 1);
+    assert_eq!(value["epoch"], 1);
+    assert_eq!(value["backup_throttle"]["failures"], 1);
+    assert!(
+        value["backup"]
+            .as_str()
+            .unwrap()
+            .starts_with("$twofactor-backup$v=1$hmac-sha256$")
+    );
+}
+
+#[tokio::test]
+async fn a_record_without_a_secret_needs_no_opt_in() {
+    let (_, _, disabled, _) = records().await;
+    let json = serde_json::to_string(&disabled).unwrap();
+    assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), disabled);
+    let fresh = Record::new("bob");
+    let json = serde_json::to_string(&fresh).unwrap();
+    assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), fresh);
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    #[serde(with = "twofactor::danger_plain_secrets")]
+    record: Record,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct Careless<'a> {
+    record: &'a Record,
+}
+
+#[tokio::test]
+async fn the_with_module_opts_a_field_in_and_a_plain_field_stays_refused() {
+    let (_, enabled, _, _) = records().await;
+    let json = serde_json::to_string(&Cached {
+        record: enabled.clone(),
+        note: "x".into(),
+    })
+    .unwrap();
+    assert_eq!(serde_json::from_str::<Cached>(&json).unwrap().record, enabled);
+    assert!(serde_json::to_string(&Careless { record: &enabled }).is_err());
+}
+
+#[tokio::test]
+async fn invalid_fields_are_refused_by_name() {
+    let (_, enabled, _, _) = records().await;
+    let json = serde_json::to_string(&DangerPlainSecrets(&enabled)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut value = value.clone();
+        edit(&mut value);
+        serde_json::from_value::<Record>(value).unwrap_err().to_string()
+    };
+    assert!(broken(&|v| v["active"]["params"]["digits"] = 9.into()).contains("`params`"));
+    assert!(broken(&|v| v["active"]["params"]["period"] = 0.into()).contains("`params`"));
+    assert!(broken(&|v| v["active"]["params"]["algorithm"] = "MD5".into()).contains("MD5"));
+    assert!(broken(&|v| v["active"]["secret"]["base32"] = "!!".into()).contains("`secret`"));
+    assert!(broken(&|v| v["active"]["secret"]["base32"] = "AAAA".into()).contains("`secret`"));
+    assert!(broken(&|v| v["active"]["secret"]["kind"] = "sealed".into()).contains("sealed"));
+    assert!(broken(&|v| v["backup"] = "$twofactor-backup$v=9".into()).contains("`backup`"));
+    assert!(broken(&|v| v["challenge"] = "abcd".into()).contains("`challenge`"));
+    assert!(broken(&|v| v["extra"] = 1.into()).contains("extra"));
+    assert!(
+        broken(&|v| {
+            v.as_object_mut().unwrap().remove("epoch");
+        })
+        .contains("epoch")
+    );
+}
