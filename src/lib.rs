@@ -61,6 +61,12 @@ pub use service::{
 };
 #[cfg(feature = "std")]
 pub use store::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use store::SqlStoreError;
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
 #[cfg(feature = "alloc")]
 pub use store::{Store, Write};
 #[cfg(feature = "testkit")]

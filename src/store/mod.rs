@@ -1,4 +1,5 @@
-//! Where records live: the [`Store`] trait and the bundled [`MemoryStore`].
+//! Where records live: the [`Store`] trait, the bundled [`MemoryStore`], and (features
+//! `sqlite` and `postgres`) `SqliteStore` and `PostgresStore`.
 //!
 //! A store keeps one [`Record`] per user and offers four operations; the service does the rest.
 //! The one guarantee that matters is in [`Store::compare_and_swap`]: a write succeeds only
@@ -13,9 +14,21 @@
 
 #[cfg(feature = "std")]
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 #[cfg(feature = "std")]
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::SqlStoreError;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 use core::future::Future;
 

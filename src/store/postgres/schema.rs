@@ -1,0 +1,48 @@
+//! The PostgreSQL schema, as versioned migration steps.
+
+use alloc::format;
+
+use sqlx::postgres::PgPool;
+
+use crate::store::sql::{self, Migration, SqlStoreError, Table};
+
+/// The migrations table: which steps have been applied to the records table.
+const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS {migrations} (
+    version BIGINT NOT NULL PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)";
+
+/// Every step, in order. A new step is appended, never edited: tables in the field have the
+/// old ones applied.
+pub(super) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "records table",
+    statements: &["CREATE TABLE IF NOT EXISTS {table} (
+    user_id TEXT NOT NULL PRIMARY KEY,
+    version BIGINT NOT NULL CHECK (version >= 0),
+    enabled BOOLEAN NOT NULL,
+    throttled_until BIGINT NULL,
+    epoch BIGINT NOT NULL,
+    record BYTEA NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)"],
+}];
+
+/// `updated_at`: the transaction's start time, by the server's clock.
+pub(super) const NOW: &str = "now()";
+
+/// Applies the steps `table` lacks, in one transaction holding a transaction-scoped advisory
+/// lock keyed on the table's name: instances that start together apply each step once (the
+/// others wait, then find nothing to do), where concurrent `CREATE TABLE IF NOT EXISTS` alone
+/// can fail on PostgreSQL's catalog constraints.
+pub(super) async fn migrate(pool: &PgPool, table: &Table) -> Result<(), SqlStoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(format!("twofactor migrate {}", table.name()))
+        .execute(&mut *tx)
+        .await?;
+    sql::apply_migrations(&mut tx, table, MIGRATIONS_TABLE, MIGRATIONS).await?;
+    tx.commit().await?;
+    Ok(())
+}
