@@ -151,6 +151,11 @@ fn paired(name: &str, bar: &str, mut a: impl FnMut(), mut b: impl FnMut()) {
     }
     // Size a batch to about 50 µs of B.
     let per_call = batch(&mut b, 10_000);
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive batch size; `as` saturates, and the clamp bounds it"
+    )]
     let iterations = ((50e-6 / per_call) as u32).clamp(10, 100_000);
     let mut ratios = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {

@@ -181,16 +181,16 @@ impl Bench {
 fn criterion_cases(criterion: &mut Criterion, bench: &mut Bench) {
     let mut group = criterion.benchmark_group("service");
     group.bench_function("core_totp_verify_match", |b| {
-        b.iter_custom(|iters| bench.core_match(iters))
+        b.iter_custom(|iters| bench.core_match(iters));
     });
     group.bench_function("service_verify_match", |b| {
-        b.iter_custom(|iters| bench.service_match(iters))
+        b.iter_custom(|iters| bench.service_match(iters));
     });
     group.bench_function("core_totp_verify_miss", |b| {
-        b.iter_custom(|iters| bench.core_miss(iters))
+        b.iter_custom(|iters| bench.core_miss(iters));
     });
     group.bench_function("service_verify_miss", |b| {
-        b.iter_custom(|iters| bench.service_miss(iters))
+        b.iter_custom(|iters| bench.service_miss(iters));
     });
     group.finish();
 }

@@ -19,8 +19,16 @@ impl SqlBackend for PgSchema {
     type Store = PostgresStore;
 
     /// A new pool for each store: two stores on one table are two application instances.
+    /// Six connections each rather than `connect`'s sixteen, so that tests running side by
+    /// side stay well under the server's `max_connections` (100 by default).
     async fn open(&self, table: &str) -> Result<PostgresStore, SqlStoreError> {
-        PostgresStore::connect(&self.url(), table).await
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(6)
+            .connect_lazy(&self.url())
+            .map_err(|e| SqlStoreError::Database(Box::new(e)))?;
+        let store = PostgresStore::new(pool, table)?;
+        store.migrate().await?;
+        Ok(store)
     }
 
     raw_sql_methods!(PostgresStore);

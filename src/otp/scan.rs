@@ -48,6 +48,23 @@ fn counters(range: Range) -> impl Iterator<Item = (u64, Choice)> {
 
 /// Finds `code` in `range`.
 pub(crate) fn single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, after: Option<u64>) -> Scan {
+    compare_single(mac, digits, code, range, after).outcome()
+}
+
+/// What a scan saw, before the one decision that depends on it.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    found: Choice,
+    replayed: Choice,
+    matched: u64,
+}
+
+/// The constant-time part of [`single`]: every candidate computed and compared.
+///
+/// Kept out of line (one call per verification, nothing measurable) so that `.ci/ct-check` can
+/// count its instructions under valgrind by its name, `twofactor::otp::scan::compare_single`.
+#[inline(never)]
+fn compare_single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, after: Option<u64>) -> Seen {
     let mut found = Choice::from(0);
     let mut replayed = Choice::from(0);
     let mut matched: u64 = 0;
@@ -58,7 +75,11 @@ pub(crate) fn single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, a
         found |= hit & is_fresh;
         replayed |= hit & !is_fresh;
     });
-    outcome(found, replayed, matched)
+    Seen {
+        found,
+        replayed,
+        matched,
+    }
 }
 
 /// Finds `first` immediately followed by `second` in `range`; returns the counter of `second`.
@@ -71,6 +92,14 @@ pub(crate) fn pair(
     range: Range,
     after: Option<u64>,
 ) -> Scan {
+    compare_pair(mac, digits, [first, second], range, after).outcome()
+}
+
+/// The constant-time part of [`pair`], kept out of line for `.ci/ct-check` as
+/// [`compare_single`] is.
+#[inline(never)]
+fn compare_pair(mac: &KeyedHmac, digits: Digits, codes: [u32; 2], range: Range, after: Option<u64>) -> Seen {
+    let [first, second] = codes;
     let mut found = Choice::from(0);
     let mut replayed = Choice::from(0);
     let mut matched: u64 = 0;
@@ -85,15 +114,22 @@ pub(crate) fn pair(
         previous_first = candidate.ct_eq(&first) & valid;
         previous_fresh = fresh(counter, after);
     });
-    outcome(found, replayed, matched)
+    Seen {
+        found,
+        replayed,
+        matched,
+    }
 }
 
-fn outcome(found: Choice, replayed: Choice, matched: u64) -> Scan {
-    if found.into() {
-        Scan::Accepted(matched)
-    } else if replayed.into() {
-        Scan::Replayed
-    } else {
-        Scan::Missed
+impl Seen {
+    /// The decision: not constant-time, and need not be, since it is the verification's result.
+    fn outcome(self) -> Scan {
+        if self.found.into() {
+            Scan::Accepted(self.matched)
+        } else if self.replayed.into() {
+            Scan::Replayed
+        } else {
+            Scan::Missed
+        }
     }
 }

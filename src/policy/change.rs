@@ -5,7 +5,7 @@
 use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified};
-use super::verify::{Proof, accept};
+use super::verify::{Attempt, Proof, accept};
 use super::{Decision, Policy, clear_throttles};
 use crate::record::Throttle;
 use crate::{BackupCodeSet, CodeHasher, GenerateError, Record};
@@ -21,7 +21,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
     policy: &Policy,
 ) -> Decision<Verified> {
     match accept(record, proof, now, policy) {
-        Ok((mut verified, mut new)) => {
+        Attempt::Accepted(mut verified, mut new) => {
             new.active = None;
             new.pending = None;
             new.backup = None;
@@ -30,7 +30,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
             verified.backup_codes_remaining = 0;
             (Ok(verified), Some(new))
         }
-        Err((refusal, new)) => (Err(refusal), new),
+        Attempt::Refused(refusal, new) => (Err(refusal), new),
     }
 }
 
@@ -49,7 +49,7 @@ where
     F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
 {
     match accept(record, proof, now, policy) {
-        Ok((mut verified, mut new)) => {
+        Attempt::Accepted(mut verified, mut new) => {
             let set = match make_backup() {
                 Ok(set) => set,
                 // Nothing is written: the proof is not spent.
@@ -61,7 +61,7 @@ where
             verified.epoch = new.epoch;
             (Ok(verified), Some(new))
         }
-        Err((refusal, new)) => (Err(refusal), new),
+        Attempt::Refused(refusal, new) => (Err(refusal), new),
     }
 }
 

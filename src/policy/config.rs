@@ -105,6 +105,15 @@ impl Default for Policy {
 }
 
 /// Builds a [`Policy`]; `build()` validates.
+///
+/// ```
+/// use twofactor::{Policy, Window};
+///
+/// // OWASP ASVS 5.0 6.5.5: a code lives one step; no learned drift either.
+/// let strict = Policy::builder().window(Window::CURRENT_ONLY).max_drift(0).build()?;
+/// assert_eq!(strict.window().len(), 1);
+/// # Ok::<(), twofactor::PolicyError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
 pub struct PolicyBuilder(Policy);

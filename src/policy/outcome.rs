@@ -4,6 +4,13 @@ use super::throttle::Failed;
 use crate::{GenerateError, HashError, Match, TimeError};
 
 /// Which kind of code an attempt offered.
+///
+/// ```
+/// use twofactor::{Error, Via};
+///
+/// let refused = Error::WrongCode { via: Via::BackupCode };
+/// assert_eq!(refused.to_string(), "the backup code is wrong");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Via {

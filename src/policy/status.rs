@@ -5,6 +5,18 @@ use super::throttle::Gate;
 use crate::Record;
 
 /// Whether a path (authenticator codes, or backup codes) takes attempts now.
+///
+/// ```
+/// use twofactor::Throttling;
+///
+/// fn wait(throttling: Throttling, now: u64) -> Option<u64> {
+///     match throttling {
+///         Throttling::Until(at) => Some(at.saturating_sub(now)),
+///         _ => None,
+///     }
+/// }
+/// assert_eq!(wait(Throttling::Until(160), 100), Some(60));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Throttling {

@@ -196,6 +196,15 @@ impl Default for ThrottlePolicy {
 }
 
 /// Builds a [`ThrottlePolicy`]; `build()` validates.
+///
+/// ```
+/// use twofactor::{PolicyError, ThrottlePolicy};
+///
+/// let gentle = ThrottlePolicy::builder().free_failures(5).base_delay(30).max_delay(3_600).build()?;
+/// assert_eq!(gentle.delay_after(7), Some(60));
+/// assert_eq!(ThrottlePolicy::builder().lock_after(500).build(), Err(PolicyError::LockAfter { max: 100 }));
+/// # Ok::<(), PolicyError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
 pub struct ThrottlePolicyBuilder(ThrottlePolicy);

@@ -38,9 +38,17 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
     policy: &Policy,
 ) -> Decision<Verified> {
     match accept(record, proof, now, policy) {
-        Ok((verified, new)) => (Ok(verified), Some(new)),
-        Err((refusal, new)) => (Err(refusal), new),
+        Attempt::Accepted(verified, new) => (Ok(verified), Some(new)),
+        Attempt::Refused(refusal, new) => (Err(refusal), new),
     }
+}
+
+/// What one attempt came to.
+pub(crate) enum Attempt {
+    /// Accepted: the record with the code spent and the counters cleared.
+    Accepted(Verified, Record),
+    /// Refused: why, and the record to write if the refusal changed it (a counted failure).
+    Refused(Refusal, Option<Record>),
 }
 
 /// The rules of one attempt, for a login or as the proof of a change. On success, the record
@@ -64,22 +72,25 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
-) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+) -> Attempt {
     let Some(record) = record else {
-        return Err((Refusal::NotEnrolled, None));
+        return Attempt::Refused(Refusal::NotEnrolled, None);
     };
     let Some(active) = record.active.as_ref() else {
-        return Err((Refusal::NotEnrolled, None));
+        return Attempt::Refused(Refusal::NotEnrolled, None);
     };
-    let path = classify(&record, active, proof)?;
+    let path = match classify(&record, active, proof) {
+        Ok(path) => path,
+        Err(refusal) => return Attempt::Refused(refusal, None),
+    };
     let (via, throttle, rules) = match path {
         Path::Code(_) => (Via::Code, &record.code_throttle, policy.code_throttle()),
         Path::BackupCode => (Via::BackupCode, &record.backup_throttle, policy.backup_throttle()),
     };
     match rules.gate(throttle, now) {
         Gate::Open => {}
-        Gate::Throttled(until) => return Err((Refusal::Throttled(via, until), None)),
-        Gate::Locked => return Err((Refusal::Locked(via), None)),
+        Gate::Throttled(until) => return Attempt::Refused(Refusal::Throttled(via, until), None),
+        Gate::Locked => return Attempt::Refused(Refusal::Locked(via), None),
     }
     match path {
         Path::Code(code) => accept_code(record, &code, now, policy),
@@ -97,13 +108,13 @@ fn classify<H: CodeHasher + ?Sized>(
     record: &Record,
     active: &Active,
     proof: &Proof<'_, H>,
-) -> Result<Path, (Refusal, Option<Record>)> {
+) -> Result<Path, Refusal> {
     let code = Code::parse(proof.input, active.params.digits());
     match (proof.expect, code) {
         (Expect::Code | Expect::Any, Ok(code)) => Ok(Path::Code(code)),
-        (Expect::Code, Err(_)) => Err((Refusal::Malformed, None)),
+        (Expect::Code, Err(_)) => Err(Refusal::Malformed),
         (Expect::BackupCode, _) if record.backup.is_some() => Ok(Path::BackupCode),
-        (Expect::BackupCode, _) => Err((Refusal::NoBackupCodes, None)),
+        (Expect::BackupCode, _) => Err(Refusal::NoBackupCodes),
         (Expect::Any, Err(_)) => {
             if record
                 .backup
@@ -112,20 +123,15 @@ fn classify<H: CodeHasher + ?Sized>(
             {
                 Ok(Path::BackupCode)
             } else {
-                Err((Refusal::Malformed, None))
+                Err(Refusal::Malformed)
             }
         }
     }
 }
 
-fn accept_code(
-    mut record: Record,
-    code: &Code,
-    now: u64,
-    policy: &Policy,
-) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+fn accept_code(mut record: Record, code: &Code, now: u64, policy: &Policy) -> Attempt {
     let Some(active) = record.active.as_mut() else {
-        return Err((Refusal::NotEnrolled, None));
+        return Attempt::Refused(Refusal::NotEnrolled, None);
     };
     let checked =
         active
@@ -143,15 +149,15 @@ fn accept_code(
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
             };
-            Ok((verified, record))
+            Attempt::Accepted(verified, record)
         }
         Err(VerifyError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
-            Err((Refusal::Wrong(Via::Code, failed), Some(record)))
+            Attempt::Refused(Refusal::Wrong(Via::Code, failed), Some(record))
         }
-        Err(VerifyError::Replay) => Err((Refusal::Replay(Via::Code), None)),
-        Err(VerifyError::Malformed(_)) => Err((Refusal::Malformed, None)),
-        Err(VerifyError::Time(error)) => Err((Refusal::Time(error), None)),
+        Err(VerifyError::Replay) => Attempt::Refused(Refusal::Replay(Via::Code), None),
+        Err(VerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, None),
+        Err(VerifyError::Time(error)) => Attempt::Refused(Refusal::Time(error), None),
     }
 }
 
@@ -160,9 +166,9 @@ fn accept_backup<H: CodeHasher + ?Sized>(
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
-) -> Result<(Verified, Record), (Refusal, Option<Record>)> {
+) -> Attempt {
     let Some(set) = record.backup.as_ref() else {
-        return Err((Refusal::NoBackupCodes, None));
+        return Attempt::Refused(Refusal::NoBackupCodes, None);
     };
     match set.verify_with_memo(proof.input, proof.hasher, proof.memo) {
         Ok(index) => {
@@ -173,7 +179,7 @@ fn accept_backup<H: CodeHasher + ?Sized>(
                 .map(|set| Arc::make_mut(set).mark_used(index, now));
             if !matches!(marked, Some(Ok(()))) {
                 // `verify_with_memo` returns only an unused code's index.
-                return Err((Refusal::Replay(Via::BackupCode), None));
+                return Attempt::Refused(Refusal::Replay(Via::BackupCode), None);
             }
             clear_throttles(&mut record);
             let verified = Verified {
@@ -182,14 +188,14 @@ fn accept_backup<H: CodeHasher + ?Sized>(
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
             };
-            Ok((verified, record))
+            Attempt::Accepted(verified, record)
         }
         Err(BackupVerifyError::Mismatch) => {
             let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
-            Err((Refusal::Wrong(Via::BackupCode, failed), Some(record)))
+            Attempt::Refused(Refusal::Wrong(Via::BackupCode, failed), Some(record))
         }
-        Err(BackupVerifyError::Used) => Err((Refusal::Replay(Via::BackupCode), None)),
-        Err(BackupVerifyError::Malformed(_)) => Err((Refusal::Malformed, None)),
-        Err(BackupVerifyError::Hash(error)) => Err((Refusal::Hash(error), None)),
+        Err(BackupVerifyError::Used) => Attempt::Refused(Refusal::Replay(Via::BackupCode), None),
+        Err(BackupVerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, None),
+        Err(BackupVerifyError::Hash(error)) => Attempt::Refused(Refusal::Hash(error), None),
     }
 }

@@ -7,7 +7,7 @@ use crate::policy::{self, Expect, Proof};
 use crate::{BackupCodeSet, BackupCodes, Clock, Store, Via};
 
 /// A change made: how it was proven, and the new credential epoch (end the user's other
-/// sessions keyed on the old one).
+/// sessions keyed on the old one). See [`TwoFactor::disable`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Changed {
@@ -17,7 +17,7 @@ pub struct Changed {
     pub epoch: u64,
 }
 
-/// New backup codes.
+/// New backup codes. See [`TwoFactor::regenerate_backup_codes`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Regenerated {
@@ -163,6 +163,30 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # Errors
     /// [`Error::NotEnrolled`] for a user without a record; the service's own failures.
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// # let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// # let app = Totp::new(&enrollment.secret, service.config().params());
+    /// # let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// for _ in 0..4 {
+    ///     let _ = service.verify("u1", "0000-0000-0000-0000").await;
+    /// }
+    /// let backup = confirmed.backup_codes.expose_code(0).ok_or("no code")?;
+    /// let refused = service.verify("u1", backup).await;
+    /// assert!(matches!(refused, Err(Error::Throttled { via: Via::BackupCode, .. })));
+    /// assert!(service.unlock("u1").await?);
+    /// assert!(service.verify("u1", backup).await.is_ok());
+    /// assert!(!service.unlock("u1").await?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn unlock(&self, user: &str) -> Result<bool, Error> {
         let now = self.start(user)?;
         let (outcome, _) = self.transact(user, policy::unlock).await?;

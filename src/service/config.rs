@@ -139,6 +139,19 @@ impl fmt::Debug for Config {
 }
 
 /// Builds a [`Config`]; `build()` validates.
+///
+/// ```
+/// use twofactor::{CodeFormat, Config, HmacHasher};
+///
+/// let config = Config::builder("Example Co")
+///     .backup_format(CodeFormat::builder().count(12).build()?)
+///     .hasher(HmacHasher::new(7, &[0x42; 32])?) // a key held apart from the database
+///     .low_backup_codes(3)
+///     .max_retries(16)
+///     .build()?;
+/// assert_eq!((config.backup_format().count(), config.low_backup_codes()), (12, 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub struct ConfigBuilder {
     issuer: String,

@@ -11,6 +11,22 @@ use crate::{BackupCodeSet, BackupCodes, Clock, KeyUri, Match, Secret, Store};
 /// a code and pass it to [`TwoFactor::confirm_enrollment`] before
 /// [`Enrollment::expires_at`]. Nothing here is stored by the application: the service keeps the
 /// pending secret in the user's record. `Debug` shows no secret.
+///
+/// ```
+/// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, TwoFactor};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+/// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
+/// let enrollment = service.begin_enrollment("u1", "alice@example.com").await?;
+/// let link = enrollment.uri.to_uri_string(); // for the QR code
+/// assert!(link.starts_with("otpauth://totp/Example:alice%40example.com?secret="));
+/// assert_eq!(enrollment.secret.bits(), 160);
+/// assert!(!format!("{enrollment:?}").contains(&*enrollment.secret.to_base32()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Enrollment {
@@ -48,6 +64,25 @@ impl Enrollment {
 }
 
 /// A confirmed enrollment: the second factor is on.
+///
+/// ```
+/// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// # let clock = ManualClock::new(1_700_000_000);
+/// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+/// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+/// # let enrollment = service.begin_enrollment("u1", "alice").await?;
+/// # let app = Totp::new(&enrollment.secret, service.config().params());
+/// let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+/// for code in confirmed.backup_codes.expose_codes() {
+///     println!("{code}"); // shown once, e.g. 7KQ2-M9XD-4RTW-HC3P
+/// }
+/// assert_eq!((confirmed.epoch, confirmed.matched.drift()), (1, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Confirmed {
@@ -71,6 +106,25 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`Error::AlreadyEnabled`] when the user has an active second factor (disable it with a
     /// valid code first); [`Error::Uri`] for an account name the Key URI format refuses (empty,
     /// a colon); [`Error::Secret`] when the CSPRNG fails; the service's own failures.
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// assert_eq!(enrollment.expires_at, 1_700_000_600);
+    /// assert!(matches!(service.begin_enrollment("u2", "bad:name").await, Err(Error::Uri(_))));
+    /// // Once confirmed, a new enrollment needs the old factor disabled first.
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// assert!(matches!(service.begin_enrollment("u1", "alice").await, Err(Error::AlreadyEnabled)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn begin_enrollment(&self, user: &str, account: &str) -> Result<Enrollment, Error> {
         let now = self.start(user)?;
         let params = self.config.params();
@@ -99,6 +153,30 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`Error::NoPendingEnrollment`], [`Error::EnrollmentExpired`], [`Error::AlreadyEnabled`],
     /// [`Error::WrongCode`] (counted on the authenticator-code path), [`Error::Throttled`],
     /// [`Error::Locked`], [`Error::Malformed`], [`Error::Generate`]; the service's own failures.
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// clock.advance(601); // the user went for coffee
+    /// let late = app.generate(clock.get())?.to_string();
+    /// assert!(matches!(service.confirm_enrollment("u1", &late).await, Err(Error::EnrollmentExpired)));
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// let code = app.generate(clock.get())?.to_string();
+    /// let confirmed = service.confirm_enrollment("u1", &code).await?;
+    /// assert_eq!(confirmed.backup_codes.len(), 10);
+    /// // The confirming code cannot also log in.
+    /// assert!(matches!(service.verify("u1", &code).await, Err(Error::Replay { via: Via::Code })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn confirm_enrollment(&self, user: &str, code: &str) -> Result<Confirmed, Error> {
         let now = self.start(user)?;
         let rules = *self.config.policy();

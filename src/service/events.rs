@@ -15,6 +15,13 @@ use std::sync::{Mutex, PoisonError};
 use crate::Via;
 
 /// Something the service did for a user.
+///
+/// ```
+/// use twofactor::{Event, EventKind, Via};
+///
+/// let event = Event::new("u1", 1_700_000_000, EventKind::Failed { via: Via::Code, failures: 4, retry_at: Some(1_700_000_060) });
+/// assert_eq!(event.user, "u1");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Event {
@@ -40,6 +47,23 @@ impl Event {
 
 /// What happened. Emitted only for decisions that took effect: a write that the store applied,
 /// or a refusal that needed none.
+///
+/// ```
+/// use twofactor::{EventKind, Via};
+///
+/// /// Whether to tell the user by e-mail.
+/// fn notify(kind: &EventKind) -> bool {
+///     matches!(
+///         kind,
+///         EventKind::EnrollmentConfirmed { .. }
+///             | EventKind::Disabled { .. }
+///             | EventKind::BackupCodesRegenerated { .. }
+///             | EventKind::BackupCodesLow { .. }
+///             | EventKind::Locked { .. }
+///     )
+/// }
+/// assert!(notify(&EventKind::Locked { via: Via::Code }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
@@ -145,6 +169,12 @@ impl<E: EventSink + ?Sized> EventSink for alloc::sync::Arc<E> {
 }
 
 /// Drops every event: the service's default sink.
+///
+/// ```
+/// use twofactor::{Event, EventKind, EventSink, NoEvents};
+///
+/// NoEvents.emit(&Event::new("u1", 0, EventKind::Unlocked)); // nothing happens
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NoEvents;
 

@@ -78,6 +78,17 @@ pub struct TwoFactor<S, C> {
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// A service over `store`, reading time from `clock`, configured with `config`, emitting
     /// no events (as with [`NoEvents`]).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use twofactor::{Config, MemoryStore, SystemClock, TwoFactor};
+    ///
+    /// let config = Config::new("Example Co")?; // Argon2id backup codes
+    /// let service = Arc::new(TwoFactor::new(MemoryStore::new(), SystemClock, config));
+    /// // Share `service` with every request handler.
+    /// # let _ = service;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(store: S, clock: C, config: Config) -> Self {
         Self {
             store,
@@ -88,6 +99,22 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     }
 
     /// The same service, emitting its events to `sink`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use twofactor::{CollectEvents, Config, EventKind, HmacHasher, ManualClock, MemoryStore, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let events = Arc::new(CollectEvents::new());
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
+    ///     .with_events(Arc::clone(&events));
+    /// service.begin_enrollment("u1", "alice").await?;
+    /// assert!(matches!(events.take()[0].kind, EventKind::EnrollmentStarted { expires_at: 1_700_000_600 }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_events<E: EventSink + 'static>(mut self, sink: E) -> Self {
         self.events = Some(Arc::new(sink));

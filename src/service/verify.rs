@@ -53,6 +53,26 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # Errors
     /// As [`TwoFactor::verify`].
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// # let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// # let app = Totp::new(&enrollment.secret, service.config().params());
+    /// # let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// let backup = confirmed.backup_codes.expose_code(0).ok_or("no code")?;
+    /// assert!(matches!(service.verify_code("u1", backup).await, Err(Error::Malformed)));
+    /// clock.advance(30);
+    /// let code = app.generate(clock.get())?.to_string();
+    /// assert!(service.verify_code("u1", &code).await?.matched.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn verify_code(&self, user: &str, code: &str) -> Result<Verified, Error> {
         self.login(user, code, Expect::Code).await
     }
@@ -61,6 +81,26 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # Errors
     /// As [`TwoFactor::verify`], and [`Error::NoBackupCodes`] for a user without a set.
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// # let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// # let app = Totp::new(&enrollment.secret, service.config().params());
+    /// # let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// assert!(matches!(service.verify_backup_code("u1", "123456").await, Err(Error::Malformed)));
+    /// let wrong = service.verify_backup_code("u1", "0000-0000-0000-0000").await;
+    /// assert!(matches!(wrong, Err(Error::WrongCode { via: Via::BackupCode })));
+    /// let backup = confirmed.backup_codes.expose_code(9).ok_or("no code")?;
+    /// assert_eq!(service.verify_backup_code("u1", backup).await?.backup_codes_remaining, 9);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn verify_backup_code(&self, user: &str, code: &str) -> Result<Verified, Error> {
         self.login(user, code, Expect::BackupCode).await
     }

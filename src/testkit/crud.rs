@@ -115,6 +115,17 @@ async fn all_see<S: Store>(
 ///
 /// # Errors
 /// A [`KitFailure`] naming the first operation that did not do what the [`Store`] contract says.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_crud};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_crud(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     const CHECK: &str = "crud";
     let (Some(first), Some(last)) = (stores.first(), stores.last()) else {
@@ -210,6 +221,17 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
 ///
 /// # Errors
 /// A [`KitFailure`] naming the write that was wrongly applied or refused.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_stale_versions};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_stale_versions(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     const CHECK: &str = "stale_versions";
     let Some(first) = stores.first() else {

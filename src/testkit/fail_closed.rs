@@ -31,6 +31,17 @@ fn is_injected(error: &Error) -> bool {
 ///
 /// # Errors
 /// A [`KitFailure`] naming the call that was not denied, or the change found in the store.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_fail_closed};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_fail_closed(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_fail_closed<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     const CHECK: &str = "fail_closed";
     let config = harness::config(CHECK, harness::lenient())?;

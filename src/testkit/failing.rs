@@ -64,6 +64,10 @@ impl<S> FailingStore<S> {
 }
 
 /// The error of a [`FailingStore`] told to fail.
+///
+/// ```
+/// assert_eq!(twofactor::InjectedFailure.to_string(), "injected store failure");
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InjectedFailure;
 
@@ -76,6 +80,20 @@ impl fmt::Display for InjectedFailure {
 impl core::error::Error for InjectedFailure {}
 
 /// The wrapped store's error, or the injected one.
+///
+/// ```
+/// use std::error::Error as _;
+/// use twofactor::{FailingStore, InjectedFailure, MemoryStore, Store};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let store = FailingStore::new(MemoryStore::new());
+/// store.fail_reads(true);
+/// let error = store.load("alice").await.err().ok_or("loaded")?;
+/// assert!(error.source().is_some_and(|source| source.is::<InjectedFailure>()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub enum FailingStoreError<E> {
     /// The failure the wrapper was told to inject.

@@ -12,6 +12,9 @@ use crate::{Error, EventKind, Policy, Status, Store, Throttling, Totp, Via};
 
 const CHECK: &str = "whole_flow";
 
+/// An event the flow must have emitted: its name, and how to recognise it.
+type Wanted = (&'static str, fn(&EventKind) -> bool);
+
 /// What the flow saw: every text it must check for leaks, and every secret thing it handled.
 #[derive(Default)]
 struct Seen {
@@ -64,6 +67,17 @@ impl Seen {
 ///
 /// # Errors
 /// A [`KitFailure`] naming the step that went otherwise.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_whole_flow};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_whole_flow(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_whole_flow<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     let harness = Harness::new(CHECK, stores, &harness::config(CHECK, Policy::DEFAULT)?)?;
     let user = fresh_user(CHECK);
@@ -392,7 +406,7 @@ async fn check_events<S: Store + 'static>(
         .into_iter()
         .filter(|event| event.user == user)
         .collect();
-    let wanted: [(&str, fn(&EventKind) -> bool); 15] = [
+    let wanted: [Wanted; 15] = [
         ("EnrollmentStarted", |k| {
             matches!(k, EventKind::EnrollmentStarted { .. })
         }),

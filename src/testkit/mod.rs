@@ -70,6 +70,19 @@ const CONTENDERS: usize = 64;
 /// # Errors
 /// The first [`KitFailure`]: which check failed and why. `runtime` if it is not called inside a
 /// multi-threaded tokio runtime, `stores` if the list is empty.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, run_conformance};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// // Two handles on one store: the kit spreads its concurrent tasks over both.
+/// let store = Arc::new(MemoryStore::new());
+/// run_conformance(vec![Arc::clone(&store), store]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<(), KitFailure> {
     let flavor = Handle::try_current().map(|handle| handle.runtime_flavor());
     ensure(

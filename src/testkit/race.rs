@@ -58,6 +58,17 @@ fn tally(outcomes: &[Result<Verified, Error>], via: Via) -> (usize, usize, Vec<S
 ///
 /// # Errors
 /// A [`KitFailure`] with the tally when it is not 1 + 63.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_concurrent_code};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_concurrent_code(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_concurrent_code<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     const CHECK: &str = "concurrent_code";
     let harness = Harness::new(CHECK, stores, &harness::config(CHECK, harness::lenient())?)?;
@@ -101,6 +112,17 @@ pub async fn check_concurrent_code<S: Store + 'static>(stores: &[Arc<S>]) -> Res
 ///
 /// # Errors
 /// A [`KitFailure`] with the tally or the stored state.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_concurrent_backup_code};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_concurrent_backup_code(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_concurrent_backup_code<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     const CHECK: &str = "concurrent_backup_code";
     let harness = Harness::new(CHECK, stores, &harness::config(CHECK, harness::lenient())?)?;
@@ -150,6 +172,17 @@ pub async fn check_concurrent_backup_code<S: Store + 'static>(stores: &[Arc<S>])
 ///
 /// # Errors
 /// A [`KitFailure`] with the counts.
+///
+/// ```
+/// use std::sync::Arc;
+/// use twofactor::{MemoryStore, check_concurrent_failures};
+///
+/// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+/// check_concurrent_failures(&[Arc::new(MemoryStore::new())]).await?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub async fn check_concurrent_failures<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     const CHECK: &str = "concurrent_failures";
     let harness = Harness::new(CHECK, stores, &harness::config(CHECK, harness::lenient())?)?;
