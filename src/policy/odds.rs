@@ -1,40 +1,41 @@
-//! The chances of an online guessing attacker against a policy, as a number.
-//!
-//! The attacker knows the password, does not have the authenticator, and guesses codes as fast
-//! as the policy lets it. Each guess is compared with the `w = past + future + 1` codes of the
-//! window, so it succeeds with probability at most `w / 10^digits`, and `g` guesses with
-//! probability at most `g · w / 10^digits` (RFC 4226 §7.2: `s · v / 10^Digit`).
-//!
-//! How many guesses? A success clears the counters (NIST SP 800-63B), so a user who logs in
-//! regularly refills the attacker's budget. Between two logins `T` seconds apart, the attacker
-//! gets the free failures and then every further failure whose delay still ends before the next
-//! login — a failure whose delay runs past it would refuse the user's login too, leaving the
-//! counters uncleared and the attacker's budget unrefilled (and telling the user something is
-//! wrong). With delays `d₁, d₂, …` after the free failures `f`:
-//!
-//! ```text
-//! g(T) = f + max { m : d₁ + … + dₘ ≤ T },   never reaching the lock
-//! ```
-//!
-//! With the defaults (`f = 3`, `dᵢ = 60 s · 2^(i−1)` up to 24 h, `w = 3`, 6 digits) and one
-//! login a day, `60 s · (2^m − 1) ≤ 86 400 s` gives `m = 10`, so `g = 13` guesses a day, and in a
-//! year
-//!
-//! ```text
-//! P ≤ 365 · 13 · 3 / 10⁶ = 14 235 / 10⁶ ≈ 1.42 %   (about 1 in 70)
-//! ```
-//!
-//! A user who never logs in is protected by the hard lock alone: the 100th consecutive failure
-//! locks the path, after about 86 days of delays, so `P ≤ 100 · 3 / 10⁶ = 0.03 %` (1 in 3 333),
-//! for ever. Backup codes, on their own budget, add `13 · 365 · 10 / 2⁸⁰ ≈ 4 · 10⁻²⁰` a year.
-//! `tests/policy_odds.rs` runs such an attacker through the service with a manual clock for a
-//! simulated year and checks that it gets exactly these numbers of guesses.
+//! The chances of an online guessing attacker against a policy, as a number: see
+//! [`GuessingOdds`].
 
 use super::{Policy, ThrottlePolicy};
 use crate::Digits;
 
 /// An online guessing attacker's chances: how many guesses it gets, how many codes each guess
 /// is compared with, and out of how many possible codes.
+///
+/// The attacker knows the password, does not have the authenticator, and guesses codes as fast
+/// as the policy lets it. Each guess is compared with the `w = past + future + 1` codes of the
+/// window, so it succeeds with probability at most `w / 10^digits`, and `g` guesses with
+/// probability at most `g · w / 10^digits` (RFC 4226 §7.2: `s · v / 10^Digit`).
+///
+/// How many guesses? A success clears the counters (NIST SP 800-63B), so a user who logs in
+/// regularly refills the attacker's budget. Between two logins `T` seconds apart, the attacker
+/// gets the free failures and then every further failure whose delay still ends before the next
+/// login — a failure whose delay runs past it would refuse the user's login too, leaving the
+/// counters uncleared and the attacker's budget unrefilled (and telling the user something is
+/// wrong), so that over time it gets fewer guesses, not more. With delays `d₁, d₂, …` after the free failures `f`:
+///
+/// ```text
+/// g(T) = f + max { m : d₁ + … + dₘ ≤ T },   never reaching the lock
+/// ```
+///
+/// With the defaults (`f = 3`, `dᵢ = 60 s · 2^(i−1)` up to 24 h, `w = 3`, 6 digits) and one
+/// login a day, `60 s · (2^m − 1) ≤ 86 400 s` gives `m = 10`, so `g = 13` guesses a day, and in a
+/// year
+///
+/// ```text
+/// P ≤ 365 · 13 · 3 / 10⁶ = 14 235 / 10⁶ ≈ 1.42 %   (about 1 in 70)
+/// ```
+///
+/// A user who never logs in is protected by the hard lock alone: the 100th consecutive failure
+/// locks the path, after about 86 days of delays, so `P ≤ 100 · 3 / 10⁶ = 0.03 %` (1 in 3 333),
+/// for ever. Backup codes, on their own budget, add `13 · 365 · 10 / 2⁸⁰ ≈ 4 · 10⁻²⁰` a year.
+/// `tests/policy_odds.rs` runs such an attacker through the service with a manual clock for a
+/// simulated year and checks that it gets exactly these numbers of guesses.
 ///
 /// ```
 /// use twofactor::{Digits, Policy};

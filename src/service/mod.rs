@@ -1,21 +1,6 @@
 //! The service: the flows an application calls, over a [`Store`] and a [`Clock`].
 //!
-//! Every flow is the same three steps: load the user's record, ask the [policy](crate::Policy)
-//! for a decision, and — if the state changed — write the new record with a compare-and-swap on
-//! the version that was read. A lost compare-and-swap means another request changed the record
-//! in between: the flow reloads and decides again, up to [`Config::max_retries`] times. This is
-//! what makes a code, a backup code or an enrollment confirmation count exactly once across
-//! threads, processes and machines.
-//!
-//! It fails closed: a store error, a record that does not decode (the store reports it as its
-//! error), a store that returns another user's record, a clock that fails, or a conflict that
-//! outlasts its retries is an [`Error`] — a denial — never an acceptance.
-//!
-//! The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
-//! futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
-//! but a backup code costs one Argon2id call (about 20 ms) and confirming an enrollment or
-//! regenerating codes ten of them; an application that cannot spend that on its async executor
-//! uses [`HmacHasher`](crate::HmacHasher) or moves those calls to a blocking thread.
+//! The rules of load, decide, compare-and-swap are documented on [`TwoFactor`].
 
 mod change;
 mod clock;
@@ -44,6 +29,23 @@ use crate::{Record, Store, Verified, Via, Write};
 ///
 /// Built from a [`Store`] (where records live), a [`Clock`] and a [`Config`]; events go to an
 /// [`EventSink`] set with [`TwoFactor::with_events`].
+///
+/// Every flow is the same three steps: load the user's record, ask the [policy](crate::Policy)
+/// for a decision, and — if the state changed — write the new record with a compare-and-swap on
+/// the version that was read. A lost compare-and-swap means another request changed the record
+/// in between: the flow reloads and decides again, up to [`Config::max_retries`] times. This is
+/// what makes a code, a backup code or an enrollment confirmation count exactly once across
+/// threads, processes and machines.
+///
+/// It fails closed: a store error, a record that does not decode (the store reports it as its
+/// error), a store that returns another user's record, a clock that fails, or a conflict that
+/// outlasts its retries is an [`Error`] — a denial — never an acceptance.
+///
+/// The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
+/// futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
+/// but a backup code costs one Argon2id call (about 20 ms) and confirming an enrollment or
+/// regenerating codes ten of them; an application that cannot spend that on its async executor
+/// uses [`HmacHasher`](crate::HmacHasher) or moves those calls to a blocking thread.
 ///
 /// ```
 /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};

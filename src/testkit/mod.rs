@@ -1,42 +1,7 @@
 //! The conformance kit: one call that proves a [`Store`] implementation correct, through the
 //! service, concurrency included.
 //!
-//! [`run_conformance`] runs every check below in turn and stops at the first failure; each
-//! check is also a function of its own, so that a failure is easy to localise and rerun.
-//!
-//! | check | proves |
-//! | --- | --- |
-//! | [`check_crud`] | create, read, update, delete; every field round-trips; every handle sees every write |
-//! | [`check_stale_versions`] | a write at a stale version is refused; of 64 concurrent writes from one version, or inserts of one user, exactly one is applied |
-//! | [`check_concurrent_code`] | 64 concurrent submissions of one valid code: exactly one succeeds, 63 are told it was a replay |
-//! | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
-//! | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
-//! | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
-//! | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
-//!
-//! # How to call it
-//!
-//! Pass handles that all see the **same** data: one handle for an in-process store, or — to
-//! test what matters for a database — two or more connections or pools on one database, or one
-//! SQLite file opened twice. The kit spreads its concurrent tasks round robin over them. It uses
-//! fresh user ids (with a random suffix) and cleans up only what it can, so it can run against a
-//! table that already holds rows; a deployment's own tables are best left out of it.
-//!
-//! The kit must run inside a **multi-threaded tokio runtime** (`#[tokio::test(flavor =
-//! "multi_thread")]`): it spawns truly parallel tasks, and reports a failure if it cannot. It
-//! drives the service with a [`ManualClock`](crate::ManualClock) and HMAC backup codes, so it
-//! takes seconds, not minutes.
-//!
-//! ```
-//! use std::sync::Arc;
-//! use twofactor::{MemoryStore, run_conformance};
-//!
-//! # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
-//! run_conformance(vec![Arc::new(MemoryStore::new())]).await?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # })?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! Documented on [`run_conformance`].
 
 mod crud;
 mod fail_closed;
@@ -65,7 +30,34 @@ use crate::Store;
 const CONTENDERS: usize = 64;
 
 /// Runs every check of the kit against `stores` — handles that all see the same data — and
-/// returns the first failure.
+/// returns the first failure: one call that proves a [`Store`] implementation correct, through
+/// the service, concurrency included.
+///
+/// It runs every check below in turn and stops at the first failure; each
+/// check is also a function of its own, so that a failure is easy to localise and rerun.
+///
+/// | check | proves |
+/// | --- | --- |
+/// | [`check_crud`] | create, read, update, delete; every field round-trips; every handle sees every write |
+/// | [`check_stale_versions`] | a write at a stale version is refused; of 64 concurrent writes from one version, or inserts of one user, exactly one is applied |
+/// | [`check_concurrent_code`] | 64 concurrent submissions of one valid code: exactly one succeeds, 63 are told it was a replay |
+/// | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
+/// | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
+/// | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
+/// | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
+///
+/// # How to call it
+///
+/// Pass handles that all see the **same** data: one handle for an in-process store, or — to
+/// test what matters for a database — two or more connections or pools on one database, or one
+/// SQLite file opened twice. The kit spreads its concurrent tasks round robin over them. It uses
+/// fresh user ids (with a random suffix) and cleans up only what it can, so it can run against a
+/// table that already holds rows; a deployment's own tables are best left out of it.
+///
+/// The kit must run inside a **multi-threaded tokio runtime** (`#[tokio::test(flavor =
+/// "multi_thread")]`): it spawns truly parallel tasks, and reports a failure if it cannot. It
+/// drives the service with a [`ManualClock`](crate::ManualClock) and HMAC backup codes, so it
+/// takes seconds, not minutes.
 ///
 /// # Errors
 /// The first [`KitFailure`]: which check failed and why. `runtime` if it is not called inside a
