@@ -1,37 +1,237 @@
-//! `cargo run --example demo`: a walk through the OTP core, with nothing to set up.
+//! `cargo run --all-features --example demo`: the whole story of a user's second factor, with
+//! nothing to set up.
 //!
-//! A server makes a secret, the "authenticator app" (here, the same crate) shows a code, the
-//! server verifies it, learns the matched step, and refuses the same code a second time.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The service keeps its records in an SQLite database in a temporary file (removed at the end).
+//! The demo plays the application (with a hard-coded password check) and the user's
+//! authenticator app (it computes codes from the secret shown at enrollment, as the app would).
+//! Time comes from a [`ManualClock`] that starts at the real time and is moved forward on
+//! purpose, so that the story is the same on every run and never sleeps: scan the QR code with a
+//! real app and it shows the demo's first code.
+//!
+//! Every step checks its outcome: the demo exits 0 only if each one behaved as told, and
+//! otherwise says which did not and exits 1.
 
-use twofactor::{Algorithm, Secret, Totp, TotpParams, VerifyError, Window, unix_time_now};
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secret = Secret::generate(Algorithm::Sha1)?;
-    println!("1. The server generates a secret: {secret:?}");
+use twofactor::{
+    Config, Error, ManualClock, QrOptions, SqliteStore, Throttling, Totp, TwoFactor, Via, unix_time_now,
+};
+
+/// The demo's service: records in SQLite, time from the manual clock.
+type Service = TwoFactor<SqliteStore, ManualClock>;
+
+/// The application's own user id (the key of the 2FA record) and the name the app shows.
+const USER: &str = "user-1";
+const ACCOUNT: &str = "alice@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let path = database_path();
+    let outcome = run(&path).await;
+    remove_database(&path);
+    match outcome {
+        Ok(()) => {
+            println!("\nEvery step behaved as described.");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("\ndemo failed: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A step that did not behave as told.
+type Failure = Box<dyn std::error::Error>;
+
+/// Fails the demo with `message` unless `holds`.
+fn check(holds: bool, message: impl Display) -> Result<(), Failure> {
+    if holds {
+        Ok(())
+    } else {
+        Err(message.to_string().into())
+    }
+}
+
+async fn run(path: &Path) -> Result<(), Failure> {
+    let clock = ManualClock::new(unix_time_now()?);
+    let store = SqliteStore::open(path, "two_factor").await?;
+    let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?);
+    println!("twofactor demo: Demo Co's application and alice's authenticator app, on a database");
+    println!("in {} (removed at the end).", path.display());
+    let result = story(&service, &clock).await;
+    service.store().pool().close().await;
+    result
+}
+
+async fn story(service: &Service, clock: &ManualClock) -> Result<(), Failure> {
+    // 1. Enrollment.
+    heading(1, "alice turns on two-factor authentication");
+    let enrollment = service.begin_enrollment(USER, ACCOUNT).await?;
+    println!("   The application shows this key URI as a QR code, drawn locally:");
+    println!("   {}", enrollment.uri.to_uri_string().as_str());
+    print!("{}", enrollment.qr_code(QrOptions::new())?.to_terminal().as_str());
     println!(
-        "   (the user's app receives it as base32: {} characters)",
-        secret.to_base32().len()
+        "   (or the secret to type in: {} characters of base32; it is never shown again)",
+        enrollment.secret.to_base32().len()
     );
 
-    let totp = Totp::new(&secret, TotpParams::DEFAULT);
-    let now = unix_time_now()?;
-    let code = totp.generate(now)?;
-    println!("2. The authenticator app shows the code {code}");
-
-    let found = totp.verify(&code.to_string(), now, Window::DEFAULT, None)?;
+    // 2. Confirmation with the app's current code.
+    let app = Totp::new(&enrollment.secret, service.config().params());
+    drop(enrollment);
+    heading(2, "her app shows a code; she types it to confirm");
+    let code = app.generate(clock.get())?.to_string();
+    let confirmed = service.confirm_enrollment(USER, &code).await?;
+    // The application shows them once; the demo keeps them to play the user later.
+    let backup_codes = confirmed.backup_codes;
+    let backup = |index| backup_codes.expose_code(index).unwrap_or_default();
     println!(
-        "3. The server accepts it: step {}, drift {} steps",
-        found.step(),
-        found.drift()
+        "   {code} accepted: 2FA is on (credential epoch {}).",
+        confirmed.epoch
     );
+    println!(
+        "   {} backup codes, shown once: {}, {}, …",
+        backup_codes.len(),
+        backup(0),
+        backup(1)
+    );
+    check(backup_codes.len() == 10, "10 backup codes")?;
 
-    match totp.verify(&code.to_string(), now, Window::DEFAULT, Some(found.step())) {
-        Err(VerifyError::Replay) => println!("4. The same code again is refused: {}", VerifyError::Replay),
-        other => return Err(format!("a replay must be refused, got {other:?}").into()),
+    // 3. A login: password, then code.
+    heading(3, "a minute later, she signs in: password, then code");
+    clock.advance(60);
+    check(password_ok(USER, PASSWORD), "the demo's password check")?;
+    println!("   Password right; 2FA is on, so the application asks for a code.");
+    let code = app.generate(clock.get())?.to_string();
+    let verified = service.verify(USER, &code).await?;
+    check(verified.via == Via::Code, "the login went through the app's code")?;
+    println!("   {code} accepted: signed in.");
+
+    // 4. The same code again.
+    heading(4, "someone who saw that code tries it again");
+    match service.verify(USER, &code).await {
+        Err(error @ Error::Replay { via: Via::Code }) => println!("   Refused: {error}."),
+        other => return Err(format!("a replayed code must be refused, got {other:?}").into()),
     }
 
-    let typo = totp.verify("12345", now, Window::DEFAULT, Some(found.step()));
-    println!("5. A mistyped code gets a typed error: {}", typo.unwrap_err());
+    // 5. A backup code.
+    heading(5, "her phone is flat: she uses a backup code");
+    let typed = backup(0).to_lowercase();
+    let verified = service.verify(USER, &typed).await?;
+    check(
+        verified.via == Via::BackupCode,
+        "the backup code was taken as one",
+    )?;
+    println!(
+        "   {typed} accepted (case does not matter); {} backup codes remain.",
+        verified.backup_codes_remaining
+    );
+    check(verified.backup_codes_remaining == 9, "9 backup codes remain")?;
+
+    // 6. Guessing, until throttled.
+    heading(6, "an attacker with her password guesses codes");
+    let wrong = wrong_code(&app, clock.get())?;
+    let retry_at = loop {
+        match service.verify(USER, &wrong).await {
+            Err(Error::WrongCode { via: Via::Code }) => println!("   {wrong}: wrong."),
+            Err(Error::Throttled { retry_at, .. }) => break retry_at,
+            other => return Err(format!("a guess must be refused, got {other:?}").into()),
+        }
+    };
+    let now = clock.get();
+    println!(
+        "   Throttled: no code is even checked until {} ({} s from now).",
+        utc_time(retry_at),
+        retry_at - now
+    );
+    let code = app.generate(now)?.to_string();
+    check(
+        matches!(service.verify(USER, &code).await, Err(Error::Throttled { .. })),
+        "while throttled, even the right code is refused",
+    )?;
+    println!("   Even the right code, {code}, is refused until then.");
+    clock.set(retry_at);
+    let code = app.generate(clock.get())?.to_string();
+    service.verify(USER, &code).await?;
+    println!(
+        "   At {}, alice's {code} is accepted and the count starts over.",
+        utc_time(retry_at)
+    );
+    let status = service.status(USER).await?;
+    check(
+        status.codes == Throttling::Open && status.code_failures == 0,
+        "a success clears the failures",
+    )?;
+
+    // 7. Disable.
+    heading(7, "alice turns two-factor authentication off, proven by a code");
+    clock.advance(30);
+    let code = app.generate(clock.get())?.to_string();
+    let changed = service.disable(USER, &code).await?;
+    let status = service.status(USER).await?;
+    check(!status.enabled, "2FA is off")?;
+    println!(
+        "   2FA is off; the credential epoch moved to {}: sessions from before end.",
+        changed.epoch
+    );
+    check(
+        matches!(service.verify(USER, backup(1)).await, Err(Error::NotEnrolled)),
+        "the backup codes went with it",
+    )?;
+    println!("   Her old backup codes went with it.");
     Ok(())
+}
+
+fn heading(step: u32, text: &str) {
+    println!("\n{step}. {}{}.", text[..1].to_uppercase(), &text[1..]);
+}
+
+/// The application's password check: a real one compares a salted password hash (see
+/// `examples/web/users.rs`).
+fn password_ok(user: &str, password: &str) -> bool {
+    user == USER && password == PASSWORD
+}
+
+/// A code of the right shape that the server would not accept now: none of the codes of the
+/// window around `now`.
+fn wrong_code(app: &Totp, now: u64) -> Result<String, Failure> {
+    let near = [now - 30, now, now + 30]
+        .into_iter()
+        .map(|at| app.generate(at).map(|code| code.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((0..10)
+        .map(|digit| digit.to_string().repeat(6))
+        .find(|guess| !near.contains(guess))
+        .unwrap_or_default())
+}
+
+/// `HH:MM:SS UTC` of a Unix time.
+fn utc_time(at: u64) -> String {
+    let seconds = at % 86_400;
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// A fresh file name in the temporary directory.
+fn database_path() -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos());
+    std::env::temp_dir().join(format!("twofactor-demo-{}-{nanos}.db", std::process::id()))
+}
+
+/// Removes the database and SQLite's write-ahead log beside it.
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
 }

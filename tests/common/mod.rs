@@ -50,3 +50,52 @@ pub fn hex(text: &str) -> Vec<u8> {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
+
+/// The crate's features that this test was compiled with, as a `--features` list.
+pub fn enabled_features() -> String {
+    [
+        ("default", cfg!(feature = "default")),
+        ("std", cfg!(feature = "std")),
+        ("alloc", cfg!(feature = "alloc")),
+        ("argon2", cfg!(feature = "argon2")),
+        ("qr", cfg!(feature = "qr")),
+        ("serde", cfg!(feature = "serde")),
+        ("testkit", cfg!(feature = "testkit")),
+        ("sqlite", cfg!(feature = "sqlite")),
+        ("postgres", cfg!(feature = "postgres")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// The executable of the example `name`, built with this test's features (so that it reuses the
+/// artifacts `cargo test` made; under `cargo test` the build finds everything fresh).
+///
+/// Integration tests get `CARGO_BIN_EXE_<name>` for binaries but not for examples: the path is
+/// taken from Cargo's own report, with no guess about the target directory, the profile or a
+/// `--target` triple.
+pub fn example_binary(name: &str) -> PathBuf {
+    let output = std::process::Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--quiet", "--example", name, "--message-format=json"])
+        .args(["--no-default-features", "--features", &enabled_features()])
+        // `cargo test --release` builds the example optimised too; reuse that build.
+        .args((!cfg!(debug_assertions)).then_some("--release"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("run cargo build");
+    assert!(output.status.success(), "cargo build --example {name} failed");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|message| {
+            message["reason"] == "compiler-artifact"
+                && message["target"]["name"] == name
+                && message["target"]["kind"] == serde_json::json!(["example"])
+        })
+        .and_then(|artifact| artifact["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reported the example's executable")
+}

@@ -1,0 +1,103 @@
+//! `cargo run --all-features --example web`: a web application with two-factor authentication,
+//! on axum and SQLite — the flow that 2FA guides build by hand, done with `twofactor`.
+//!
+//! Open <http://127.0.0.1:3000>, sign in with a password printed at the first start, set up
+//! 2FA by scanning the QR code with an authenticator app, sign out, sign in again with the
+//! password and a code. The routes are listed in `routes.rs`.
+//!
+//! # Settings (environment variables)
+//!
+//! | variable | default | what |
+//! | --- | --- | --- |
+//! | `TWOFACTOR_WEB_LISTEN` | `127.0.0.1:3000` | the address to listen on (port 0: any free port, printed) |
+//! | `TWOFACTOR_WEB_DATABASE` | `twofactor-web.db` | the SQLite file: users, 2FA records |
+//! | `TWOFACTOR_WEB_SECURE_COOKIES` | unset | `1`: `Secure` cookies even on loopback (behind a TLS proxy) |
+//! | `TWOFACTOR_WEB_TEST_HOOKS` | unset | `1`: mounts `POST /test/clock` (tests only: never in production) |
+//!
+//! # What it shows
+//!
+//! - **Two steps.** `POST /login` checks the password; with 2FA on it answers "code required"
+//!   and sets the login-challenge cookie, a token that names the user, expires after 5 minutes
+//!   and works once. `POST /2fa/verify-login` checks it, then the code.
+//! - **Sessions end when the second factor changes.** A session remembers the user's credential
+//!   epoch; every request compares it with the current one (`TwoFactor::status`).
+//! - **Administrators must have a second factor**: one without is sent to set it up before
+//!   anything else.
+//! - **Cookies** are `HttpOnly; SameSite=Strict; Path=/` and `Secure`. `Secure` cookies are
+//!   sent only over HTTPS, so in production the application sits behind TLS. For development on
+//!   one's own machine over plain HTTP, the example leaves `Secure` out when — and only when —
+//!   it listens on a loopback address (`TWOFACTOR_WEB_SECURE_COOKIES=1` puts it back, for a TLS
+//!   proxy on the same machine). `SameSite=Strict` is also what protects the forms from
+//!   cross-site requests; an application that needs `Lax` cookies adds CSRF tokens.
+//! - **Secrets stay local**: the QR code is drawn by the crate (a `data:` URL and inline SVG),
+//!   never by a remote QR service; pages with secrets are sent `Cache-Control: no-store`.
+//!
+//! Challenges are kept in memory, so a restart ends the sign-ins in progress (not the 2FA
+//! records).
+
+mod challenge;
+mod pages;
+mod routes;
+mod sessions;
+mod state;
+mod users;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use twofactor::{Config, SqliteStore, TwoFactor};
+
+use crate::challenge::Challenges;
+use crate::sessions::Sessions;
+use crate::state::{AppClock, AppState};
+use crate::users::Users;
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> Result<(), Failure> {
+    let listen = env_or("TWOFACTOR_WEB_LISTEN", "127.0.0.1:3000");
+    let database = env_or("TWOFACTOR_WEB_DATABASE", "twofactor-web.db");
+    let test_hooks = std::env::var("TWOFACTOR_WEB_TEST_HOOKS").is_ok_and(|value| value == "1");
+    let force_secure = std::env::var("TWOFACTOR_WEB_SECURE_COOKIES").is_ok_and(|value| value == "1");
+
+    let store = SqliteStore::open(&database, "two_factor").await?;
+    let users = Users::open(store.pool().clone()).await?;
+    let clock = AppClock::default();
+    let service = TwoFactor::new(store, clock.clone(), Config::new("twofactor example")?);
+
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    let address: SocketAddr = listener.local_addr()?;
+    let state = AppState {
+        service: Arc::new(service),
+        users: users.clone(),
+        sessions: Sessions::default(),
+        challenges: Challenges::default(),
+        clock,
+        secure_cookies: force_secure || !address.ip().is_loopback(),
+        test_hooks,
+    };
+
+    println!("database: {database}");
+    let seeded = users.seed().await?;
+    if seeded.is_empty() {
+        println!("users: as created at the first start (their passwords were printed then)");
+    }
+    for (name, password, is_admin) in &seeded {
+        let role = if *is_admin { " (administrator)" } else { "" };
+        println!("user {name}{role} password: {password}");
+    }
+    if test_hooks {
+        println!("WARNING: test hooks are on (POST /test/clock): never in production");
+    }
+    if !state.secure_cookies {
+        println!("cookies without Secure: plain HTTP on loopback, for development only");
+    }
+    println!("listening on http://{address}");
+    axum::serve(listener, routes::router(state)).await?;
+    Ok(())
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
