@@ -11,6 +11,8 @@ extern crate std;
 
 #[cfg(feature = "alloc")]
 mod backup;
+#[cfg(feature = "alloc")]
+mod challenge;
 mod otp;
 #[cfg(feature = "alloc")]
 mod policy;
@@ -18,6 +20,8 @@ mod policy;
 mod qr;
 #[cfg(feature = "alloc")]
 mod record;
+#[cfg(feature = "seal")]
+mod seal;
 mod secret;
 #[cfg(feature = "std")]
 mod service;
@@ -36,6 +40,8 @@ pub use backup::{
     CodeFormatError, CodeHasher, GenerateError, HashError, HashScheme, HmacHasher, MarkUsedError,
     StoredSetError,
 };
+#[cfg(feature = "alloc")]
+pub use challenge::{ChallengeError, ChallengeKey, ChallengeToken};
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
 pub use otp::{
@@ -53,6 +59,8 @@ pub use qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
 pub use record::{DangerPlainSecrets, danger_plain_secrets};
 #[cfg(feature = "alloc")]
 pub use record::{Record, RecordError};
+#[cfg(feature = "seal")]
+pub use seal::{Keyring, Purpose, SealError, SealedSecret, SealingKey};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "std")]
 pub use service::{

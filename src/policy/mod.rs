@@ -13,6 +13,7 @@
 // policy's types are used.
 #![cfg_attr(not(feature = "std"), allow(dead_code, unused_imports))]
 
+mod challenge;
 mod change;
 mod config;
 mod enroll;
@@ -34,6 +35,7 @@ pub use outcome::{Verified, Via};
 pub use status::{Status, Throttling};
 pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
 
+pub(crate) use challenge::{issue as issue_challenge, verify_with as verify_with_challenge};
 pub(crate) use change::{disable, regenerate, unlock};
 pub(crate) use enroll::{begin, confirm};
 pub(crate) use outcome::Refusal;

@@ -1,7 +1,7 @@
 //! What a decision says: how a user proved the second factor, or why not.
 
 use super::throttle::Failed;
-use crate::{GenerateError, HashError, Match, TimeError};
+use crate::{ChallengeError, GenerateError, HashError, Match, TimeError};
 
 /// Which kind of code an attempt offered.
 ///
@@ -65,4 +65,6 @@ pub(crate) enum Refusal {
     Time(TimeError),
     Hash(HashError),
     Generate(GenerateError),
+    /// The login challenge is not the user's current one.
+    Challenge(ChallengeError),
 }

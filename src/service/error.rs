@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use core::fmt;
 
 use crate::policy::Refusal;
-use crate::{GenerateError, HashError, SecretError, TimeError, UriError, Via};
+use crate::{ChallengeError, GenerateError, HashError, SecretError, TimeError, UriError, Via};
 
 /// Why a flow of the service did not succeed: always a denial, never a partial success.
 ///
@@ -87,6 +87,11 @@ pub enum Error {
     Secret(SecretError),
     /// The enrollment URI could not be built (an account name the Key URI format refuses).
     Uri(UriError),
+    /// The login challenge was refused: malformed, forged, expired, another user's, superseded
+    /// by a newer one, or already used. Nothing was counted.
+    Challenge(ChallengeError),
+    /// A login-challenge call on a service built without [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key).
+    NoChallengeKey,
 }
 
 impl Error {
@@ -123,6 +128,7 @@ impl From<Refusal> for Error {
             Refusal::Time(error) => Self::Clock(error),
             Refusal::Hash(error) => Self::Hash(error),
             Refusal::Generate(error) => Self::Generate(error),
+            Refusal::Challenge(error) => Self::Challenge(error),
         }
     }
 }
@@ -161,6 +167,8 @@ impl fmt::Display for Error {
             Self::Generate(_) => f.write_str("making backup codes failed"),
             Self::Secret(_) => f.write_str("drawing a secret failed"),
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
+            Self::Challenge(error) => write!(f, "login challenge refused: {error}"),
+            Self::NoChallengeKey => f.write_str("the service has no login-challenge key"),
         }
     }
 }
@@ -174,6 +182,7 @@ impl core::error::Error for Error {
             Self::Generate(error) => Some(error),
             Self::Secret(error) => Some(error),
             Self::Uri(error) => Some(error),
+            Self::Challenge(error) => Some(error),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //!
 //! The rules of load, decide, compare-and-swap are documented on [`TwoFactor`].
 
+mod challenge;
 mod change;
 mod clock;
 mod config;
@@ -23,7 +24,7 @@ use alloc::sync::Arc;
 use core::fmt;
 
 use crate::policy::{Decision, Refusal};
-use crate::{Record, Store, Verified, Via, Write};
+use crate::{ChallengeKey, Record, Store, Verified, Via, Write};
 
 /// Second-factor authentication for an application: enrollment, login, changes, status.
 ///
@@ -75,6 +76,8 @@ pub struct TwoFactor<S, C> {
     config: Config,
     /// `None`: no sink, and no event is even built.
     events: Option<Arc<dyn EventSink>>,
+    /// The login-challenge key and lifetime, if challenges are used.
+    challenge: Option<(ChallengeKey, u64)>,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -97,6 +100,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             clock,
             config,
             events: None,
+            challenge: None,
         }
     }
 

@@ -9,7 +9,7 @@
 //! | `user_id` | `TEXT` primary key | [`Record::user`] |
 //! | `version` | `BIGINT` / `INTEGER`, not null, ≥ 0 | [`Record::version`]: what compare-and-swap compares |
 //! | `enabled` | `BOOLEAN` / `INTEGER` 0 or 1, not null | [`Record::is_enabled`] |
-//! | `throttled_until` | `BIGINT` / `INTEGER`, null if none | [`Record::throttled_until`], Unix seconds |
+//! | `throttled_until` | `BIGINT` / `INTEGER`, null if none | [`Record::throttled_until`], Unix seconds; 2⁶³ − 1 for a lock |
 //! | `epoch` | `BIGINT` / `INTEGER`, not null | [`Record::epoch`] |
 //! | `record` | `BYTEA` / `BLOB`, not null | [`Record::encode`]: everything else, compact and versioned |
 //! | `updated_at` | `TIMESTAMPTZ` / `INTEGER` Unix seconds, not null | the database's clock at the last write |
@@ -48,8 +48,8 @@ pub enum SqlStoreError {
         /// The name given.
         name: String,
     },
-    /// A value of the record does not fit its `BIGINT` column (at most 2⁶³ − 1); nothing was
-    /// written.
+    /// The record's version or epoch does not fit its `BIGINT` column (at most 2⁶³ − 1);
+    /// nothing was written. Both count writes from 0, so this does not happen in practice.
     OutOfRange {
         /// The column.
         column: &'static str,
@@ -177,10 +177,11 @@ impl<'a> Row<'a> {
             user: record.user(),
             version: to_bigint(record.version(), "version")?,
             enabled: record.is_enabled(),
+            // A hard lock is `u64::MAX` ("until unlocked"), and a long back-off can pass
+            // 2⁶³ − 1 too: both read as the largest `BIGINT`, which is just as far away.
             throttled_until: record
                 .throttled_until()
-                .map(|until| to_bigint(until, "throttled_until"))
-                .transpose()?,
+                .map(|until| i64::try_from(until).unwrap_or(i64::MAX)),
             epoch: to_bigint(record.epoch(), "epoch")?,
             record: record.encode(),
         })
@@ -452,6 +453,21 @@ mod tests {
             Err(SqlStoreError::OutOfRange { column: "version" })
         ));
         assert_eq!(to_bigint(i64::MAX.unsigned_abs(), "epoch").unwrap(), i64::MAX);
+    }
+
+    #[test]
+    fn a_lock_reads_as_the_largest_bigint() {
+        let mut record = Record::new("alice");
+        for (until, column) in [
+            (0, None),
+            (1_700_000_000, Some(1_700_000_000)),
+            (i64::MAX.unsigned_abs(), Some(i64::MAX)),
+            (i64::MAX.unsigned_abs() + 1, Some(i64::MAX)),
+            (u64::MAX, Some(i64::MAX)),
+        ] {
+            record.code_throttle.blocked_until = until;
+            assert_eq!(Row::new(&record).unwrap().throttled_until, column, "{until}");
+        }
     }
 
     #[test]

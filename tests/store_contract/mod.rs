@@ -317,11 +317,19 @@ mod sql {
             Some(expect(2, true, Some(1_700_000_600), 1)),
             "a refused write changes no column"
         );
-        let cleared = record_with(&user, 3, 2, false, 0);
-        assert_eq!(store.compare_and_swap(2, &cleared).await.unwrap(), Write::Applied);
+        let locked = record_with(&user, 3, 1, true, u64::MAX);
+        assert_eq!(store.compare_and_swap(2, &locked).await.unwrap(), Write::Applied);
         assert_eq!(
             backend.columns(&store, &user).await,
-            Some(expect(3, false, None, 2))
+            Some(expect(3, true, Some(i64::MAX), 1)),
+            "a lock (u64::MAX) reads as the largest BIGINT"
+        );
+        assert_eq!(store.load(&user).await.unwrap(), Some(locked));
+        let cleared = record_with(&user, 4, 2, false, 0);
+        assert_eq!(store.compare_and_swap(3, &cleared).await.unwrap(), Write::Applied);
+        assert_eq!(
+            backend.columns(&store, &user).await,
+            Some(expect(4, false, None, 2))
         );
     }
 
@@ -429,6 +437,30 @@ mod sql {
         assert_eq!(backend.migrations(&store).await.len(), 1);
     }
 
+    /// The conformance kit, through the service, on one store (one pool of several connections).
+    #[cfg(feature = "testkit")]
+    pub async fn sql_kit_one_pool<B: SqlBackend>(backend: &B) {
+        let store = backend.open(&unique("kit")).await.unwrap();
+        if let Err(failure) = twofactor::run_conformance(vec![Arc::new(store)]).await {
+            panic!("conformance kit, one pool: {failure}");
+        }
+    }
+
+    /// The conformance kit on two stores over one table, each with its own pool: two application
+    /// instances (PostgreSQL), or one database file opened twice (SQLite). The kit spreads its
+    /// racing tasks over both.
+    #[cfg(feature = "testkit")]
+    pub async fn sql_kit_two_pools<B: SqlBackend>(backend: &B) {
+        let table = unique("kit_two");
+        let stores = vec![
+            Arc::new(backend.open(&table).await.unwrap()),
+            Arc::new(backend.open(&table).await.unwrap()),
+        ];
+        if let Err(failure) = twofactor::run_conformance(stores).await {
+            panic!("conformance kit, two pools on one table: {failure}");
+        }
+    }
+
     /// A record whose version does not fit a `BIGINT` is refused with a typed error, and nothing
     /// is written.
     pub async fn sql_out_of_range<B: SqlBackend>(backend: &B) {
@@ -494,6 +526,8 @@ macro_rules! sql_suite {
             sql_table_names,
             sql_out_of_range,
         );
+        #[cfg(feature = "testkit")]
+        $crate::sql_suite!($backend: sql_kit_one_pool, sql_kit_two_pools);
     };
     ($backend:ident: $($check:ident),* $(,)?) => {
         $(

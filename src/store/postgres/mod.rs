@@ -28,7 +28,7 @@ use super::sql::{self, SqlStoreError, Table};
 ///     user_id TEXT NOT NULL PRIMARY KEY,                  -- Record::user
 ///     version BIGINT NOT NULL CHECK (version >= 0),       -- Record::version, compared by every write
 ///     enabled BOOLEAN NOT NULL,                           -- Record::is_enabled
-///     throttled_until BIGINT NULL,                        -- Record::throttled_until, Unix seconds
+///     throttled_until BIGINT NULL,                        -- Record::throttled_until, Unix seconds (2^63 - 1: locked)
 ///     epoch BIGINT NOT NULL,                              -- Record::epoch
 ///     record BYTEA NOT NULL,                              -- Record::encode: the whole record
 ///     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()       -- the last write

@@ -30,7 +30,7 @@ use super::sql::{self, SqlStoreError, Table};
 ///     user_id TEXT NOT NULL PRIMARY KEY,                      -- Record::user
 ///     version INTEGER NOT NULL CHECK (version >= 0),          -- Record::version, compared by every write
 ///     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),     -- Record::is_enabled
-///     throttled_until INTEGER NULL,                           -- Record::throttled_until, Unix seconds
+///     throttled_until INTEGER NULL,                           -- Record::throttled_until, Unix seconds (2^63 - 1: locked)
 ///     epoch INTEGER NOT NULL,                                 -- Record::epoch
 ///     record BLOB NOT NULL,                                   -- Record::encode: the whole record
 ///     updated_at INTEGER NOT NULL DEFAULT (unixepoch())       -- Unix seconds of the last write

@@ -1,0 +1,60 @@
+use core::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use super::ChallengeError;
+
+/// The server-held key that authenticates login challenges (HMAC-SHA-256). Keep it with the
+/// application's other secrets; all instances of the application share it. `Debug` shows
+/// nothing of it; the keyed state is zeroized on drop.
+///
+/// ```
+/// use twofactor::ChallengeKey;
+///
+/// let key = ChallengeKey::new(&[7; 32])?;
+/// assert_eq!(format!("{key:?}"), "ChallengeKey { .. }");
+/// assert!(ChallengeKey::new(&[7; 16]).is_err());
+/// # Ok::<(), twofactor::ChallengeError>(())
+/// ```
+#[derive(Clone)]
+pub struct ChallengeKey {
+    mac: Hmac<Sha256>,
+}
+
+impl ChallengeKey {
+    /// The shortest key accepted: 32 bytes, the HMAC-SHA-256 output length (RFC 2104 §3).
+    pub const MIN_LEN: usize = 32;
+
+    /// A key from its bytes.
+    ///
+    /// # Errors
+    /// [`ChallengeError::KeyLength`] under 32 bytes.
+    pub fn new(key: &[u8]) -> Result<Self, ChallengeError> {
+        if key.len() < Self::MIN_LEN {
+            return Err(ChallengeError::KeyLength { len: key.len() });
+        }
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+            .map_err(|_| ChallengeError::KeyLength { len: key.len() })?;
+        Ok(Self { mac })
+    }
+
+    pub(super) fn tag(&self, message: &[u8]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Constant-time check of `tag` over `message`.
+    pub(super) fn verify(&self, message: &[u8], tag: &[u8]) -> bool {
+        let mut mac = self.mac.clone();
+        mac.update(message);
+        mac.verify_slice(tag).is_ok()
+    }
+}
+
+impl fmt::Debug for ChallengeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChallengeKey").finish_non_exhaustive()
+    }
+}

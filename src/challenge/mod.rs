@@ -1,0 +1,20 @@
+//! The login challenge: a short-lived, single-use proof, between "the password was right" and
+//! "the code was right", that the application hands to the browser (a cookie) without keeping
+//! server-side session state for it.
+//!
+//! A [`ChallengeToken`] is opaque and URL-safe: it names the user, its expiry and a random nonce,
+//! authenticated with HMAC-SHA-256 under a server-held [`ChallengeKey`]. The nonce is also written
+//! to the user's record; verifying a code with a challenge succeeds only if the token is
+//! authentic, unexpired, for that user and carries the record's current nonce, and success
+//! consumes the nonce in the same compare-and-swap that records the code's step. So a challenge
+//! and a code are each used once, and issuing a new challenge invalidates the older ones. The
+//! token holds no secret: only the user id, the expiry and the nonce.
+
+mod error;
+mod key;
+mod token;
+
+pub use error::ChallengeError;
+pub use key::ChallengeKey;
+pub use token::ChallengeToken;
+pub(crate) use token::Claims;

@@ -1,0 +1,45 @@
+//! The login challenge's rules: one current nonce per user, spent by the login it guards.
+
+use subtle::ConstantTimeEq;
+
+use super::{Decision, Proof, Refusal, verify};
+use crate::{ChallengeError, CodeHasher, Policy, Record, Verified};
+
+/// Makes `nonce` the user's current challenge; any older one stops working. Only a user with an
+/// active second factor has a code step to guard.
+pub(crate) fn issue(record: Option<Record>, nonce: [u8; Record::NONCE_LEN]) -> Decision<()> {
+    match record {
+        Some(mut record) if record.is_enabled() => {
+            record.challenge = Some(nonce);
+            (Ok(()), Some(record))
+        }
+        _ => (Err(Refusal::NotEnrolled), None),
+    }
+}
+
+/// [`verify`] behind a challenge: refused unless `nonce` is the record's current one, and on
+/// success the nonce is spent in the same write that spends the code.
+pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
+    record: Option<Record>,
+    nonce: &[u8; Record::NONCE_LEN],
+    proof: &mut Proof<'_, H>,
+    now: u64,
+    rules: &Policy,
+) -> Decision<Verified> {
+    if let Some(stored) = record.as_ref() {
+        match &stored.challenge {
+            None => return (Err(Refusal::Challenge(ChallengeError::Used)), None),
+            Some(current) if !bool::from(current.ct_eq(nonce)) => {
+                return (Err(Refusal::Challenge(ChallengeError::Superseded)), None);
+            }
+            Some(_) => {}
+        }
+    }
+    match verify(record, proof, now, rules) {
+        (Ok(verified), Some(mut written)) => {
+            written.challenge = None;
+            (Ok(verified), Some(written))
+        }
+        decision => decision,
+    }
+}

@@ -1,0 +1,46 @@
+use core::fmt;
+
+/// Why a secret could not be sealed or opened, or a keyring built. Carries key ids only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SealError {
+    /// The sealed value names a key the keyring does not hold (retired too early?).
+    UnknownKey {
+        /// The key id the sealed value names.
+        key_id: u32,
+    },
+    /// Authentication failed: the value was changed, sealed under another key with the same id,
+    /// or belongs to another user or purpose.
+    Tampered,
+    /// The bytes are not a sealed value of a known format.
+    Malformed,
+    /// A key of the wrong length (keys are 32 bytes).
+    KeyLength {
+        /// The length given.
+        len: usize,
+    },
+    /// Two keys with the same id in one keyring.
+    DuplicateKeyId {
+        /// The id given twice.
+        key_id: u32,
+    },
+    /// The operating system's random number generator failed.
+    Rng,
+}
+
+impl fmt::Display for SealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownKey { key_id } => {
+                write!(f, "sealed with key {key_id}, which the keyring does not hold")
+            }
+            Self::Tampered => f.write_str("sealed secret failed authentication"),
+            Self::Malformed => f.write_str("not a sealed secret"),
+            Self::KeyLength { len } => write!(f, "sealing keys are 32 bytes, not {len}"),
+            Self::DuplicateKeyId { key_id } => write!(f, "key id {key_id} appears twice in the keyring"),
+            Self::Rng => f.write_str("the operating system's random number generator failed"),
+        }
+    }
+}
+
+impl core::error::Error for SealError {}

@@ -1,0 +1,144 @@
+//! The login challenge between "the password was right" and "the code was right".
+
+use alloc::string::String;
+
+use super::{Error, EventKind, TwoFactor};
+use crate::backup::HashMemo;
+use crate::challenge::Claims;
+use crate::policy::{self, Expect, Proof};
+use crate::{ChallengeError, ChallengeKey, ChallengeToken, Clock, Record, Store, Verified};
+
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// How long a login challenge lives by default: 5 minutes.
+    pub const DEFAULT_CHALLENGE_TTL: u64 = 300;
+
+    /// The same service, issuing and checking login challenges with `key`, which lives for
+    /// [`TwoFactor::DEFAULT_CHALLENGE_TTL`] seconds. Every instance of the application must hold
+    /// the same key.
+    #[must_use]
+    pub fn with_challenge_key(self, key: ChallengeKey) -> Self {
+        self.with_challenge_key_and_ttl(key, Self::DEFAULT_CHALLENGE_TTL)
+    }
+
+    /// [`TwoFactor::with_challenge_key`] with a lifetime of `ttl` seconds.
+    #[must_use]
+    pub fn with_challenge_key_and_ttl(mut self, key: ChallengeKey, ttl: u64) -> Self {
+        self.challenge = Some((key, ttl));
+        self
+    }
+
+    /// Issues a login challenge for `user`, once the password was right: an opaque, URL-safe
+    /// token to carry in a cookie until the code step. Its nonce becomes the user's current one,
+    /// so older challenges stop working.
+    ///
+    /// Carry it in a cookie that scripts cannot read and that is not sent across sites:
+    /// `Set-Cookie: twofactor_challenge=<token>; HttpOnly; Secure; SameSite=Strict; Path=/;
+    /// Max-Age=300`.
+    ///
+    /// # Errors
+    /// [`Error::NotEnrolled`] for a user without an active second factor (there is no code step
+    /// to guard), [`Error::NoChallengeKey`], and the service's own failures.
+    ///
+    /// ```
+    /// use twofactor::{ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
+    ///     .with_challenge_key(ChallengeKey::new(&[9; 32])?);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// // Password step: issue the challenge, set it as a cookie.
+    /// let token = service.issue_challenge("u1").await?;
+    /// // Code step: the user comes from the cookie; the challenge and the code are spent together.
+    /// let user = service.challenge_user(token.as_str())?;
+    /// clock.advance(30);
+    /// let code = app.generate(clock.get())?.to_string();
+    /// service.verify_with_challenge(&user, token.as_str(), &code).await?;
+    /// let again = service.verify_with_challenge(&user, token.as_str(), &code).await;
+    /// assert!(matches!(again, Err(Error::Challenge(ChallengeError::Used))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn issue_challenge(&self, user: &str) -> Result<ChallengeToken, Error> {
+        let now = self.start(user)?;
+        let (key, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let mut nonce = [0; Record::NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::SecretError::Rng))?;
+        let (outcome, _) = self
+            .transact(user, |record| policy::issue_challenge(record, nonce))
+            .await?;
+        outcome?;
+        let claims = Claims {
+            user: user.into(),
+            expires_at: now.saturating_add(*ttl),
+            nonce,
+        };
+        Ok(ChallengeToken::issue(key, &claims))
+    }
+
+    /// The user a challenge token names, if it is authentic and unexpired; the store is not
+    /// read. For the code step of an application that keeps no state between the two steps.
+    ///
+    /// # Errors
+    /// [`Error::Challenge`] with [`ChallengeError::Malformed`], [`ChallengeError::Forged`] or
+    /// [`ChallengeError::Expired`]; [`Error::NoChallengeKey`]; [`Error::Clock`].
+    pub fn challenge_user(&self, token: &str) -> Result<String, Error> {
+        let (key, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let now = self.clock.now().map_err(Error::Clock)?;
+        let claims = ChallengeToken::open(key, token, now).map_err(Error::Challenge)?;
+        Ok(claims.user)
+    }
+
+    /// [`TwoFactor::verify`] behind a login challenge: succeeds only if the token is authentic,
+    /// unexpired, for `user`, and carries the user's current nonce; success spends the nonce in
+    /// the same compare-and-swap that spends the code, so a challenge and a code are each used
+    /// once. A wrong code does not spend the challenge (the user may retype).
+    ///
+    /// # Errors
+    /// [`Error::Challenge`] with a distinct [`ChallengeError`] for a malformed, forged, expired,
+    /// another user's, superseded or used challenge (nothing counted); otherwise as
+    /// [`TwoFactor::verify`].
+    pub async fn verify_with_challenge(
+        &self,
+        user: &str,
+        token: &str,
+        input: &str,
+    ) -> Result<Verified, Error> {
+        let now = self.start(user)?;
+        let (key, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let claims = ChallengeToken::open(key, token, now).map_err(Error::Challenge)?;
+        if claims.user != user {
+            return Err(Error::Challenge(ChallengeError::OtherUser));
+        }
+        let rules = *self.config.policy();
+        let hasher = self.config.hasher();
+        let mut memo = HashMemo::new();
+        let (outcome, _) = self
+            .transact(user, |record| {
+                let mut proof = Proof {
+                    input,
+                    expect: Expect::Any,
+                    hasher,
+                    memo: &mut memo,
+                };
+                policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, &rules)
+            })
+            .await?;
+        match outcome {
+            Ok(verified) => {
+                self.emit(user, now, EventKind::Verified { via: verified.via });
+                self.report_backup_use(user, now, &verified);
+                Ok(verified)
+            }
+            Err(refusal) => {
+                self.report_refusal(user, now, &refusal);
+                Err(refusal.into())
+            }
+        }
+    }
+}
