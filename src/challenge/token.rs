@@ -138,10 +138,7 @@ mod tests {
         let text = token.as_str();
         let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for index in 0..text.len() {
-            for replacement in alphabet
-                .chars()
-                .filter(|&c| !text[index..].starts_with(c))
-            {
+            for replacement in alphabet.chars().filter(|&c| !text[index..].starts_with(c)) {
                 let mut changed = String::from(&text[..index]);
                 changed.push(replacement);
                 changed.push_str(&text[index + 1..]);
