@@ -136,7 +136,7 @@ async fn story(service: &Service, clock: &ManualClock) -> Result<(), Failure> {
     let fresh = service.issue_challenge(USER).await?;
     match service.verify_with_challenge(USER, fresh.as_str(), &code).await {
         Err(error @ Error::Replay { via: Via::Code }) => {
-            println!("   The code, with a new challenge: {error}.")
+            println!("   The code, with a new challenge: {error}.");
         }
         other => return Err(format!("a replayed code must be refused, got {other:?}").into()),
     }
