@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use twofactor::{
-    Config, Error, ManualClock, QrOptions, SqliteStore, Throttling, Totp, TwoFactor, Via, unix_time_now,
+    ChallengeKey, Config, Error, ManualClock, QrOptions, SqliteStore, Throttling, Totp, TwoFactor, Via,
+    unix_time_now,
 };
 
 /// The demo's service: records in SQLite, time from the manual clock.
@@ -59,7 +60,12 @@ fn check(holds: bool, message: impl Display) -> Result<(), Failure> {
 async fn run(path: &Path) -> Result<(), Failure> {
     let clock = ManualClock::new(unix_time_now()?);
     let store = SqliteStore::open(path, "two_factor").await?;
-    let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?);
+    // The key that authenticates login challenges: from the application's secret store in
+    // production, shared by every instance.
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key)?;
+    let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?)
+        .with_challenge_key(ChallengeKey::new(&key)?);
     println!("twofactor demo: Demo Co's application and alice's authenticator app, on a database");
     println!("in {} (removed at the end).", path.display());
     let result = story(&service, &clock).await;
@@ -100,20 +106,38 @@ async fn story(service: &Service, clock: &ManualClock) -> Result<(), Failure> {
     );
     check(backup_codes.len() == 10, "10 backup codes")?;
 
-    // 3. A login: password, then code.
+    // 3. A login: password, then code, joined by a login challenge.
     heading(3, "a minute later, she signs in: password, then code");
     clock.advance(60);
     check(password_ok(USER, PASSWORD), "the demo's password check")?;
-    println!("   Password right; 2FA is on, so the application asks for a code.");
+    let challenge = service.issue_challenge(USER).await?;
+    println!("   Password right; 2FA is on, so instead of a session the application hands out a");
+    println!("   login challenge (single use, 5 minutes) and asks for a code.");
+    // The next request carries the challenge: it names the user, and nothing was kept in between.
+    let user = service.challenge_user(challenge.as_str())?;
     let code = app.generate(clock.get())?.to_string();
-    let verified = service.verify(USER, &code).await?;
+    let verified = service
+        .verify_with_challenge(&user, challenge.as_str(), &code)
+        .await?;
     check(verified.via == Via::Code, "the login went through the app's code")?;
-    println!("   {code} accepted: signed in.");
+    println!("   {code} accepted with the challenge: signed in.");
 
-    // 4. The same code again.
-    heading(4, "someone who saw that code tries it again");
-    match service.verify(USER, &code).await {
-        Err(error @ Error::Replay { via: Via::Code }) => println!("   Refused: {error}."),
+    // 4. The same challenge, and the same code, again.
+    heading(4, "someone who saw that code and the challenge tries them again");
+    clock.advance(30);
+    let next = app.generate(clock.get())?.to_string();
+    match service
+        .verify_with_challenge(USER, challenge.as_str(), &next)
+        .await
+    {
+        Err(error @ Error::Challenge(_)) => println!("   The challenge, even with the next code: {error}."),
+        other => return Err(format!("a spent challenge must be refused, got {other:?}").into()),
+    }
+    let fresh = service.issue_challenge(USER).await?;
+    match service.verify_with_challenge(USER, fresh.as_str(), &code).await {
+        Err(error @ Error::Replay { via: Via::Code }) => {
+            println!("   The code, with a new challenge: {error}.");
+        }
         other => return Err(format!("a replayed code must be refused, got {other:?}").into()),
     }
 

@@ -16,9 +16,11 @@
 //!
 //! # What it shows
 //!
-//! - **Two steps.** `POST /login` checks the password; with 2FA on it answers "code required"
-//!   and sets the login-challenge cookie, a token that names the user, expires after 5 minutes
-//!   and works once. `POST /2fa/verify-login` checks it, then the code.
+//! - **Two steps, no state in between.** `POST /login` checks the password; with 2FA on it
+//!   answers "code required" and sets the login-challenge cookie, a token from
+//!   `TwoFactor::issue_challenge` that names the user, is authenticated by the service's
+//!   challenge key, expires after 5 minutes and works once. `POST /2fa/verify-login` reads the
+//!   user from it (`challenge_user`) and checks the code with `verify_with_challenge`.
 //! - **Sessions end when the second factor changes.** A session remembers the user's credential
 //!   epoch; every request compares it with the current one (`TwoFactor::status`).
 //! - **Administrators must have a second factor**: one without is sent to set it up before
@@ -32,10 +34,10 @@
 //! - **Secrets stay local**: the QR code is drawn by the crate (a `data:` URL and inline SVG),
 //!   never by a remote QR service; pages with secrets are sent `Cache-Control: no-store`.
 //!
-//! Challenges are kept in memory, so a restart ends the sign-ins in progress (not the 2FA
-//! records).
+//! The challenge key is drawn at each start, so a restart ends the sign-ins in progress (not
+//! the 2FA records); an application with several instances shares one key from its secret
+//! store.
 
-mod challenge;
 mod pages;
 mod routes;
 mod sessions;
@@ -45,9 +47,8 @@ mod users;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use twofactor::{Config, SqliteStore, TwoFactor};
+use twofactor::{ChallengeKey, Config, SqliteStore, TwoFactor};
 
-use crate::challenge::Challenges;
 use crate::sessions::Sessions;
 use crate::state::{AppClock, AppState};
 use crate::users::Users;
@@ -64,7 +65,10 @@ async fn main() -> Result<(), Failure> {
     let store = SqliteStore::open(&database, "two_factor").await?;
     let users = Users::open(store.pool().clone()).await?;
     let clock = AppClock::default();
-    let service = TwoFactor::new(store, clock.clone(), Config::new("twofactor example")?);
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|error| error.to_string())?;
+    let service = TwoFactor::new(store, clock.clone(), Config::new("twofactor example")?)
+        .with_challenge_key(ChallengeKey::new(&key)?);
 
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let address: SocketAddr = listener.local_addr()?;
@@ -72,7 +76,6 @@ async fn main() -> Result<(), Failure> {
         service: Arc::new(service),
         users: users.clone(),
         sessions: Sessions::default(),
-        challenges: Challenges::default(),
         clock,
         secure_cookies: force_secure || !address.ip().is_loopback(),
         test_hooks,

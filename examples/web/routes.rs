@@ -13,9 +13,9 @@
 //! | `POST /logout` | ends the session |
 //! | `POST /test/clock` | only with `TWOFACTOR_WEB_TEST_HOOKS=1`: moves the clock forward |
 //!
-//! Between the password and the code, the login-challenge cookie names the user; the challenge
-//! is single use, superseded by a newer one and expires after 5 minutes (kept in memory by
-//! `challenge.rs` for now).
+//! Between the password and the code the application keeps nothing: the login-challenge cookie
+//! names the user, authenticated by the service's challenge key, and the challenge is single use
+//! and expires after 5 minutes.
 
 use axum::Router;
 use axum::extract::{Form, State};
@@ -23,9 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use twofactor::{Clock, Error, QrOptions, Status, Via};
-
-use crate::challenge::{Challenges, Refusal};
+use twofactor::{ChallengeError, Clock, Error, QrOptions, Status, Via};
 
 use crate::pages;
 use crate::sessions::{SESSION_LIFETIME, Session};
@@ -141,16 +139,17 @@ fn refusal(error: &Error) -> Option<(StatusCode, String, Option<u64>)> {
             "Two-factor authentication is not on.".to_owned(),
             None,
         )),
+        Error::Challenge(reason) => unauthorized(&challenge_text(reason)),
         _ => None,
     }
 }
 
 /// Why a login challenge was refused, for the person.
-fn challenge_text(reason: Refusal) -> String {
+fn challenge_text(reason: &ChallengeError) -> String {
     let why = match reason {
-        Refusal::Expired => "Your sign-in took too long",
-        Refusal::Used => "That sign-in was already completed",
-        Refusal::Superseded => "A newer sign-in was started",
+        ChallengeError::Expired { .. } => "Your sign-in took too long",
+        ChallengeError::Used => "That sign-in was already completed",
+        ChallengeError::Superseded => "A newer sign-in was started",
         _ => "Your sign-in is not valid",
     };
     format!("{why}: sign in again.")
@@ -298,19 +297,14 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Re
             Err(error) => internal(&error),
         };
     }
-    let issued = state
-        .clock
-        .now()
-        .map_err(|error| error.to_string())
-        .and_then(|now| {
-            state
-                .challenges
-                .issue(&key, now)
-                .map_err(|error| error.to_string())
-        });
-    match issued {
+    match state.service.issue_challenge(&key).await {
         Ok(token) => (
-            AppendHeaders([set_cookie(&state, CHALLENGE_COOKIE, &token, CHALLENGE_LIFETIME)]),
+            AppendHeaders([set_cookie(
+                &state,
+                CHALLENGE_COOKIE,
+                token.as_str(),
+                CHALLENGE_LIFETIME,
+            )]),
             Html(pages::code_required(&user.name, None)),
         )
             .into_response(),
@@ -332,9 +326,10 @@ async fn challenged_user(state: &AppState, headers: &HeaderMap) -> Result<(Strin
     let Some(token) = cookie(headers, CHALLENGE_COOKIE) else {
         return Err(again("Your sign-in is not valid: sign in again."));
     };
-    let key = match Challenges::user(token) {
+    let key = match state.service.challenge_user(token) {
         Ok(key) => key,
-        Err(reason) => return Err(again(&challenge_text(reason))),
+        Err(Error::Challenge(reason)) => return Err(again(&challenge_text(&reason))),
+        Err(error) => return Err(internal(&error)),
     };
     let id = key.strip_prefix("user-").and_then(|id| id.parse().ok());
     match id {
@@ -363,28 +358,10 @@ async fn verify_login(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let key = user.two_factor_id();
-    let now = match state.clock.now() {
-        Ok(now) => now,
-        Err(error) => return internal(&error),
-    };
-    if let Err(reason) = state.challenges.check(&key, &token, now) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            AppendHeaders([clear_cookie(&state, CHALLENGE_COOKIE)]),
-            Html(pages::message(
-                "Sign in again",
-                None,
-                &challenge_text(reason),
-                ("/login", "Sign in"),
-            )),
-        )
-            .into_response();
-    }
-    let verified = state.service.verify(&key, &form.code).await;
-    if verified.is_ok() {
-        state.challenges.spend(&key);
-    }
+    let verified = state
+        .service
+        .verify_with_challenge(&user.two_factor_id(), &token, &form.code)
+        .await;
     match verified {
         Ok(verified) => {
             let session = match start_session(&state, &user, verified.epoch) {
@@ -408,6 +385,17 @@ async fn verify_login(
             )
                 .into_response()
         }
+        Err(Error::Challenge(reason)) => (
+            StatusCode::UNAUTHORIZED,
+            AppendHeaders([clear_cookie(&state, CHALLENGE_COOKIE)]),
+            Html(pages::message(
+                "Sign in again",
+                None,
+                &challenge_text(&reason),
+                ("/login", "Sign in"),
+            )),
+        )
+            .into_response(),
         Err(error) => refused(&state, &error, |text| {
             pages::code_required(&user.name, Some(text))
         }),

@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use twofactor::{Clock, SqliteStore, SystemClock, TimeError, TwoFactor};
 
-use crate::challenge::Challenges;
 use crate::sessions::Sessions;
 use crate::users::Users;
 
@@ -18,7 +17,6 @@ pub(crate) struct AppState {
     pub(crate) service: Arc<Service>,
     pub(crate) users: Users,
     pub(crate) sessions: Sessions,
-    pub(crate) challenges: Challenges,
     pub(crate) clock: AppClock,
     /// Whether cookies carry `Secure` (only over HTTPS). See `main.rs`.
     pub(crate) secure_cookies: bool,
