@@ -5,13 +5,18 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::{ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, TwoFactor};
+use twofactor::{
+    ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, TwoFactor,
+};
 
 fn service() -> &'static TwoFactor<MemoryStore, ManualClock> {
     static SERVICE: OnceLock<TwoFactor<MemoryStore, ManualClock>> = OnceLock::new();
     SERVICE.get_or_init(|| {
         let hasher = HmacHasher::new(1, &[7; 32]).expect("a 32-byte key");
-        let config = Config::builder("Fuzz").hasher(hasher).build().expect("a valid config");
+        let config = Config::builder("Fuzz")
+            .hasher(hasher)
+            .build()
+            .expect("a valid config");
         TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
             .with_challenge_key(ChallengeKey::new(&[9; 32]).expect("a 32-byte key"))
     })
