@@ -20,7 +20,7 @@ mod policy;
 mod qr;
 #[cfg(feature = "alloc")]
 mod record;
-#[cfg(feature = "seal")]
+#[cfg(feature = "alloc")]
 mod seal;
 mod secret;
 #[cfg(feature = "std")]
@@ -60,7 +60,9 @@ pub use record::{DangerPlainSecrets, danger_plain_secrets};
 #[cfg(feature = "alloc")]
 pub use record::{Record, RecordError};
 #[cfg(feature = "seal")]
-pub use seal::{Keyring, Purpose, SealError, SealedSecret, SealingKey};
+pub use seal::{Keyring, SealingKey};
+#[cfg(feature = "alloc")]
+pub use seal::{Purpose, SealError, SealedSecret};
 pub use secret::{Secret, SecretError};
 #[cfg(feature = "std")]
 pub use service::{

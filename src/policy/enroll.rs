@@ -74,10 +74,10 @@ where
     let Ok(code) = Code::parse(input, pending.params.digits()) else {
         return (Err(Refusal::Malformed), None);
     };
-    let checked = pending
-        .secret
-        .totp()
-        .verify_code(&code, now, policy.window(), 0, None);
+    let Some(totp) = pending.secret.totp() else {
+        return (Err(Refusal::Sealed), None);
+    };
+    let checked = totp.verify_code(&code, now, policy.window(), 0, None);
     match checked {
         Ok(found) => {
             let set = match make_backup() {

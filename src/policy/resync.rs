@@ -28,10 +28,10 @@ pub(crate) fn resync(
         Gate::Throttled(until) => return (Err(Refusal::Throttled(Via::Code, until)), None),
         Gate::Locked => return (Err(Refusal::Locked(Via::Code)), None),
     }
-    let checked = active
-        .secret
-        .totp()
-        .resync(first, second, now, policy.max_drift(), active.last_step);
+    let Some(totp) = active.secret.totp() else {
+        return (Err(Refusal::Sealed), None);
+    };
+    let checked = totp.resync(first, second, now, policy.max_drift(), active.last_step);
     match checked {
         Ok(found) => {
             if let Some(active) = record.active.as_mut() {

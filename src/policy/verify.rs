@@ -133,11 +133,10 @@ fn accept_code(mut record: Record, code: &Code, now: u64, policy: &Policy) -> At
     let Some(active) = record.active.as_mut() else {
         return Attempt::Refused(Refusal::NotEnrolled, None);
     };
-    let checked =
-        active
-            .secret
-            .totp()
-            .verify_code(code, now, policy.window(), active.drift, active.last_step);
+    let Some(totp) = active.secret.totp() else {
+        return Attempt::Refused(Refusal::Sealed, None);
+    };
+    let checked = totp.verify_code(code, now, policy.window(), active.drift, active.last_step);
     match checked {
         Ok(found) => {
             active.last_step = Some(found.step());

@@ -9,7 +9,8 @@
 //! backup_throttle: failures:u32 blocked_until:u64
 //! backup:  0 | 1 stored_set:str32
 //! challenge: 0 | 1 nonce:[u8; 16]
-//! secret  = kind:u8 (0 = plain) len:u8 bytes
+//! secret  = 0 len:u8 bytes            (plain)
+//!         | 1 len:u16 sealed_bytes     (sealed: `SealedSecret::to_bytes`)
 //! params  = algorithm:u8 (0 SHA-1, 1 SHA-256, 2 SHA-512) digits:u8 period:u64 t0:u64
 //! ```
 //! Integers are big-endian; `str16`/`str32` are UTF-8 with a `u16`/`u32` length. The version is
@@ -22,11 +23,12 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::{Active, Pending, Record, RecordError, StoredSecret, Throttle};
-use crate::{Algorithm, BackupCodeSet, Secret, TotpParams};
+use crate::{Algorithm, BackupCodeSet, SealedSecret, Secret, TotpParams};
 
 const MAGIC: &[u8; 3] = b"2FA";
 const FORMAT: u8 = 1;
 const PLAIN_SECRET: u8 = 0;
+const SEALED_SECRET: u8 = 1;
 
 impl Record {
     /// The record's binary form, without its version (the store keeps that in its own column).
@@ -113,7 +115,7 @@ impl Record {
                 let secret = input.secret()?;
                 let params = input.params()?;
                 Some(Active {
-                    secret: StoredSecret::plain(secret, params),
+                    secret: secret.into_stored(params),
                     params,
                     last_step: input.opt_u64("last_step")?,
                     drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
@@ -127,7 +129,7 @@ impl Record {
                 let secret = input.secret()?;
                 let params = input.params()?;
                 Some(Pending {
-                    secret: StoredSecret::plain(secret, params),
+                    secret: secret.into_stored(params),
                     params,
                     expires_at: input.u64("expires_at")?,
                 })
@@ -213,6 +215,13 @@ impl Writer {
                 self.u8(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
                 self.bytes(bytes);
             }
+            StoredSecret::Sealed(sealed) => {
+                self.u8(SEALED_SECRET);
+                let bytes = sealed.to_bytes();
+                // A sealed secret is at most 1 + 4 + 24 + 128 + 16 bytes.
+                self.bytes(&u16::try_from(bytes.len()).unwrap_or(u16::MAX).to_be_bytes());
+                self.bytes(&bytes);
+            }
         }
     }
     fn params(&mut self, params: &TotpParams) {
@@ -237,6 +246,21 @@ fn floor_char_boundary(text: &str, max: usize) -> &str {
         end -= 1;
     }
     text.get(..end).unwrap_or_default()
+}
+
+/// A secret as read, before its parameters (which follow it) are known.
+enum ReadSecret {
+    Plain(Secret),
+    Sealed(SealedSecret),
+}
+
+impl ReadSecret {
+    fn into_stored(self, params: TotpParams) -> StoredSecret {
+        match self {
+            Self::Plain(secret) => StoredSecret::plain(secret, params),
+            Self::Sealed(sealed) => StoredSecret::Sealed(Arc::new(sealed)),
+        }
+    }
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -294,13 +318,20 @@ impl<'a> Reader<'a> {
         let len = usize::try_from(self.u32(field)?).map_err(|_| RecordError::Invalid { field })?;
         self.text(len, field)
     }
-    fn secret(&mut self) -> Result<Secret, RecordError> {
+    fn secret(&mut self) -> Result<ReadSecret, RecordError> {
         match self.u8("secret")? {
             PLAIN_SECRET => {
                 let len = self.u8("secret")?;
                 let bytes = self.take(usize::from(len), "secret")?;
                 // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
-                Secret::from_bytes_legacy(bytes).map_err(RecordError::Secret)
+                let secret = Secret::from_bytes_legacy(bytes).map_err(RecordError::Secret)?;
+                Ok(ReadSecret::Plain(secret))
+            }
+            SEALED_SECRET => {
+                let len = self.u16("secret")?;
+                let bytes = self.take(usize::from(len), "secret")?;
+                let sealed = SealedSecret::from_bytes(bytes).map_err(RecordError::Sealed)?;
+                Ok(ReadSecret::Sealed(sealed))
             }
             _ => Err(RecordError::Invalid { field: "secret" }),
         }

@@ -1,6 +1,6 @@
 use core::fmt;
 
-use crate::{SecretError, StoredSetError};
+use crate::{SealError, SecretError, StoredSetError};
 
 /// Why stored bytes are not a record. A store reports it as a denial, never as "not enrolled".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub enum RecordError {
     },
     /// A stored secret is not a valid secret.
     Secret(SecretError),
+    /// A stored sealed secret is not of a known sealed form (its authenticity is checked only
+    /// when it is opened).
+    Sealed(SealError),
     /// The stored backup-code set does not decode.
     BackupCodes(StoredSetError),
     /// The record names another user than the row it was read from.
@@ -41,6 +44,7 @@ impl fmt::Display for RecordError {
             Self::Truncated { field } => write!(f, "stored record ends inside field `{field}`"),
             Self::Invalid { field } => write!(f, "stored record has an invalid `{field}`"),
             Self::Secret(_) => f.write_str("stored record holds an invalid secret"),
+            Self::Sealed(_) => f.write_str("stored record holds a malformed sealed secret"),
             Self::BackupCodes(_) => f.write_str("stored record holds an invalid backup-code set"),
             Self::UserMismatch => f.write_str("stored record belongs to another user"),
             Self::TrailingBytes => f.write_str("stored record has bytes after its last field"),
@@ -52,6 +56,7 @@ impl core::error::Error for RecordError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Secret(error) => Some(error),
+            Self::Sealed(error) => Some(error),
             Self::BackupCodes(error) => Some(error),
             _ => None,
         }

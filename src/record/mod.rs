@@ -14,17 +14,21 @@
 
 mod codec;
 mod error;
+#[cfg(feature = "seal")]
+mod seal;
 #[cfg(feature = "serde")]
 mod serde_impl;
 
 pub use error::RecordError;
+#[cfg(all(feature = "seal", feature = "std"))]
+pub(crate) use seal::Unsealed;
 #[cfg(feature = "serde")]
 pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 
 use alloc::sync::Arc;
 use core::fmt;
 
-use crate::{BackupCodeSet, Secret, Totp, TotpParams};
+use crate::{BackupCodeSet, SealedSecret, Secret, Totp, TotpParams};
 
 /// One user's second-factor state. Built and changed by the service through the policy;
 /// a store keeps it and never interprets it beyond the accessors.
@@ -65,11 +69,12 @@ pub(crate) struct Pending {
     pub(crate) expires_at: u64,
 }
 
-/// A secret as the record holds it. Plain for now; the codec tags the kind so that sealed
-/// secrets can be added without a new format version.
+/// A secret as the record holds it: plain (in memory, or in a store when no keyring is used),
+/// or sealed (as a service with a keyring writes it, and as it loads it before opening).
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum StoredSecret {
     Plain(Arc<PlainSecret>),
+    Sealed(Arc<SealedSecret>),
 }
 
 /// A plain secret with its generator, keyed once for the parameters it is stored with (the
@@ -97,11 +102,19 @@ impl StoredSecret {
         Self::Plain(Arc::new(PlainSecret { secret, totp }))
     }
 
-    /// The generator of the secret, for the parameters it was stored with.
-    pub(crate) fn totp(&self) -> &Totp {
+    /// The generator of the secret, for the parameters it was stored with; `None` while the
+    /// secret is sealed (the service opens records before the policy sees them, so the policy
+    /// refuses a sealed secret as a failure, never skips it).
+    pub(crate) fn totp(&self) -> Option<&Totp> {
         match self {
-            Self::Plain(plain) => &plain.totp,
+            Self::Plain(plain) => Some(&plain.totp),
+            Self::Sealed(_) => None,
         }
+    }
+
+    #[cfg(feature = "std")]
+    pub(crate) const fn is_sealed(&self) -> bool {
+        matches!(self, Self::Sealed(_))
     }
 }
 
@@ -198,6 +211,14 @@ impl Record {
     #[must_use]
     pub fn backup_codes_remaining(&self) -> Option<usize> {
         self.backup.as_ref().map(|set| set.remaining())
+    }
+
+    /// Whether the active or the pending secret is sealed.
+    #[cfg(feature = "std")]
+    pub(crate) fn holds_sealed(&self) -> bool {
+        let active = self.active.as_ref().map(|active| &active.secret);
+        let pending = self.pending.as_ref().map(|pending| &pending.secret);
+        active.into_iter().chain(pending).any(StoredSecret::is_sealed)
     }
 }
 

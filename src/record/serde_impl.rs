@@ -3,7 +3,9 @@
 //!
 //! **A plain secret is never written unless the caller asks for it by name.** Serializing a
 //! record that holds a plain (unsealed) authenticator secret — every enrolled or enrolling user
-//! today — fails with a serde error that says so. To write it anyway, serialize through
+//! of a service without a keyring — fails with a serde error that says so; sealed secrets
+//! (feature `seal`, [`TwoFactor::with_keyring`](crate::TwoFactor::with_keyring)) are written as
+//! `{ "kind": "sealed", "sealed": "<base64url>" }`. To write it anyway, serialize through
 //! [`DangerPlainSecrets`], or mark the field `#[serde(with = "twofactor::danger_plain_secrets")]`;
 //! the name is the opt-in, in the manner of webauthn-rs's `danger-` options. Records without a
 //! secret (never enrolled, disabled) serialize without it. Deserializing reads what was written,
@@ -32,7 +34,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroize;
 
 use super::{Active, Pending, Record, StoredSecret, Throttle};
-use crate::{Algorithm, BackupCodeSet, Secret, TotpParams};
+use crate::{Algorithm, BackupCodeSet, SealedSecret, Secret, TotpParams};
 
 /// The message of the error that refuses to write a plain secret.
 const REFUSED: &str = "the record holds a plain authenticator secret, which is written only on request: \
@@ -196,6 +198,12 @@ impl Serialize for SecretOut<'_> {
                 out.serialize_field("base32", &**plain.secret.to_base32())?;
                 out.end()
             }
+            StoredSecret::Sealed(sealed) => {
+                let mut out = serializer.serialize_struct("Secret", 2)?;
+                out.serialize_field("kind", "sealed")?;
+                out.serialize_field("sealed", &data_encoding::BASE64URL_NOPAD.encode(&sealed.to_bytes()))?;
+                out.end()
+            }
         }
     }
 }
@@ -308,33 +316,37 @@ struct PendingIn {
     expires_at: u64,
 }
 
+/// A secret as read; a plain secret's text is zeroized when dropped.
 #[derive(Deserialize)]
-enum SecretKind {
+#[serde(tag = "kind", deny_unknown_fields)]
+enum SecretIn {
     #[serde(rename = "plain")]
-    Plain,
-}
-
-/// A secret as read; its text is zeroized when dropped.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SecretIn {
-    kind: SecretKind,
-    base32: String,
+    Plain { base32: String },
+    #[serde(rename = "sealed")]
+    Sealed { sealed: String },
 }
 
 impl Drop for SecretIn {
     fn drop(&mut self) {
-        self.base32.zeroize();
+        if let Self::Plain { base32 } = self {
+            base32.zeroize();
+        }
     }
 }
 
 impl SecretIn {
     fn to_stored(&self, params: TotpParams) -> Result<StoredSecret, Invalid> {
-        match self.kind {
+        match self {
             // Secrets below 128 bits were imported on purpose (`from_base32_legacy`).
-            SecretKind::Plain => Secret::from_base32_legacy(&self.base32)
+            Self::Plain { base32 } => Secret::from_base32_legacy(base32)
                 .map(|secret| StoredSecret::plain(secret, params))
                 .map_err(|_| Invalid("secret")),
+            Self::Sealed { sealed } => data_encoding::BASE64URL_NOPAD
+                .decode(sealed.as_bytes())
+                .ok()
+                .and_then(|bytes| SealedSecret::from_bytes(&bytes).ok())
+                .map(|sealed| StoredSecret::Sealed(Arc::new(sealed)))
+                .ok_or(Invalid("secret")),
         }
     }
 }

@@ -12,13 +12,22 @@
 //! from the pending field to the active one, fails to open. An unknown key id, a changed byte or
 //! a wrong key is a typed [`SealError`] — never a panic, never a fallback to plaintext.
 //!
-//! Today the keyring is a primitive the application calls; the service's own use of it (every
-//! stored secret sealed, resealing after rotation) is the next step.
+//! The service seals with a keyring given to
+//! [`TwoFactor::with_keyring`](crate::TwoFactor::with_keyring): every secret it writes to the
+//! store is sealed, every sealed secret it loads is opened in memory only, and a record sealed
+//! under an old key is resealed on its next write (or by [`TwoFactor::reseal`](crate::TwoFactor::reseal)).
+//!
+//! [`SealedSecret`], [`Purpose`] and [`SealError`] are plain data, present without the feature:
+//! a store, or a build without `seal`, reads and writes sealed records losslessly and a
+//! service without a keyring refuses them ([`SealError::NoKeyring`]). Sealing and opening —
+//! [`Keyring`] and [`SealingKey`] — need the feature.
 
 mod error;
+#[cfg(feature = "seal")]
 mod keyring;
 mod sealed;
 
 pub use error::SealError;
+#[cfg(feature = "seal")]
 pub use keyring::{Keyring, SealingKey};
 pub use sealed::{Purpose, SealedSecret};

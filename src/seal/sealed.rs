@@ -24,6 +24,7 @@ pub struct SealedSecret {
 }
 
 const FORMAT: u8 = 1;
+#[cfg(feature = "seal")]
 const DOMAIN: &[u8] = b"twofactor/seal/v1";
 const TAG_LEN: usize = 16;
 
@@ -68,6 +69,7 @@ impl SealedSecret {
         })
     }
 
+    #[cfg(feature = "seal")]
     /// `"twofactor/seal/v1" ‖ key_id ‖ purpose ‖ user length ‖ user`.
     pub(super) fn associated_data(key_id: u32, user: &str, purpose: Purpose) -> Vec<u8> {
         let mut aad = Vec::with_capacity(DOMAIN.len() + 9 + user.len());

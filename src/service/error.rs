@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use core::fmt;
 
 use crate::policy::Refusal;
-use crate::{ChallengeError, GenerateError, HashError, SecretError, TimeError, UriError, Via};
+use crate::{ChallengeError, GenerateError, HashError, SealError, SecretError, TimeError, UriError, Via};
 
 /// Why a flow of the service did not succeed: always a denial, never a partial success.
 ///
@@ -92,6 +92,10 @@ pub enum Error {
     Challenge(ChallengeError),
     /// A login-challenge call on a service built without [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key).
     NoChallengeKey,
+    /// A sealed secret of the record could not be opened (an unknown key id, a changed value, a
+    /// wrong key, a value copied from another user or field), a secret could not be sealed, or
+    /// the record holds sealed secrets and the service has no keyring. Nothing was written.
+    Seal(SealError),
 }
 
 impl Error {
@@ -129,6 +133,7 @@ impl From<Refusal> for Error {
             Refusal::Hash(error) => Self::Hash(error),
             Refusal::Generate(error) => Self::Generate(error),
             Refusal::Challenge(error) => Self::Challenge(error),
+            Refusal::Sealed => Self::Seal(SealError::NoKeyring),
         }
     }
 }
@@ -169,6 +174,7 @@ impl fmt::Display for Error {
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
             Self::Challenge(error) => write!(f, "login challenge refused: {error}"),
             Self::NoChallengeKey => f.write_str("the service has no login-challenge key"),
+            Self::Seal(error) => write!(f, "sealed secret: {error}"),
         }
     }
 }
@@ -183,6 +189,7 @@ impl core::error::Error for Error {
             Self::Secret(error) => Some(error),
             Self::Uri(error) => Some(error),
             Self::Challenge(error) => Some(error),
+            Self::Seal(error) => Some(error),
             _ => None,
         }
     }

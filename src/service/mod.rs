@@ -10,6 +10,7 @@ mod enroll;
 mod error;
 mod events;
 mod resync;
+mod sealing;
 mod status;
 mod verify;
 
@@ -22,6 +23,8 @@ pub use events::{CollectEvents, Event, EventKind, EventSink, NoEvents};
 
 use alloc::sync::Arc;
 use core::fmt;
+
+use sealing::Sealing;
 
 use crate::policy::{Decision, Refusal};
 use crate::{ChallengeKey, Record, Store, Verified, Via, Write};
@@ -38,9 +41,13 @@ use crate::{ChallengeKey, Record, Store, Verified, Via, Write};
 /// what makes a code, a backup code or an enrollment confirmation count exactly once across
 /// threads, processes and machines.
 ///
+/// With a keyring ([`TwoFactor::with_keyring`], feature `seal`) the secrets are opened after the
+/// load and sealed before the write, so the store only ever holds them sealed.
+///
 /// It fails closed: a store error, a record that does not decode (the store reports it as its
-/// error), a store that returns another user's record, a clock that fails, or a conflict that
-/// outlasts its retries is an [`Error`] — a denial — never an acceptance.
+/// error), a store that returns another user's record, a sealed secret that does not open, a
+/// clock that fails, or a conflict that outlasts its retries is an [`Error`] — a denial — never
+/// an acceptance.
 ///
 /// The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
 /// futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
@@ -78,6 +85,8 @@ pub struct TwoFactor<S, C> {
     events: Option<Arc<dyn EventSink>>,
     /// The login-challenge key and lifetime, if challenges are used.
     challenge: Option<(ChallengeKey, u64)>,
+    /// The keyring that seals secrets at rest, if one was given.
+    sealing: Sealing,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -101,6 +110,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             config,
             events: None,
             challenge: None,
+            sealing: Sealing::default(),
         }
     }
 
@@ -156,7 +166,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
-    /// Load → decide → compare-and-swap, retried on conflict. Returns the decision that took
+    /// Load → open → decide → seal → compare-and-swap, retried on conflict. Returns the decision that took
     /// effect, with the record as written (`None` if nothing needed writing).
     async fn transact<T, F>(&self, user: &str, mut decide: F) -> Result<Decision<T>, Error>
     where
@@ -168,10 +178,12 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                 return Err(Error::store(error::WrongRecord));
             }
             let expected = loaded.as_ref().map(Record::version);
-            let (outcome, new) = decide(loaded);
-            let Some(mut new) = new else {
+            let (opened, unsealed) = self.sealing.open(loaded)?;
+            let (outcome, new) = decide(opened);
+            let Some(new) = new else {
                 return Ok((outcome, None));
             };
+            let mut new = self.sealing.seal(new, &unsealed)?;
             let written = match expected {
                 Some(expected) => {
                     new.version = expected.saturating_add(1);

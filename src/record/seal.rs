@@ -1,0 +1,139 @@
+//! Opening a loaded record's sealed secrets, and sealing a record's secrets before it is written
+//! (feature `seal`).
+//!
+//! The service opens what it loads, lets the policy decide on plain secrets, and seals what it
+//! writes. A sealed value is reused when its secret did not change, stays in its field and was
+//! sealed under the current key; anything else — a new enrollment, a pending secret confirmed
+//! into the active field, a value under an old key, a plain secret from before sealing was
+//! turned on — is sealed afresh, so a rotation finishes on each record's next write.
+
+#[cfg(feature = "std")]
+use alloc::sync::Arc;
+
+#[cfg(feature = "std")]
+use super::PlainSecret;
+use super::{Record, StoredSecret};
+use crate::Keyring;
+#[cfg(feature = "std")]
+use crate::{Purpose, SealError, SealedSecret, TotpParams};
+
+#[cfg(feature = "std")]
+/// The sealed values of a loaded record next to the plain secrets they opened to, so that
+/// [`Record::seal`] can keep the ones that did not change.
+#[derive(Default)]
+pub(crate) struct Unsealed {
+    active: Option<Opened>,
+    pending: Option<Opened>,
+}
+
+#[cfg(feature = "std")]
+struct Opened {
+    plain: Arc<PlainSecret>,
+    sealed: Arc<SealedSecret>,
+}
+
+impl Record {
+    /// Whether writing this record with `keyring` would change how its secrets are stored: a
+    /// secret is plain, or sealed under another key than the current one. A rotation job reseals
+    /// the records for which this holds ([`TwoFactor::reseal`](crate::TwoFactor::reseal)).
+    ///
+    /// ```
+    /// use twofactor::{Keyring, Record, SealingKey};
+    ///
+    /// let keyring = Keyring::new(SealingKey::new(1, &[1; 32])?);
+    /// assert!(!Record::new("alice").needs_reseal(&keyring)); // no secret at all
+    /// # Ok::<(), twofactor::SealError>(())
+    /// ```
+    #[must_use]
+    pub fn needs_reseal(&self, keyring: &Keyring) -> bool {
+        let stale = |secret: &StoredSecret| match secret {
+            StoredSecret::Plain(_) => true,
+            StoredSecret::Sealed(sealed) => keyring.needs_reseal(sealed),
+        };
+        self.active.as_ref().is_some_and(|active| stale(&active.secret))
+            || self.pending.as_ref().is_some_and(|pending| stale(&pending.secret))
+    }
+
+    #[cfg(feature = "std")]
+    /// The record with its secrets opened, and what it takes to seal them again unchanged.
+    ///
+    /// # Errors
+    /// The first [`SealError`] of either field: nothing is half-opened.
+    pub(crate) fn open(mut self, keyring: &Keyring) -> Result<(Self, Unsealed), SealError> {
+        let mut unsealed = Unsealed::default();
+        if let Some(active) = self.active.as_mut() {
+            unsealed.active = open_field(&mut active.secret, active.params, &self.user, Purpose::Active, keyring)?;
+        }
+        if let Some(pending) = self.pending.as_mut() {
+            unsealed.pending =
+                open_field(&mut pending.secret, pending.params, &self.user, Purpose::Pending, keyring)?;
+        }
+        Ok((self, unsealed))
+    }
+
+    #[cfg(feature = "std")]
+    /// The record with every secret sealed under the keyring's current key for its user and
+    /// field, reusing the loaded sealed values that still fit.
+    ///
+    /// # Errors
+    /// [`SealError::Rng`] if no nonce could be drawn; a sealed value that was never opened and
+    /// is under an old key is opened first, with its errors.
+    pub(crate) fn seal(mut self, keyring: &Keyring, unsealed: &Unsealed) -> Result<Self, SealError> {
+        if let Some(active) = self.active.as_mut() {
+            let sealed = seal_field(&active.secret, unsealed.active.as_ref(), &self.user, Purpose::Active, keyring)?;
+            active.secret = StoredSecret::Sealed(sealed);
+        }
+        if let Some(pending) = self.pending.as_mut() {
+            let sealed =
+                seal_field(&pending.secret, unsealed.pending.as_ref(), &self.user, Purpose::Pending, keyring)?;
+            pending.secret = StoredSecret::Sealed(sealed);
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(feature = "std")]
+fn open_field(
+    secret: &mut StoredSecret,
+    params: TotpParams,
+    user: &str,
+    purpose: Purpose,
+    keyring: &Keyring,
+) -> Result<Option<Opened>, SealError> {
+    let StoredSecret::Sealed(sealed) = secret else {
+        return Ok(None);
+    };
+    let sealed = Arc::clone(sealed);
+    let plain = keyring.open(&sealed, user, purpose)?;
+    *secret = StoredSecret::plain(plain, params);
+    let StoredSecret::Plain(plain) = secret else {
+        return Ok(None);
+    };
+    Ok(Some(Opened {
+        plain: Arc::clone(plain),
+        sealed,
+    }))
+}
+
+#[cfg(feature = "std")]
+fn seal_field(
+    secret: &StoredSecret,
+    opened: Option<&Opened>,
+    user: &str,
+    purpose: Purpose,
+    keyring: &Keyring,
+) -> Result<Arc<SealedSecret>, SealError> {
+    match secret {
+        StoredSecret::Plain(plain) => match opened {
+            Some(opened) if Arc::ptr_eq(plain, &opened.plain) && !keyring.needs_reseal(&opened.sealed) => {
+                Ok(Arc::clone(&opened.sealed))
+            }
+            _ => keyring.seal(&plain.secret, user, purpose).map(Arc::new),
+        },
+        StoredSecret::Sealed(sealed) if !keyring.needs_reseal(sealed) => Ok(Arc::clone(sealed)),
+        StoredSecret::Sealed(sealed) => {
+            let plain = keyring.open(sealed, user, purpose)?;
+            keyring.seal(&plain, user, purpose).map(Arc::new)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Secrets sealed at rest: the service's keyring (feature `seal`), opening what it loads and
+//! sealing what it writes.
+
+use super::Error;
+#[cfg(feature = "seal")]
+use super::TwoFactor;
+#[cfg(feature = "seal")]
+use crate::Keyring;
+#[cfg(feature = "seal")]
+use crate::record::Unsealed;
+#[cfg(feature = "seal")]
+use crate::{Clock, Store};
+use crate::{Record, SealError};
+
+/// How the service keeps secrets in the store: sealed under a keyring, or (without one) plain.
+#[derive(Clone, Default)]
+pub(super) struct Sealing {
+    #[cfg(feature = "seal")]
+    keyring: Option<Keyring>,
+}
+
+/// What [`Sealing::seal`] needs to know about the record as it was loaded.
+#[cfg(feature = "seal")]
+pub(super) type Loaded = Option<Unsealed>;
+#[cfg(not(feature = "seal"))]
+pub(super) type Loaded = ();
+
+impl Sealing {
+    /// The loaded record with its secrets opened in memory. Without a keyring, a record that
+    /// holds a sealed secret is refused — never read as if it had none.
+    #[cfg(feature = "seal")]
+    pub(super) fn open(&self, loaded: Option<Record>) -> Result<(Option<Record>, Loaded), Error> {
+        match (&self.keyring, loaded) {
+            (Some(keyring), Some(record)) => {
+                let (record, unsealed) = record.open(keyring).map_err(Error::Seal)?;
+                Ok((Some(record), Some(unsealed)))
+            }
+            (None, Some(record)) if record.holds_sealed() => Err(Error::Seal(SealError::NoKeyring)),
+            (_, loaded) => Ok((loaded, None)),
+        }
+    }
+
+    /// The loaded record, refused if it holds a sealed secret (this build cannot open it).
+    #[cfg(not(feature = "seal"))]
+    pub(super) fn open(&self, loaded: Option<Record>) -> Result<(Option<Record>, Loaded), Error> {
+        match loaded {
+            Some(record) if record.holds_sealed() => Err(Error::Seal(SealError::NoKeyring)),
+            loaded => Ok((loaded, ())),
+        }
+    }
+
+    /// The record to write: with a keyring, every secret sealed under its current key.
+    #[cfg(feature = "seal")]
+    pub(super) fn seal(&self, record: Record, loaded: &Loaded) -> Result<Record, Error> {
+        match (&self.keyring, loaded) {
+            (Some(keyring), Some(unsealed)) => record.seal(keyring, unsealed).map_err(Error::Seal),
+            (Some(keyring), None) => record.seal(keyring, &Unsealed::default()).map_err(Error::Seal),
+            (None, _) => Ok(record),
+        }
+    }
+
+    /// The record to write, as it is (no keyring in this build).
+    #[cfg(not(feature = "seal"))]
+    #[expect(clippy::unused_self, clippy::unnecessary_wraps, reason = "the signature of the `seal` build")]
+    pub(super) fn seal(&self, record: Record, (): &Loaded) -> Result<Record, Error> {
+        Ok(record)
+    }
+}
+
+#[cfg(feature = "seal")]
+impl<S: Store, C: Clock> TwoFactor<S, C> {
+    /// The same service, keeping every TOTP secret sealed in the store under `keyring` (feature
+    /// `seal`): each secret it writes — active or pending — is sealed under the keyring's
+    /// current key, bound to the user and the field; each it loads is opened in memory only.
+    /// Every instance of the application must hold the same keys.
+    ///
+    /// Records written before sealing was turned on, or sealed under an older key, are opened
+    /// as they are and resealed under the current key on their next write (a login, a failed
+    /// attempt, any change); [`TwoFactor::reseal`] does it on demand for a rotation job, and
+    /// [`Record::needs_reseal`] says which records still need it. Retire an old key only once
+    /// no record needs it: a record sealed under a key the keyring no longer holds is refused
+    /// with [`Error::Seal`]`(`[`SealError::UnknownKey`]`)`, as is a changed or misplaced value.
+    ///
+    /// ```
+    /// use twofactor::{Config, HmacHasher, Keyring, ManualClock, MemoryStore, SealingKey, Store, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let keyring = Keyring::new(SealingKey::new(1, &[1; 32])?); // from a secrets manager
+    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config).with_keyring(keyring.clone());
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// // The store holds the secret sealed, never plain.
+    /// let stored = service.store().load("u1").await?.ok_or("no record")?;
+    /// assert!(!stored.needs_reseal(&keyring));
+    /// let bytes = stored.encode();
+    /// let secret = enrollment.secret.expose_secret();
+    /// assert!(!bytes.windows(secret.len()).any(|window| window == secret));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_keyring(mut self, keyring: Keyring) -> Self {
+        self.sealing = Sealing {
+            keyring: Some(keyring),
+        };
+        self
+    }
+
+    /// Reseals the secrets of `user` under the keyring's current key if
+    /// [`Record::needs_reseal`] holds for the stored record (a secret under an old key, or a
+    /// plain one). Returns whether it wrote. For a background rotation job: call it for every
+    /// user, then retire the old key. Changes nothing else in the record; emits no event.
+    ///
+    /// # Errors
+    /// [`Error::Seal`] if the service has no keyring ([`SealError::NoKeyring`]) or a secret does
+    /// not open; the service's own failures. A user without a record is `Ok(false)`.
+    ///
+    /// ```
+    /// use twofactor::{Config, HmacHasher, Keyring, ManualClock, MemoryStore, SealingKey, Store, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let store = MemoryStore::new();
+    /// let old = Keyring::new(SealingKey::new(1, &[1; 32])?);
+    /// let service = TwoFactor::new(&store, clock.clone(), config.clone()).with_keyring(old);
+    /// service.begin_enrollment("u1", "alice").await?;
+    ///
+    /// // Rotation: key 2 seals, key 1 still opens; reseal every record, then retire key 1.
+    /// let rotated = Keyring::new(SealingKey::new(2, &[2; 32])?).with_old_key(SealingKey::new(1, &[1; 32])?)?;
+    /// let service = TwoFactor::new(&store, clock, config).with_keyring(rotated.clone());
+    /// assert!(store.load("u1").await?.ok_or("no record")?.needs_reseal(&rotated));
+    /// assert!(service.reseal("u1").await?);
+    /// assert!(!service.reseal("u1").await?);
+    /// assert!(!store.load("u1").await?.ok_or("no record")?.needs_reseal(&rotated));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn reseal(&self, user: &str) -> Result<bool, Error> {
+        self.start(user)?;
+        let keyring = self.sealing.keyring.as_ref().ok_or(Error::Seal(SealError::NoKeyring))?;
+        let stored = self.store.load(user).await.map_err(Error::store)?;
+        if !stored.is_some_and(|record| record.needs_reseal(keyring)) {
+            return Ok(false);
+        }
+        // Writing the record back unchanged seals each secret under the current key (`transact`
+        // keeps only the sealed values that are current already).
+        let (outcome, written) = self.transact(user, |record| (Ok(()), record)).await?;
+        outcome.map_err(Error::from)?;
+        Ok(written.is_some())
+    }
+}
