@@ -51,7 +51,10 @@ impl Record {
             StoredSecret::Sealed(sealed) => keyring.needs_reseal(sealed),
         };
         self.active.as_ref().is_some_and(|active| stale(&active.secret))
-            || self.pending.as_ref().is_some_and(|pending| stale(&pending.secret))
+            || self
+                .pending
+                .as_ref()
+                .is_some_and(|pending| stale(&pending.secret))
     }
 
     #[cfg(feature = "std")]
@@ -62,11 +65,22 @@ impl Record {
     pub(crate) fn open(mut self, keyring: &Keyring) -> Result<(Self, Unsealed), SealError> {
         let mut unsealed = Unsealed::default();
         if let Some(active) = self.active.as_mut() {
-            unsealed.active = open_field(&mut active.secret, active.params, &self.user, Purpose::Active, keyring)?;
+            unsealed.active = open_field(
+                &mut active.secret,
+                active.params,
+                &self.user,
+                Purpose::Active,
+                keyring,
+            )?;
         }
         if let Some(pending) = self.pending.as_mut() {
-            unsealed.pending =
-                open_field(&mut pending.secret, pending.params, &self.user, Purpose::Pending, keyring)?;
+            unsealed.pending = open_field(
+                &mut pending.secret,
+                pending.params,
+                &self.user,
+                Purpose::Pending,
+                keyring,
+            )?;
         }
         Ok((self, unsealed))
     }
@@ -80,12 +94,23 @@ impl Record {
     /// is under an old key is opened first, with its errors.
     pub(crate) fn seal(mut self, keyring: &Keyring, unsealed: &Unsealed) -> Result<Self, SealError> {
         if let Some(active) = self.active.as_mut() {
-            let sealed = seal_field(&active.secret, unsealed.active.as_ref(), &self.user, Purpose::Active, keyring)?;
+            let sealed = seal_field(
+                &active.secret,
+                unsealed.active.as_ref(),
+                &self.user,
+                Purpose::Active,
+                keyring,
+            )?;
             active.secret = StoredSecret::Sealed(sealed);
         }
         if let Some(pending) = self.pending.as_mut() {
-            let sealed =
-                seal_field(&pending.secret, unsealed.pending.as_ref(), &self.user, Purpose::Pending, keyring)?;
+            let sealed = seal_field(
+                &pending.secret,
+                unsealed.pending.as_ref(),
+                &self.user,
+                Purpose::Pending,
+                keyring,
+            )?;
             pending.secret = StoredSecret::Sealed(sealed);
         }
         Ok(self)

@@ -201,7 +201,10 @@ impl Serialize for SecretOut<'_> {
             StoredSecret::Sealed(sealed) => {
                 let mut out = serializer.serialize_struct("Secret", 2)?;
                 out.serialize_field("kind", "sealed")?;
-                out.serialize_field("sealed", &data_encoding::BASE64URL_NOPAD.encode(&sealed.to_bytes()))?;
+                out.serialize_field(
+                    "sealed",
+                    &data_encoding::BASE64URL_NOPAD.encode(&sealed.to_bytes()),
+                )?;
                 out.end()
             }
         }

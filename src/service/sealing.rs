@@ -61,7 +61,11 @@ impl Sealing {
 
     /// The record to write, as it is (no keyring in this build).
     #[cfg(not(feature = "seal"))]
-    #[expect(clippy::unused_self, clippy::unnecessary_wraps, reason = "the signature of the `seal` build")]
+    #[expect(
+        clippy::unused_self,
+        clippy::unnecessary_wraps,
+        reason = "the signature of the `seal` build"
+    )]
     pub(super) fn seal(&self, record: Record, (): &Loaded) -> Result<Record, Error> {
         Ok(record)
     }
@@ -144,7 +148,11 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn reseal(&self, user: &str) -> Result<bool, Error> {
         self.start(user)?;
-        let keyring = self.sealing.keyring.as_ref().ok_or(Error::Seal(SealError::NoKeyring))?;
+        let keyring = self
+            .sealing
+            .keyring
+            .as_ref()
+            .ok_or(Error::Seal(SealError::NoKeyring))?;
         let stored = self.store.load(user).await.map_err(Error::store)?;
         if !stored.is_some_and(|record| record.needs_reseal(keyring)) {
             return Ok(false);

@@ -1,0 +1,359 @@
+//! Secrets sealed at rest through the service: the store never holds a plain secret; a sealed
+//! value moved to another user or another field, changed, or sealed under a key the keyring
+//! lacks is a typed denial that changes nothing; keys rotate without downtime.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use data_encoding::BASE64URL_NOPAD;
+use serde_json::Value;
+use twofactor::{
+    Config, Error, HmacHasher, Keyring, ManualClock, MemoryStore, Record, SealError, SealingKey, Secret,
+    Store, Totp, TwoFactor, Via,
+};
+
+type Service = TwoFactor<Arc<MemoryStore>, ManualClock>;
+
+const START: u64 = 1_700_000_000;
+
+fn keyring(id: u32, byte: u8) -> Keyring {
+    Keyring::new(SealingKey::new(id, &[byte; 32]).unwrap())
+}
+
+fn service(store: &Arc<MemoryStore>, clock: &ManualClock, keyring: Option<Keyring>) -> Service {
+    let config = Config::builder("Example")
+        .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
+        .build()
+        .unwrap();
+    let service = TwoFactor::new(Arc::clone(store), clock.clone(), config);
+    match keyring {
+        Some(keyring) => service.with_keyring(keyring),
+        None => service,
+    }
+}
+
+/// Enrolls `user` through `service` and moves the clock a step on; returns the user's app.
+async fn enroll(service: &Service, clock: &ManualClock, user: &str) -> (Totp, Secret) {
+    let enrollment = service.begin_enrollment(user, "alice").await.unwrap();
+    let app = Totp::new(&enrollment.secret, service.config().params());
+    service
+        .confirm_enrollment(user, &code(&app, clock))
+        .await
+        .unwrap();
+    clock.advance(30);
+    (app, enrollment.secret)
+}
+
+fn code(app: &Totp, clock: &ManualClock) -> String {
+    app.generate(clock.get()).unwrap().to_string()
+}
+
+/// A code that matches no step near the clock's.
+fn wrong_code(app: &Totp, clock: &ManualClock) -> String {
+    let step = app.step(clock.get()).unwrap();
+    let near: Vec<String> = (step - 5..=step + 5)
+        .map(|step| app.generate_at_step(step).to_string())
+        .collect();
+    (0..1_000_000u32)
+        .map(|n| format!("{n:06}"))
+        .find(|code| !near.contains(code))
+        .unwrap()
+}
+
+async fn stored(store: &MemoryStore, user: &str) -> Record {
+    store.load(user).await.unwrap().expect("a record")
+}
+
+/// The stored record as JSON (serializing needs no opt-in: its secrets are sealed).
+async fn stored_json(store: &MemoryStore, user: &str) -> Value {
+    serde_json::to_value(stored(store, user).await).expect("a record without plain secrets serializes")
+}
+
+/// Replaces the stored record of `user` with `json` (its version moved on by one).
+async fn replace(store: &MemoryStore, user: &str, mut json: Value) {
+    let version = stored(store, user).await.version();
+    json["version"] = (version + 1).into();
+    let record: Record = serde_json::from_value(json).unwrap();
+    assert_eq!(
+        store.compare_and_swap(version, &record).await.unwrap(),
+        twofactor::Write::Applied
+    );
+}
+
+fn seal_error(result: Result<impl std::fmt::Debug, Error>) -> SealError {
+    match result {
+        Err(Error::Seal(error)) => error,
+        other => panic!("expected a sealing error, got {other:?}"),
+    }
+}
+
+fn holds(bytes: &[u8], secret: &Secret) -> bool {
+    let secret = secret.expose_secret();
+    bytes.windows(secret.len()).any(|window| window == secret)
+}
+
+#[tokio::test]
+async fn the_store_never_holds_a_plain_secret() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let keyring = keyring(1, 1);
+    let service = service(&store, &clock, Some(keyring.clone()));
+
+    let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
+    let pending = stored(&store, "u1").await;
+    assert!(!holds(&pending.encode(), &enrollment.secret));
+    assert!(!pending.needs_reseal(&keyring));
+    let json = stored_json(&store, "u1").await;
+    assert_eq!(json["pending"]["secret"]["kind"], "sealed", "{json}");
+    assert!(!json.to_string().contains(&*enrollment.secret.to_base32()));
+
+    let app = Totp::new(&enrollment.secret, service.config().params());
+    service
+        .confirm_enrollment("u1", &code(&app, &clock))
+        .await
+        .unwrap();
+    clock.advance(30);
+    assert_eq!(
+        service.verify("u1", &code(&app, &clock)).await.unwrap().via,
+        Via::Code
+    );
+    clock.advance(30);
+    let wrong = service.verify("u1", &wrong_code(&app, &clock)).await;
+    assert!(matches!(wrong, Err(Error::WrongCode { .. })), "{wrong:?}");
+
+    let active = stored(&store, "u1").await;
+    assert!(active.is_enabled() && !active.needs_reseal(&keyring));
+    assert!(!holds(&active.encode(), &enrollment.secret));
+    let json = stored_json(&store, "u1").await;
+    assert_eq!(json["active"]["secret"]["kind"], "sealed", "{json}");
+    assert!(json["pending"].is_null());
+}
+
+#[tokio::test]
+async fn an_unchanged_secret_keeps_its_sealed_value_and_a_confirmed_one_is_sealed_anew() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let service = service(&store, &clock, Some(keyring(1, 1)));
+    let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
+    let pending = stored_json(&store, "u1").await["pending"]["secret"]["sealed"].clone();
+    let app = Totp::new(&enrollment.secret, service.config().params());
+    service
+        .confirm_enrollment("u1", &code(&app, &clock))
+        .await
+        .unwrap();
+    let active = stored_json(&store, "u1").await["active"]["secret"]["sealed"].clone();
+    // Pending and active are sealed for different purposes: never the same value.
+    assert_ne!(pending, active);
+    // A login and a failure both write the record; neither reseals the unchanged secret.
+    clock.advance(30);
+    service.verify("u1", &code(&app, &clock)).await.unwrap();
+    service.verify("u1", &wrong_code(&app, &clock)).await.unwrap_err();
+    let after = stored(&store, "u1").await;
+    assert_eq!((after.version(), after.code_failures()), (4, 1));
+    assert_eq!(
+        stored_json(&store, "u1").await["active"]["secret"]["sealed"],
+        active
+    );
+}
+
+#[tokio::test]
+async fn a_sealed_secret_copied_into_another_users_record_fails_to_open() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let service = service(&store, &clock, Some(keyring(1, 1)));
+    let (app, _) = enroll(&service, &clock, "alice").await;
+    let (_, _) = enroll(&service, &clock, "bobby").await;
+
+    // Bob's record, with Alice's sealed secret in it: Bob could then log in with Alice's codes.
+    let mut json = stored_json(&store, "bobby").await;
+    json["active"]["secret"] = stored_json(&store, "alice").await["active"]["secret"].clone();
+    replace(&store, "bobby", json).await;
+    let before = stored(&store, "bobby").await;
+
+    let error = seal_error(service.verify("bobby", &code(&app, &clock)).await);
+    assert_eq!(error, SealError::Tampered);
+    assert!(
+        stored(&store, "bobby").await == before,
+        "a refused record is not written"
+    );
+    // Alice is unaffected.
+    service.verify("alice", &code(&app, &clock)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_pending_secret_moved_into_the_active_field_fails_to_open() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let service = service(&store, &clock, Some(keyring(1, 1)));
+    let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
+    let app = Totp::new(&enrollment.secret, service.config().params());
+
+    // Enable the enrollment without confirming it, by moving the sealed pending secret.
+    let mut json = stored_json(&store, "u1").await;
+    let pending = json["pending"].take();
+    json["active"] = serde_json::json!({
+        "secret": pending["secret"],
+        "params": pending["params"],
+        "last_step": null,
+        "drift": 0,
+        "enabled_at": START,
+    });
+    replace(&store, "u1", json).await;
+    let before = stored(&store, "u1").await;
+    assert!(before.is_enabled());
+
+    let error = seal_error(service.verify("u1", &code(&app, &clock)).await);
+    assert_eq!(error, SealError::Tampered);
+    assert!(stored(&store, "u1").await == before);
+}
+
+#[tokio::test]
+async fn every_changed_byte_of_a_sealed_secret_is_a_typed_denial() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let service = service(&store, &clock, Some(keyring(1, 1)));
+    let (app, _) = enroll(&service, &clock, "u1").await;
+    let original = stored_json(&store, "u1").await;
+    let sealed = BASE64URL_NOPAD
+        .decode(
+            original["active"]["secret"]["sealed"]
+                .as_str()
+                .unwrap()
+                .as_bytes(),
+        )
+        .unwrap();
+
+    for index in 0..sealed.len() {
+        let mut changed = sealed.clone();
+        changed[index] ^= 0x01;
+        let mut json = original.clone();
+        json["active"]["secret"]["sealed"] = BASE64URL_NOPAD.encode(&changed).into();
+        let Ok(record) = serde_json::from_value::<Record>(json.clone()) else {
+            // The format byte: not a sealed value at all, refused when read.
+            assert_eq!(index, 0);
+            continue;
+        };
+        let version = stored(&store, "u1").await.version();
+        drop(record);
+        replace(&store, "u1", json).await;
+        let error = seal_error(service.verify("u1", &code(&app, &clock)).await);
+        let expected = if (1..5).contains(&index) {
+            // A byte of the key id: a key the keyring does not hold.
+            let key_id = u32::from_be_bytes(changed[1..5].try_into().unwrap());
+            SealError::UnknownKey { key_id }
+        } else {
+            SealError::Tampered
+        };
+        assert_eq!(error, expected, "byte {index}");
+        assert_eq!(
+            stored(&store, "u1").await.version(),
+            version + 1,
+            "byte {index}: written"
+        );
+    }
+    // Put the original back: the same code now verifies.
+    replace(&store, "u1", original).await;
+    service.verify("u1", &code(&app, &clock)).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_key_a_wrong_key_and_no_keyring_are_each_refused() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let (app, _) = enroll(&service(&store, &clock, Some(keyring(1, 1))), &clock, "u1").await;
+    let before = stored(&store, "u1").await;
+
+    let retired = service(&store, &clock, Some(keyring(2, 2)));
+    let error = seal_error(retired.verify("u1", &code(&app, &clock)).await);
+    assert_eq!(error, SealError::UnknownKey { key_id: 1 });
+
+    let impostor = service(&store, &clock, Some(keyring(1, 9)));
+    let error = seal_error(impostor.verify("u1", &code(&app, &clock)).await);
+    assert_eq!(error, SealError::Tampered);
+
+    let unsealed = service(&store, &clock, None);
+    let error = seal_error(unsealed.verify("u1", &code(&app, &clock)).await);
+    assert_eq!(error, SealError::NoKeyring);
+    // Not even a new enrollment or an unlock proceeds over secrets it cannot open.
+    assert_eq!(seal_error(unsealed.unlock("u1").await), SealError::NoKeyring);
+    assert_eq!(seal_error(unsealed.reseal("u1").await), SealError::NoKeyring);
+    // Status reads no secret and still works.
+    assert!(unsealed.status("u1").await.unwrap().enabled);
+
+    assert!(stored(&store, "u1").await == before, "no refusal wrote anything");
+    let message = Error::Seal(SealError::UnknownKey { key_id: 1 }).to_string();
+    assert_eq!(
+        message,
+        "sealed secret: sealed with key 1, which the keyring does not hold"
+    );
+}
+
+#[tokio::test]
+async fn keys_rotate_on_the_next_write_or_on_demand() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let old = service(&store, &clock, Some(keyring(1, 1)));
+    let (alice, _) = enroll(&old, &clock, "alice").await;
+    let (bob, _) = enroll(&old, &clock, "bobby").await;
+
+    let rotated_keys = keyring(2, 2)
+        .with_old_key(SealingKey::new(1, &[1; 32]).unwrap())
+        .unwrap();
+    let rotated = service(&store, &clock, Some(rotated_keys.clone()));
+    assert!(stored(&store, "alice").await.needs_reseal(&rotated_keys));
+
+    // Alice logs in: her record is resealed under key 2 by that write.
+    rotated.verify("alice", &code(&alice, &clock)).await.unwrap();
+    assert!(!stored(&store, "alice").await.needs_reseal(&rotated_keys));
+    // Bob does not: the rotation job reseals him, once.
+    assert!(stored(&store, "bobby").await.needs_reseal(&rotated_keys));
+    let version = stored(&store, "bobby").await.version();
+    assert!(rotated.reseal("bobby").await.unwrap());
+    assert!(!rotated.reseal("bobby").await.unwrap());
+    assert!(!rotated.reseal("alice").await.unwrap());
+    assert!(!rotated.reseal("nobody").await.unwrap());
+    let resealed = stored(&store, "bobby").await;
+    assert_eq!(resealed.version(), version + 1);
+    assert_eq!(
+        (resealed.code_failures(), resealed.epoch()),
+        (0, 1),
+        "nothing else changed"
+    );
+
+    // Key 1 retired: both still log in.
+    let retired = service(&store, &clock, Some(keyring(2, 2)));
+    clock.advance(30);
+    retired.verify("alice", &code(&alice, &clock)).await.unwrap();
+    retired.verify("bobby", &code(&bob, &clock)).await.unwrap();
+}
+
+#[tokio::test]
+async fn plain_records_are_sealed_when_sealing_is_turned_on() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let (app, secret) = enroll(&service(&store, &clock, None), &clock, "u1").await;
+    assert!(holds(&stored(&store, "u1").await.encode(), &secret));
+
+    let keys = keyring(1, 1);
+    let sealing = service(&store, &clock, Some(keys.clone()));
+    assert!(stored(&store, "u1").await.needs_reseal(&keys));
+    sealing.verify("u1", &code(&app, &clock)).await.unwrap();
+    let record = stored(&store, "u1").await;
+    assert!(!record.needs_reseal(&keys));
+    assert!(!holds(&record.encode(), &secret));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_code_raced_from_64_tasks_over_sealed_records_succeeds_once() {
+    let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
+    let service = Arc::new(service(&store, &clock, Some(keyring(1, 1))));
+    let (app, _) = enroll(&service, &clock, "u1").await;
+    let code = code(&app, &clock);
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let (service, code) = (Arc::clone(&service), code.clone());
+            tokio::spawn(async move { service.verify("u1", &code).await })
+        })
+        .collect();
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(Error::Replay { via: Via::Code }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(accepted, 1);
+}
