@@ -422,6 +422,58 @@ mod tests {
         }
     }
 
+    /// `full()` with both secrets sealed, as a service with a keyring stores it.
+    fn sealed() -> Record {
+        let sealed = |key_id, fill| {
+            let mut bytes = alloc::vec![1];
+            bytes.extend_from_slice(&u32::to_be_bytes(key_id));
+            bytes.extend_from_slice(&[fill; 24 + 20 + 16]);
+            StoredSecret::Sealed(Arc::new(SealedSecret::from_bytes(&bytes).unwrap()))
+        };
+        let mut record = full();
+        if let Some(active) = record.active.as_mut() {
+            active.secret = sealed(7, 0x5a);
+        }
+        if let Some(pending) = record.pending.as_mut() {
+            pending.secret = sealed(8, 0xa5);
+        }
+        record
+    }
+
+    #[test]
+    fn sealed_secrets_round_trip_and_malformed_ones_are_named() {
+        let record = sealed();
+        let bytes = record.encode();
+        assert_eq!(Record::decode(record.user(), 42, &bytes).unwrap(), record);
+        for len in 0..bytes.len() {
+            let error = Record::decode(record.user(), 42, &bytes[..len]).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    RecordError::Truncated { .. } | RecordError::NotARecord | RecordError::BackupCodes(_)
+                ),
+                "cut at {len}: {error:?}"
+            );
+        }
+        // The active secret's sealed form starts after the header, the user and the epoch, the
+        // active flag, the kind and the u16 length: change its format byte.
+        let format = 3 + 1 + 2 + record.user().len() + 8 + 1 + 1 + 2;
+        let mut changed = bytes.to_vec();
+        assert_eq!(changed[format], 1);
+        changed[format] = 9;
+        assert_eq!(
+            Record::decode(record.user(), 42, &changed),
+            Err(RecordError::Sealed(crate::SealError::Malformed))
+        );
+        // An unknown kind of secret.
+        let mut changed = bytes.to_vec();
+        changed[format - 3] = 2;
+        assert_eq!(
+            Record::decode(record.user(), 42, &changed),
+            Err(RecordError::Invalid { field: "secret" })
+        );
+    }
+
     #[test]
     fn another_users_row_is_refused() {
         let bytes = full().encode();
@@ -455,7 +507,12 @@ mod tests {
 
     #[test]
     fn every_single_byte_change_is_an_error_or_another_valid_record() {
-        let record = full();
+        for record in [full(), sealed()] {
+            single_byte_changes(&record);
+        }
+    }
+
+    fn single_byte_changes(record: &Record) {
         let bytes = record.encode();
         for index in 0..bytes.len() {
             for flip in [0x01u8, 0x80, 0xff] {
@@ -463,7 +520,7 @@ mod tests {
                 changed[index] ^= flip;
                 if let Ok(decoded) = Record::decode(record.user(), 42, &changed) {
                     assert_ne!(
-                        decoded, record,
+                        &decoded, record,
                         "byte {index} changed yet decoded to the same record"
                     );
                 }

@@ -486,6 +486,38 @@ mod tests {
     }
 
     #[test]
+    fn sealed_secrets_are_written_without_opt_in_and_read_back() {
+        let mut bytes = alloc::vec![1, 0, 0, 0, 3];
+        bytes.extend_from_slice(&[0x42; 24 + 20 + 16]);
+        let sealed = StoredSecret::Sealed(Arc::new(SealedSecret::from_bytes(&bytes).unwrap()));
+        let mut record = full();
+        record.pending = None;
+        if let Some(active) = record.active.as_mut() {
+            active.secret = sealed;
+        }
+        let json = serde_json::to_string(&record).unwrap();
+        let expected = alloc::format!(
+            r#""secret":{{"kind":"sealed","sealed":"{}"}}"#,
+            data_encoding::BASE64URL_NOPAD.encode(&bytes)
+        );
+        assert!(json.contains(&expected), "{json}");
+        assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
+        for (from, to) in [
+            ("AQAAAAN", "AQAAAA!"),
+            (r#""kind":"sealed""#, r#""kind":"other""#),
+        ] {
+            let broken = json.replacen(from, to, 1);
+            assert_ne!(broken, json);
+            assert!(serde_json::from_str::<Record>(&broken).is_err(), "{broken}");
+        }
+        // A sealed value of another format.
+        let other = json.replacen(r#""sealed":"AQ"#, r#""sealed":"Ag"#, 1);
+        assert_ne!(other, json);
+        let error = serde_json::from_str::<Record>(&other).unwrap_err().to_string();
+        assert!(error.contains("invalid `secret`"), "{error}");
+    }
+
+    #[test]
     fn a_plain_pending_secret_alone_is_refused_too() {
         let mut record = full();
         record.active = None;
