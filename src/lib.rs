@@ -79,6 +79,8 @@ pub use store::SqlStoreError;
 pub use store::SqliteStore;
 #[cfg(feature = "alloc")]
 pub use store::{Store, Write};
+#[cfg(all(feature = "testkit", feature = "seal"))]
+pub use testkit::check_sealed_at_rest;
 #[cfg(feature = "testkit")]
 pub use testkit::{
     FailingStore, FailingStoreError, InjectedFailure, KitFailure, check_concurrent_backup_code,

@@ -8,6 +8,9 @@ use alloc::vec::Vec;
 use super::KitFailure;
 use crate::{CollectEvents, Config, HmacHasher, ManualClock, Policy, Store, ThrottlePolicy, Totp, TwoFactor};
 
+#[cfg(feature = "seal")]
+use crate::Secret;
+
 /// The kit's start time: a Unix time in the middle of a 30-second step.
 pub(crate) const START: u64 = 1_750_000_005;
 
@@ -24,6 +27,8 @@ pub(crate) struct Harness<S> {
 /// An enrolled user: its authenticator and its backup codes, as the user would hold them.
 pub(crate) struct Enrolled {
     pub(crate) user: String,
+    #[cfg(feature = "seal")]
+    pub(crate) secret: Secret,
     pub(crate) app: Totp,
     pub(crate) backup_codes: Vec<String>,
 }
@@ -63,6 +68,28 @@ pub(crate) fn fresh_user(check: &str) -> String {
 
 impl<S: Store + 'static> Harness<S> {
     pub(crate) fn new(check: &'static str, stores: &[Arc<S>], config: &Config) -> Result<Self, KitFailure> {
+        Self::build(check, stores, config, |service| service)
+    }
+
+    /// Services that seal secrets under `keyring`.
+    #[cfg(feature = "seal")]
+    pub(crate) fn sealed(
+        check: &'static str,
+        stores: &[Arc<S>],
+        config: &Config,
+        keyring: &crate::Keyring,
+    ) -> Result<Self, KitFailure> {
+        Self::build(check, stores, config, |service| {
+            service.with_keyring(keyring.clone())
+        })
+    }
+
+    fn build(
+        check: &'static str,
+        stores: &[Arc<S>],
+        config: &Config,
+        finish: impl Fn(Service<S>) -> Service<S>,
+    ) -> Result<Self, KitFailure> {
         if stores.is_empty() {
             return Err(KitFailure::new(check, "no store was given"));
         }
@@ -71,10 +98,10 @@ impl<S: Store + 'static> Harness<S> {
         let services = stores
             .iter()
             .map(|store| {
-                Arc::new(
+                Arc::new(finish(
                     TwoFactor::new(Arc::clone(store), clock.clone(), config.clone())
                         .with_events(Arc::clone(&events)),
-                )
+                ))
             })
             .collect();
         Ok(Self {
@@ -116,6 +143,8 @@ impl<S: Store + 'static> Harness<S> {
             .map_err(|error| KitFailure::new(check, format!("confirm_enrollment: {error} ({error:?})")))?;
         Ok(Enrolled {
             user,
+            #[cfg(feature = "seal")]
+            secret: enrollment.secret,
             app,
             backup_codes: confirmed
                 .backup_codes

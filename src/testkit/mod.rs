@@ -10,6 +10,8 @@ mod failure;
 mod flow;
 mod harness;
 mod race;
+#[cfg(feature = "seal")]
+mod sealed;
 
 pub use crud::{check_crud, check_stale_versions};
 pub use fail_closed::check_fail_closed;
@@ -17,6 +19,8 @@ pub use failing::{FailingStore, FailingStoreError, InjectedFailure};
 pub use failure::KitFailure;
 pub use flow::check_whole_flow;
 pub use race::{check_concurrent_backup_code, check_concurrent_code, check_concurrent_failures};
+#[cfg(feature = "seal")]
+pub use sealed::check_sealed_at_rest;
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -44,6 +48,7 @@ const CONTENDERS: usize = 64;
 /// | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
 /// | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
 /// | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
+/// | `check_sealed_at_rest` (feature `seal`) | with a keyring the store holds no plain secret, keeps sealed values byte for byte, refuses one moved to another user; rotation reseals once |
 /// | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
 ///
 /// # How to call it
@@ -93,5 +98,7 @@ pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<
     check_concurrent_backup_code(&stores).await?;
     check_concurrent_failures(&stores).await?;
     check_fail_closed(&stores).await?;
+    #[cfg(feature = "seal")]
+    check_sealed_at_rest(&stores).await?;
     check_whole_flow(&stores).await
 }

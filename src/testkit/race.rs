@@ -11,7 +11,7 @@ use super::{CONTENDERS, KitFailure, ensure};
 use crate::{Error, Store, Verified, Via};
 
 /// Submits `inputs[i]` for `user` through handle `i`, all at once, and returns each outcome.
-async fn submit<S: Store + 'static>(
+pub(super) async fn submit<S: Store + 'static>(
     harness: &Harness<S>,
     user: &str,
     inputs: Vec<String>,
@@ -38,7 +38,7 @@ async fn submit<S: Store + 'static>(
 }
 
 /// Tallies outcomes: successes, replays of `via`, and anything else (described).
-fn tally(outcomes: &[Result<Verified, Error>], via: Via) -> (usize, usize, Vec<String>) {
+pub(super) fn tally(outcomes: &[Result<Verified, Error>], via: Via) -> (usize, usize, Vec<String>) {
     let mut ok = 0;
     let mut replays = 0;
     let mut other = Vec::new();
