@@ -12,6 +12,11 @@
 //!   policy allows 99 free failures, and the counters are reset (untimed) every 90 attempts, so
 //!   every timed attempt is checked rather than refused unchecked.
 //!
+//! With `--features seal` the same cases run again over a service that keeps the secret sealed
+//! (`TwoFactor::with_keyring`): each verification then also opens the sealed secret
+//! (XChaCha20-Poly1305) and keys the HMAC from it; the sealed value is reused when written back.
+//! No bar; the ratio shows what sealing costs.
+//!
 //! Criterion measures each case on its own; then (with `--bench`) paired rounds time a batch of
 //! core verifications and a batch of service verifications back to back, alternating which goes
 //! first, and print the median of the per-round ratios, which cancels the shared machine's drift.
@@ -63,7 +68,7 @@ struct Bench {
 }
 
 impl Bench {
-    fn new() -> Self {
+    fn new(sealed: bool) -> Self {
         let clock = ManualClock::new(START);
         let lenient = ThrottlePolicy::builder()
             .free_failures(99)
@@ -76,6 +81,15 @@ impl Bench {
             .build()
             .unwrap();
         let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+        #[cfg(feature = "seal")]
+        let service = if sealed {
+            let key = twofactor::SealingKey::new(1, &[9; 32]).unwrap();
+            service.with_keyring(twofactor::Keyring::new(key))
+        } else {
+            service
+        };
+        #[cfg(not(feature = "seal"))]
+        assert!(!sealed, "sealing needs the `seal` feature");
         let enrollment = ready!(service.begin_enrollment(USER, "bench")).unwrap();
         let totp = Totp::new(&enrollment.secret, service.config().params());
         let code = totp.generate(START).unwrap().to_string();
@@ -178,8 +192,8 @@ impl Bench {
     }
 }
 
-fn criterion_cases(criterion: &mut Criterion, bench: &mut Bench) {
-    let mut group = criterion.benchmark_group("service");
+fn criterion_cases(criterion: &mut Criterion, bench: &mut Bench, name: &str) {
+    let mut group = criterion.benchmark_group(name);
     group.bench_function("core_totp_verify_match", |b| {
         b.iter_custom(|iters| bench.core_match(iters));
     });
@@ -236,7 +250,9 @@ fn paired(bench: &mut Bench, label: &str, rounds: usize, batch: u64, matching: b
         per(service_total),
         ratios[0],
         ratios[ratios.len() - 1],
-        if median <= MAX_RATIO {
+        if label.starts_with("sealed") {
+            "(no bar)"
+        } else if median <= MAX_RATIO {
             "ok (<= 2)"
         } else {
             "OVER THE 2x BAR"
@@ -246,8 +262,12 @@ fn paired(bench: &mut Bench, label: &str, rounds: usize, batch: u64, matching: b
 
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
-    let mut bench = Bench::new();
-    criterion_cases(&mut criterion, &mut bench);
+    let mut bench = Bench::new(false);
+    criterion_cases(&mut criterion, &mut bench, "service");
+    #[cfg(feature = "seal")]
+    let mut sealed = Bench::new(true);
+    #[cfg(feature = "seal")]
+    criterion_cases(&mut criterion, &mut sealed, "service_sealed");
     criterion.final_summary();
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and only checks that
     // each benchmark runs.
@@ -256,5 +276,10 @@ fn main() {
         // machine's conditions; many rounds so that the median is stable.
         paired(&mut bench, "match", 301, 1_000, true);
         paired(&mut bench, "miss", 301, 1_000, false);
+        #[cfg(feature = "seal")]
+        {
+            paired(&mut sealed, "sealed match", 301, 1_000, true);
+            paired(&mut sealed, "sealed miss", 301, 1_000, false);
+        }
     }
 }
