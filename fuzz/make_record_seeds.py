@@ -26,6 +26,12 @@ def secret(key):
     return u8(0) + u8(len(key)) + key
 
 
+def sealed(key_id, fill, fmt=1, body=60):
+    """A sealed secret (kind 1): format, key id, 24-byte nonce, ciphertext and tag."""
+    form = u8(fmt) + u32(key_id) + bytes([fill]) * (24 + body)
+    return u8(1) + struct.pack(">H", len(form)) + form
+
+
 def params(algorithm=0, digits=6, period=30, t0=0):
     return u8(algorithm) + u8(digits) + u64(period) + u64(t0)
 
@@ -57,6 +63,11 @@ SEEDS = {
     "trailing-byte": FULL + b"\0",
     "bad-flag": record()[:-1] + u8(2),
     "format-2": b"2FA" + u8(2) + record()[4:],
+    "sealed": record(epoch=1, active=sealed(2, 0x5A) + params() + u8(0) + u64(0) + u64(1_700_000_000),
+                     pending=sealed(1, 0xA5, body=36) + params(1, 8) + u64(1_700_000_600)),
+    "sealed-format-9": record(active=sealed(2, 0x5A, fmt=9) + params() + u8(0) + u64(0) + u64(0)),
+    "sealed-no-tag": record(active=sealed(2, 0x5A, body=16) + params() + u8(0) + u64(0) + u64(0)),
+    "secret-kind-2": record(active=u8(2) + secret(RFC_KEY)[1:] + params() + u8(0) + u64(0) + u64(0)),
     "digits-9": record(active=secret(RFC_KEY) + params(digits=9) + u8(0) + u64(0) + u64(0)),
 }
 

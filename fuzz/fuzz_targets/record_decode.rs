@@ -1,5 +1,6 @@
-//! A user's stored record, as a store hands it back: never a panic, and what decodes is encoded
-//! back to the same bytes (one record, one encoding) and decodes again to an equal record.
+//! A user's stored record, as a store hands it back — plain or sealed secrets: never a panic,
+//! and what decodes is encoded back to the same bytes (one record, one encoding) and decodes
+//! again to an equal record.
 //! `make_record_seeds.py` writes the seeds.
 #![no_main]
 
