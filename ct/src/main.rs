@@ -10,13 +10,15 @@
 //!   must be the same in every case of the suite, whichever candidate matched, or none, however
 //!   many digits were right, or whether the match was a replay;
 //! * the **call**, the probe's wrapper around the public function an application calls: its count
-//!   may differ only between outcomes (accepted, mismatch, replay, used), which the caller is
-//!   told anyway, never between cases with the same outcome.
+//!   may differ only between outcomes (accepted, mismatch, replay, used, expired), which the
+//!   caller is told anyway, never between cases with the same outcome.
 //!
 //! A suite is one function returning a [`Suite`], listed by name in [`suites`]: TOTP (with and
-//! without a replay bound), HOTP and backup codes today; a later layer that compares a secret (a
-//! login-challenge token, say) adds one. `run` builds only the suite it runs, so that no other
-//! suite's setup (an enrollment verifies a code, say) adds to the counts.
+//! without a replay bound), HOTP, backup codes, and the login-challenge token (in [`challenge`]).
+//! `run` builds only the suite it runs, so that no other suite's setup (an enrollment verifies a
+//! code, say) adds to the counts.
+
+mod challenge;
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -35,6 +37,9 @@ enum Outcome {
     Mismatch,
     Replay,
     Used,
+    Expired,
+    /// A refusal the case did not mean to reach (a malformed token, say).
+    Other,
 }
 
 impl Outcome {
@@ -60,6 +65,8 @@ impl Outcome {
             Self::Mismatch => "mismatch",
             Self::Replay => "replay",
             Self::Used => "used",
+            Self::Expired => "expired",
+            Self::Other => "other",
         }
     }
 }
@@ -89,6 +96,7 @@ fn suites() -> Vec<(&'static str, Build)> {
         ("totp-resync", resync_suite),
         ("hotp", hotp_suite),
         ("backup", backup_suite),
+        ("challenge", challenge::challenge_suite),
     ]
 }
 
