@@ -10,12 +10,15 @@
 //!   must be the same in every case of the suite, whichever candidate matched, or none, however
 //!   many digits were right, or whether the match was a replay;
 //! * the **call**, the probe's wrapper around the public function an application calls: its count
-//!   may differ only between outcomes (accepted, mismatch, replay, used), which the caller is
-//!   told anyway, never between cases with the same outcome.
+//!   may differ only between outcomes (accepted, mismatch, replay, used, expired), which the
+//!   caller is told anyway, never between cases with the same outcome.
 //!
-//! A suite is one function returning a [`Suite`], listed in [`suites`]: TOTP (with and without a
-//! replay bound), HOTP and backup codes today; a later layer that compares a secret (a
-//! login-challenge token, say) adds one.
+//! A suite is one function returning a [`Suite`], listed by name in [`suites`]: TOTP (with and
+//! without a replay bound), HOTP, backup codes, and the login-challenge token (in [`challenge`]).
+//! `run` builds only the suite it runs, so that no other suite's setup (an enrollment verifies a
+//! code, say) adds to the counts.
+
+mod challenge;
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -34,6 +37,9 @@ enum Outcome {
     Mismatch,
     Replay,
     Used,
+    Expired,
+    /// A refusal the case did not mean to reach (a malformed token, say).
+    Other,
 }
 
 impl Outcome {
@@ -59,6 +65,8 @@ impl Outcome {
             Self::Mismatch => "mismatch",
             Self::Replay => "replay",
             Self::Used => "used",
+            Self::Expired => "expired",
+            Self::Other => "other",
         }
     }
 }
@@ -72,19 +80,23 @@ struct Case {
 
 /// A verification to measure: the function names valgrind toggles collection on, and its cases.
 struct Suite {
-    name: &'static str,
     core: &'static str,
     call: &'static str,
     cases: Vec<Case>,
 }
 
-fn suites() -> Vec<Suite> {
+/// What builds a suite: its inputs and the expected outcomes.
+type Build = fn() -> Suite;
+
+/// Every suite, by name, built only when asked for.
+fn suites() -> Vec<(&'static str, Build)> {
     vec![
-        totp_suite(false),
-        totp_suite(true),
-        resync_suite(),
-        hotp_suite(),
-        backup_suite(),
+        ("totp", || totp_suite(false)),
+        ("totp-first-use", || totp_suite(true)),
+        ("totp-resync", resync_suite),
+        ("hotp", hotp_suite),
+        ("backup", backup_suite),
+        ("challenge", challenge::challenge_suite),
     ]
 }
 
@@ -210,7 +222,6 @@ fn totp_suite(first_use: bool) -> Suite {
         ));
     }
     Suite {
-        name: if first_use { "totp-first-use" } else { "totp" },
         core: "twofactor::otp::scan::compare_single",
         call: "ct_probe::verify_totp",
         cases,
@@ -281,7 +292,6 @@ fn resync_suite() -> Suite {
     cases.push(case("swapped", Outcome::Mismatch, &b, &a, bound));
     cases.push(case("replayed", Outcome::Replay, &code(-1), &a, Some(current)));
     Suite {
-        name: "totp-resync",
         core: "twofactor::otp::scan::compare_pair",
         call: "ct_probe::resync_totp",
         cases,
@@ -340,7 +350,6 @@ fn hotp_suite() -> Suite {
     assert!(!codes.contains(&spent), "the spent code is not in the window");
     cases.push(case("replayed", Outcome::Mismatch, &spent));
     Suite {
-        name: "hotp",
         core: "twofactor::otp::scan::compare_single",
         call: "ct_probe::verify_hotp",
         cases,
@@ -398,7 +407,6 @@ fn backup_suite() -> Suite {
     cases.push(case("last-symbol-wrong", Outcome::Mismatch, &set, &one_wrong));
     cases.push(case("used-code-4", Outcome::Used, &spent, &shown[4]));
     Suite {
-        name: "backup",
         core: "twofactor::backup::set::compare_every_slot",
         call: "ct_probe::verify_backup",
         cases,
@@ -427,13 +435,17 @@ fn cpu() -> String {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let suites = suites();
-    let find = |name: &str| suites.iter().find(|suite| suite.name == name);
+    let find = |name: &str| {
+        suites()
+            .into_iter()
+            .find(|&(n, _)| n == name)
+            .map(|(_, build)| build())
+    };
     match args.as_slice() {
         ["list"] => {
-            for suite in &suites {
-                for case in &suite.cases {
-                    println!("{} {} {}", suite.name, case.name, case.expect.name());
+            for (name, build) in suites() {
+                for case in &build().cases {
+                    println!("{name} {} {}", case.name, case.expect.name());
                 }
             }
         }
@@ -446,7 +458,8 @@ fn main() -> ExitCode {
         }
         ["cpu"] => println!("{}", cpu()),
         ["run", suite, case] => {
-            let Some(found) = find(suite).and_then(|s| s.cases.iter().find(|c| c.name == *case)) else {
+            let cases = find(suite).map(|s| s.cases).unwrap_or_default();
+            let Some(found) = cases.iter().find(|c| c.name == *case) else {
                 eprintln!("no case {suite} {case}");
                 return ExitCode::FAILURE;
             };
