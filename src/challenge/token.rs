@@ -16,7 +16,11 @@ const MAX_TOKEN_CHARS: usize = 4096;
 
 /// An opaque, URL-safe login-challenge token, to carry in an `HttpOnly`, `Secure`,
 /// `SameSite=Strict` cookie between the password step and the code step. `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// It has no `PartialEq` on purpose: a token is checked by the service
+/// ([`TwoFactor::verify_with_challenge`](crate::TwoFactor::verify_with_challenge)), in constant
+/// time, never compared by the application.
+#[derive(Clone)]
 pub struct ChallengeToken(String);
 
 /// What an authentic token says. `Debug` leaves out the nonce, which authorizes the code step.
