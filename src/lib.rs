@@ -41,7 +41,9 @@ pub use backup::{
     StoredSetError,
 };
 #[cfg(feature = "alloc")]
-pub use challenge::{ChallengeError, ChallengeKey, ChallengeToken};
+pub use challenge::ChallengeError;
+#[cfg(feature = "std")]
+pub use challenge::{ChallengeKey, ChallengeToken};
 #[cfg(feature = "std")]
 pub use otp::unix_time_now;
 pub use otp::{

@@ -11,10 +11,15 @@
 //! token holds no secret: only the user id, the expiry and the nonce.
 
 mod error;
+#[cfg(feature = "std")]
 mod key;
+#[cfg(feature = "std")]
 mod token;
 
 pub use error::ChallengeError;
+#[cfg(feature = "std")]
 pub use key::ChallengeKey;
+#[cfg(feature = "std")]
 pub use token::ChallengeToken;
+#[cfg(feature = "std")]
 pub(crate) use token::Claims;

@@ -9,6 +9,7 @@
     clippy::expect_used
 )]
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
