@@ -62,8 +62,10 @@ impl SealingKey {
         self.id
     }
 
+    /// The cipher, keyed from a reference to the key (no copy of it is left on the stack); it
+    /// zeroizes its own copy when dropped.
     fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new(&Key::from(self.key))
+        XChaCha20Poly1305::new(<&Key>::from(&self.key))
     }
 }
 
