@@ -1,7 +1,8 @@
 //! `cargo run --all-features --example demo`: the whole story of a user's second factor, with
 //! nothing to set up.
 //!
-//! The service keeps its records in an SQLite database in a temporary file (removed at the end).
+//! The service keeps its records in an SQLite database in a temporary file (removed at the end),
+//! with each TOTP secret sealed under a keyring (feature `seal`).
 //! The demo plays the application (with a hard-coded password check) and the user's
 //! authenticator app (it computes codes from the secret shown at enrollment, as the app would).
 //! Time comes from a [`ManualClock`] that starts at the real time and is moved forward on
@@ -16,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use twofactor::{
-    ChallengeKey, Config, Error, ManualClock, QrOptions, SqliteStore, Throttling, Totp, TwoFactor, Via,
-    unix_time_now,
+    ChallengeKey, Config, Error, Keyring, ManualClock, QrOptions, SealingKey, SqliteStore, Store, Throttling,
+    Totp, TwoFactor, Via, unix_time_now,
 };
 
 /// The demo's service: records in SQLite, time from the manual clock.
@@ -64,16 +65,21 @@ async fn run(path: &Path) -> Result<(), Failure> {
     // production, shared by every instance.
     let mut key = [0u8; 32];
     getrandom::fill(&mut key)?;
+    // The key that seals the secrets in the store: from the secret store in production, kept as
+    // long as the database (and shared by every instance). This database is temporary, so a fresh
+    // random key will do.
+    let keyring = Keyring::new(SealingKey::generate(1)?);
     let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?)
-        .with_challenge_key(ChallengeKey::new(&key)?);
+        .with_challenge_key(ChallengeKey::new(&key)?)
+        .with_keyring(keyring.clone());
     println!("twofactor demo: Demo Co's application and alice's authenticator app, on a database");
     println!("in {} (removed at the end).", path.display());
-    let result = story(&service, &clock).await;
+    let result = story(&service, &clock, &keyring).await;
     service.store().pool().close().await;
     result
 }
 
-async fn story(service: &Service, clock: &ManualClock) -> Result<(), Failure> {
+async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Result<(), Failure> {
     // 1. Enrollment.
     heading(1, "alice turns on two-factor authentication");
     let enrollment = service.begin_enrollment(USER, ACCOUNT).await?;
@@ -87,6 +93,7 @@ async fn story(service: &Service, clock: &ManualClock) -> Result<(), Failure> {
 
     // 2. Confirmation with the app's current code.
     let app = Totp::new(&enrollment.secret, service.config().params());
+    let secret = enrollment.secret.clone();
     drop(enrollment);
     heading(2, "her app shows a code; she types it to confirm");
     let code = app.generate(clock.get())?.to_string();
@@ -105,6 +112,24 @@ async fn story(service: &Service, clock: &ManualClock) -> Result<(), Failure> {
         backup(1)
     );
     check(backup_codes.len() == 10, "10 backup codes")?;
+    // What the database holds: the row as the store reads it back, secret sealed.
+    let stored = service.store().load(USER).await?.ok_or("no stored record")?;
+    let row = stored.encode();
+    let plain = secret.expose_secret();
+    check(
+        !row.windows(plain.len()).any(|window| window == plain),
+        "the stored row holds no plain secret",
+    )?;
+    check(
+        !stored.needs_reseal(keyring),
+        "the secret is sealed under the current key",
+    )?;
+    println!(
+        "   The stored row ({} bytes) holds her secret sealed under key {}, not in the clear.",
+        row.len(),
+        keyring.current_key_id()
+    );
+    drop(secret);
 
     // 3. A login: password, then code, joined by a login challenge.
     heading(3, "a minute later, she signs in: password, then code");

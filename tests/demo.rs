@@ -1,5 +1,6 @@
 //! `cargo run --all-features --example demo`, run for real: it exits 0, tells each step of the
-//! story, prints the QR code, and leaves no database behind.
+//! story (the stored row's secret sealed included: the demo checks that the row holds no plain
+//! secret), prints the QR code, and leaves no database behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -27,6 +28,7 @@ fn demo_plays_the_whole_story_and_exits_0() {
         "2. Her app shows a code; she types it to confirm.",
         "accepted: 2FA is on (credential epoch 1).",
         "10 backup codes, shown once: ",
+        "holds her secret sealed under key 1, not in the clear.",
         "3. A minute later, she signs in: password, then code.",
         "login challenge (single use, 5 minutes)",
         "accepted with the challenge: signed in.",

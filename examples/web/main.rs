@@ -11,6 +11,10 @@
 //! | --- | --- | --- |
 //! | `TWOFACTOR_WEB_LISTEN` | `127.0.0.1:3000` | the address to listen on (port 0: any free port, printed) |
 //! | `TWOFACTOR_WEB_DATABASE` | `twofactor-web.db` | the SQLite file: users, 2FA records |
+//! | `TWOFACTOR_WEB_SEALING_KEY` | unset: the key file | the key that seals the TOTP secrets in the database: 64 hex characters, from the secret store |
+//! | `TWOFACTOR_WEB_SEALING_KEY_ID` | `1` | its id, written into every secret it seals |
+//! | `TWOFACTOR_WEB_OLD_SEALING_KEY` | unset | during a rotation: the previous key (64 hex characters), only to open what it sealed |
+//! | `TWOFACTOR_WEB_OLD_SEALING_KEY_ID` | `1` | the previous key's id |
 //! | `TWOFACTOR_WEB_SECURE_COOKIES` | unset | `1`: `Secure` cookies even on loopback (behind a TLS proxy) |
 //! | `TWOFACTOR_WEB_TEST_HOOKS` | unset | `1`: mounts `POST /test/clock` (tests only: never in production) |
 //!
@@ -33,6 +37,32 @@
 //!   cross-site requests; an application that needs `Lax` cookies adds CSRF tokens.
 //! - **Secrets stay local**: the QR code is drawn by the crate (a `data:` URL and inline SVG),
 //!   never by a remote QR service; pages with secrets are sent `Cache-Control: no-store`.
+//! - **Secrets sealed at rest**: the service is given a keyring (`TwoFactor::with_keyring`), so
+//!   the `record` column holds each TOTP secret sealed with XChaCha20-Poly1305, bound to its
+//!   user — a copy of the database, or of its backups, gives no one the secrets. See below.
+//!
+//! # The sealing key
+//!
+//! The database persists across restarts, so the key that seals its secrets must too. In
+//! production it comes from the secret store through `TWOFACTOR_WEB_SEALING_KEY` (64 hex
+//! characters, e.g. `openssl rand -hex 32`), the same for every instance. When it is unset —
+//! a first run on one's own machine — the key lives in a file beside the database,
+//! `<database>.sealing-key` (`twofactor-web.db.sealing-key`), created at the first start with
+//! mode 0600 and never overwritten; a key file that is not 64 hex characters stops the start
+//! with a message. The key file's key has id 1: to move it to a secret store, set
+//! `TWOFACTOR_WEB_SEALING_KEY` to the file's content. Keep the key as long as the database, but
+//! out of its backups: without the key the 2FA records cannot be read (their users would have to
+//! enroll again); with it, anyone can. The application prints where each key came from,
+//! never a key.
+//!
+//! To rotate: make the new key current under a new id and keep the old one to open what it
+//! sealed, e.g. `TWOFACTOR_WEB_SEALING_KEY=<new> TWOFACTOR_WEB_SEALING_KEY_ID=2
+//! TWOFACTOR_WEB_OLD_SEALING_KEY=<old> TWOFACTOR_WEB_OLD_SEALING_KEY_ID=1`. At each start the
+//! application reseals every record that is not under the current key yet (`TwoFactor::reseal`,
+//! in `sealing.rs`; records from before sealing was turned on are sealed the same way) and
+//! prints `sealed at rest: every record under key 2 (…)`; then, and only then, drop the old key
+//! from the settings. A record whose key is missing is refused (a 500 and a message on standard
+//! error), never read as if it had no secret.
 //!
 //! The challenge key is drawn at each start, so a restart ends the sign-ins in progress (not
 //! the 2FA records); an application with several instances shares one key from its secret
@@ -40,6 +70,7 @@
 
 mod pages;
 mod routes;
+mod sealing;
 mod sessions;
 mod state;
 mod users;
@@ -62,13 +93,23 @@ async fn main() -> Result<(), Failure> {
     let test_hooks = std::env::var("TWOFACTOR_WEB_TEST_HOOKS").is_ok_and(|value| value == "1");
     let force_secure = std::env::var("TWOFACTOR_WEB_SECURE_COOKIES").is_ok_and(|value| value == "1");
 
+    // Before the database is touched: a malformed key stops the start here.
+    let sealing = match sealing::load(&database) {
+        Ok(sealing) => sealing,
+        Err(error) => {
+            eprintln!("cannot start: {error}");
+            std::process::exit(1);
+        }
+    };
     let store = SqliteStore::open(&database, "two_factor").await?;
     let users = Users::open(store.pool().clone()).await?;
     let clock = AppClock::default();
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|error| error.to_string())?;
+    let current_key = sealing.keyring.current_key_id();
     let service = TwoFactor::new(store, clock.clone(), Config::new("twofactor example")?)
-        .with_challenge_key(ChallengeKey::new(&key)?);
+        .with_challenge_key(ChallengeKey::new(&key)?)
+        .with_keyring(sealing.keyring);
 
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let address: SocketAddr = listener.local_addr()?;
@@ -82,7 +123,14 @@ async fn main() -> Result<(), Failure> {
     };
 
     println!("database: {database}");
+    for source in &sealing.sources {
+        println!("{source}");
+    }
     let seeded = users.seed().await?;
+    println!(
+        "{}",
+        sealing::reseal_all(&state.service, &users, current_key).await?
+    );
     if seeded.is_empty() {
         println!("users: as created at the first start (their passwords were printed then)");
     }

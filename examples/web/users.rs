@@ -21,8 +21,13 @@ pub(crate) struct User {
 impl User {
     /// The key of the user's 2FA record: the id, which never changes (a name might).
     pub(crate) fn two_factor_id(&self) -> String {
-        format!("user-{}", self.id)
+        two_factor_id(self.id)
     }
+}
+
+/// The key of the 2FA record of the user with this id.
+fn two_factor_id(id: i64) -> String {
+    format!("user-{id}")
 }
 
 /// The users table.
@@ -109,6 +114,15 @@ impl Users {
         Ok(row.and_then(|(id, name, _, stored, is_admin)| {
             bool::from(computed.ct_eq(&stored[..])).then_some(User { id, name, is_admin })
         }))
+    }
+
+    /// The keys of every user's 2FA record (whether they have one or not), for a pass over all
+    /// records such as resealing.
+    pub(crate) async fn two_factor_ids(&self) -> Result<Vec<String>, UsersError> {
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM users ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids.into_iter().map(|(id,)| two_factor_id(id)).collect())
     }
 
     /// The user with this id, if any.

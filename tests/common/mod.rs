@@ -59,6 +59,7 @@ pub fn enabled_features() -> String {
         ("alloc", cfg!(feature = "alloc")),
         ("argon2", cfg!(feature = "argon2")),
         ("qr", cfg!(feature = "qr")),
+        ("seal", cfg!(feature = "seal")),
         ("serde", cfg!(feature = "serde")),
         ("testkit", cfg!(feature = "testkit")),
         ("sqlite", cfg!(feature = "sqlite")),

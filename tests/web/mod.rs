@@ -33,37 +33,60 @@ pub struct App {
     child: Child,
     pub base: String,
     passwords: HashMap<String, String>,
+    /// What it printed before it listened (where its sealing key came from, …).
+    pub startup: Vec<String>,
     dir: PathBuf,
     client: reqwest::Client,
 }
 
+/// The settings of the sealing key, unset for every test unless it sets them itself (so that
+/// a developer's own settings never reach the application under test).
+const SEALING_VARS: [&str; 4] = [
+    "TWOFACTOR_WEB_SEALING_KEY",
+    "TWOFACTOR_WEB_SEALING_KEY_ID",
+    "TWOFACTOR_WEB_OLD_SEALING_KEY",
+    "TWOFACTOR_WEB_OLD_SEALING_KEY_ID",
+];
+
 impl App {
-    /// Starts the application with the test hooks on, and waits until it listens.
+    /// Starts the application with the test hooks on, and waits until it listens. Without a
+    /// sealing key in `env`, it creates its key file beside the database.
     pub fn start() -> Self {
         Self::start_with(&[])
     }
 
     /// [`App::start`] with more environment variables.
     pub fn start_with(env: &[(&str, &str)]) -> Self {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "twofactor-web-test-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut child = Command::new(binary())
-            .env("TWOFACTOR_WEB_LISTEN", "127.0.0.1:0")
-            .env("TWOFACTOR_WEB_DATABASE", dir.join("web.db"))
-            .env("TWOFACTOR_WEB_TEST_HOOKS", "1")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
+        Self::spawn(fresh_dir(), HashMap::new(), env)
+    }
+
+    /// Stops the application and starts it again on the same database and key file, with the
+    /// environment `env`: a restart. The passwords printed at the first start carry over; the
+    /// clock starts again from the system's (the test hooks' offset is gone).
+    pub fn restart_with(mut self, env: &[(&str, &str)]) -> Self {
+        self.stop();
+        let dir = std::mem::take(&mut self.dir);
+        let passwords = std::mem::take(&mut self.passwords);
+        Self::spawn(dir, passwords, env)
+    }
+
+    /// The SQLite file.
+    pub fn database(&self) -> PathBuf {
+        database_in(&self.dir)
+    }
+
+    /// The key file the application creates beside the database when no key is set.
+    pub fn key_file(&self) -> PathBuf {
+        key_file_in(&self.dir)
+    }
+
+    fn spawn(dir: PathBuf, mut passwords: HashMap<String, String>, env: &[(&str, &str)]) -> Self {
+        let mut child = command(&dir, env)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("start the web example");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut passwords = HashMap::new();
+        let mut startup = Vec::new();
         let base = loop {
             let Some(Ok(line)) = lines.next() else {
                 let status = child.wait();
@@ -77,6 +100,7 @@ impl App {
                 let name = name.trim_end_matches(" (administrator)");
                 passwords.insert(name.to_owned(), password.to_owned());
             }
+            startup.push(line);
         };
         // Keep reading, so that the application never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
@@ -88,9 +112,15 @@ impl App {
             child,
             base,
             passwords,
+            startup,
             dir,
             client,
         }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The password printed for `name` at the first start.
@@ -115,10 +145,49 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.stop();
+        // Empty after a restart: the restarted application owns the directory.
+        if !self.dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
+}
+
+/// A new directory for one application's database and key file.
+pub fn fresh_dir() -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "twofactor-web-test-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn database_in(dir: &Path) -> PathBuf {
+    dir.join("web.db")
+}
+
+pub fn key_file_in(dir: &Path) -> PathBuf {
+    dir.join("web.db.sealing-key")
+}
+
+/// The application on a free loopback port with its database in `dir`, test hooks on, and
+/// `env` on top.
+pub fn command(dir: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(binary());
+    for name in SEALING_VARS {
+        command.env_remove(name);
+    }
+    command
+        .env("TWOFACTOR_WEB_LISTEN", "127.0.0.1:0")
+        .env("TWOFACTOR_WEB_DATABASE", database_in(dir))
+        .env("TWOFACTOR_WEB_TEST_HOOKS", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    command
 }
 
 /// An answer.
@@ -277,8 +346,13 @@ impl Browser {
 
 /// The authenticator app of a setup page: the secret under `#secret`.
 pub fn totp_from_setup(page: &str) -> Totp {
+    Totp::new(&secret_from_setup(page), TotpParams::DEFAULT)
+}
+
+/// The secret a setup page shows under `#secret`.
+pub fn secret_from_setup(page: &str) -> Secret {
     let secret = between(page, "<code id=\"secret\">", "</code>").expect("a secret on the page");
-    Totp::new(&Secret::from_base32(secret).unwrap(), TotpParams::DEFAULT)
+    Secret::from_base32(secret).unwrap()
 }
 
 /// The backup codes listed under `#backup-codes`.
