@@ -26,9 +26,9 @@ pub enum SealError {
     },
     /// The operating system's random number generator failed.
     Rng,
-    /// The record holds a sealed secret and the service was given no keyring to open it
-    /// (built without [`TwoFactor::with_keyring`](crate::TwoFactor::with_keyring), or without
-    /// the `seal` feature).
+    /// The service has no keyring (built without
+    /// [`TwoFactor::with_keyring`](crate::TwoFactor::with_keyring), or without the `seal`
+    /// feature), and a record holds a sealed secret it cannot open, or resealing was asked for.
     NoKeyring,
 }
 
@@ -43,7 +43,7 @@ impl fmt::Display for SealError {
             Self::KeyLength { len } => write!(f, "sealing keys are 32 bytes, not {len}"),
             Self::DuplicateKeyId { key_id } => write!(f, "key id {key_id} appears twice in the keyring"),
             Self::Rng => f.write_str("the operating system's random number generator failed"),
-            Self::NoKeyring => f.write_str("the record holds a sealed secret and no keyring was given"),
+            Self::NoKeyring => f.write_str("no keyring was given to open or seal secrets"),
         }
     }
 }
