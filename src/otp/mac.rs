@@ -20,23 +20,29 @@ trait Word: Copy + Zeroize {
     const ZERO: Self;
     /// The padding marker `0x80` as the first byte of a word.
     const MARKER: Self;
-    fn write_be(self, out: &mut [u8]);
     fn low_byte(self) -> u8;
     fn widen(self) -> u128;
+    /// The big-endian bytes of one 16-byte lane of words, as the two `u64` halves that hold
+    /// them in memory order (bytes 0..8 and 8..16, each read little-endian).
+    fn lane(words: &[Self]) -> [u64; 2];
 }
 
 impl Word for u32 {
     const BYTES: usize = 4;
     const ZERO: Self = 0;
     const MARKER: Self = 0x8000_0000;
-    fn write_be(self, out: &mut [u8]) {
-        out.copy_from_slice(&self.to_be_bytes());
-    }
     fn low_byte(self) -> u8 {
         self.to_be_bytes()[3]
     }
     fn widen(self) -> u128 {
         u128::from(self)
+    }
+    fn lane(words: &[Self]) -> [u64; 2] {
+        let half = |i: usize| {
+            let word = |j| u64::from(words.get(j).map_or(0, |w: &u32| w.swap_bytes()));
+            word(i) | (word(i + 1) << 32)
+        };
+        [half(0), half(2)]
     }
 }
 
@@ -44,34 +50,57 @@ impl Word for u64 {
     const BYTES: usize = 8;
     const ZERO: Self = 0;
     const MARKER: Self = 0x8000_0000_0000_0000;
-    fn write_be(self, out: &mut [u8]) {
-        out.copy_from_slice(&self.to_be_bytes());
-    }
     fn low_byte(self) -> u8 {
         self.to_be_bytes()[7]
     }
     fn widen(self) -> u128 {
         u128::from(self)
     }
+    fn lane(words: &[Self]) -> [u64; 2] {
+        let word = |j| words.get(j).map_or(0, |w: &u64| w.swap_bytes());
+        [word(0), word(1)]
+    }
 }
 
-/// Writes the inner digest and the padding marker into the outer final block, big-endian, whole
-/// 16-byte lanes at a time.
-///
-/// The compression functions read the block in 16-byte loads right away. Written word by word,
-/// the bytes of one load would come from several recent stores, which a CPU cannot forward: the
-/// load waits for the stores to reach the cache. Converting whole lanes from a word array lets
-/// the compiler emit one vector store per lane, which forwards.
+/// Writes the inner digest and the padding marker into the outer final block, big-endian, one
+/// 16-byte lane at a time (see [`store_lane`]).
 #[inline]
 fn write_lanes<W: Word>(words: &[W; 16], message_bytes: usize, block: &mut [u8]) {
     let lanes = (message_bytes + 1).div_ceil(16);
-    let count = lanes * 16 / W::BYTES;
-    let out = block.chunks_exact_mut(W::BYTES).take(count);
-    words
-        .iter()
-        .take(count)
-        .zip(out)
-        .for_each(|(word, out)| word.write_be(out));
+    block
+        .chunks_exact_mut(16)
+        .zip(words.chunks_exact(16 / W::BYTES))
+        .take(lanes)
+        .for_each(|(out, words)| {
+            if let Some(out) = out.first_chunk_mut() {
+                store_lane(out, W::lane(words));
+            }
+        });
+}
+
+/// Writes a 16-byte lane of a block, given as its two little-endian halves, in one store.
+///
+/// The compression functions read a block in 16-byte loads right after it is written. A load
+/// whose bytes come from more than one recent store (two 8-byte halves, or a counter written over
+/// a copied template) cannot be forwarded from the store buffer: it waits until the stores reach
+/// the cache, and on SHA-NI that wait cost nearly as much as the two compressions (BENCHMARKS.md).
+/// Built in general registers, the lane is stored as two scalar halves whatever the Rust source
+/// says, so on x86-64 it is built as one SSE2 value (SSE2 is part of the baseline) and stored
+/// whole: one 16-byte store, which forwards. `safe_arch` wraps the two intrinsics safely.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn store_lane(out: &mut [u8; 16], [low, high]: [u64; 2]) {
+    let signed = |half: u64| i64::from_ne_bytes(half.to_ne_bytes());
+    safe_arch::store_unaligned_m128i(out, safe_arch::set_i64_m128i(signed(high), signed(low)));
+}
+
+/// Writes a 16-byte lane of a block, given as its two little-endian halves.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn store_lane(out: &mut [u8; 16], [low, high]: [u64; 2]) {
+    let (first, second) = out.split_at_mut(8);
+    first.copy_from_slice(&low.to_le_bytes());
+    second.copy_from_slice(&high.to_le_bytes());
 }
 
 /// One hash function's compression function and constants. For SHA-1, SHA-256 and SHA-512 the
@@ -201,11 +230,12 @@ impl<E: Engine> Pads<E> {
         }
     }
 
-    /// The inner hash's final block for `counter`: the template with the counter written in.
+    /// The inner hash's final block for `counter`: the template with its first lane,
+    /// `counter ‖ 0x80 ‖ 0…` (every block is longer than 16 bytes), written in one store.
     #[inline]
     fn set_counter(block: &mut E::Block, counter: u64) {
-        if let Some(slot) = block.as_mut().first_chunk_mut::<COUNTER_BYTES>() {
-            *slot = counter.to_be_bytes();
+        if let Some(lane) = block.as_mut().first_chunk_mut() {
+            store_lane(lane, [counter.swap_bytes(), FIRST_LANE_HIGH]);
         }
     }
 
@@ -272,6 +302,10 @@ impl<E: Engine> Pads<E> {
 }
 
 const COUNTER_BYTES: usize = 8;
+
+/// Bytes 8..16 of the inner final block, read little-endian: the padding marker right after the
+/// 8-byte counter, then zeros.
+const FIRST_LANE_HIGH: u64 = 0x80;
 
 /// A final block for a message of `len` bytes that follows one full block:
 /// `message ‖ 0x80 ‖ 0… ‖ bit length` (FIPS 180-4 §5.1), with the message bytes left zero.
@@ -382,12 +416,10 @@ fn truncate<W: Word>(words: &[W]) -> u32 {
 
 #[cfg(test)]
 fn digest_bytes<W: Word>(words: &[W]) -> Vec<u8> {
-    let mut out = vec![0u8; words.len() * W::BYTES];
     words
         .iter()
-        .zip(out.chunks_exact_mut(W::BYTES))
-        .for_each(|(word, chunk)| word.write_be(chunk));
-    out
+        .flat_map(|word| word.widen().to_be_bytes().into_iter().skip(16 - W::BYTES))
+        .collect()
 }
 
 #[cfg(test)]
@@ -447,6 +479,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `set_counter` writes the first lane whole, so its constant half must be the template's.
+    #[test]
+    fn first_lane_constant_matches_every_template() {
+        fn high<E: Engine>() -> [u8; 8] {
+            let block = padded_block::<E>(COUNTER_BYTES);
+            let mut high = [0; 8];
+            high.copy_from_slice(&block.as_ref()[8..16]);
+            high
+        }
+        let expected = FIRST_LANE_HIGH.to_le_bytes();
+        assert_eq!(high::<Sha1Engine>(), expected);
+        assert_eq!(high::<Sha256Engine>(), expected);
+        assert_eq!(high::<Sha512Engine>(), expected);
     }
 
     proptest! {
