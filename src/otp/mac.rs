@@ -239,13 +239,11 @@ impl<E: Engine> Pads<E> {
         }
     }
 
-    /// HMAC(K, m) as the outer hash's final state, from the inner final block holding `m`: two
-    /// compression calls.
+    /// The outer hash's final block for the inner hash's final state: the template with the
+    /// inner digest and the padding marker written in.
     #[inline]
-    fn finish(&self, inner_block: &E::Block) -> E::State {
-        let mut state = self.inner;
-        E::compress(&mut state, inner_block);
-        let inner_digest = state.as_ref();
+    fn outer_block(&self, inner: &E::State) -> E::Block {
+        let inner_digest = inner.as_ref();
         let mut words = [E::Word::ZERO; 16];
         words.iter_mut().zip(inner_digest).for_each(|(o, w)| *o = *w);
         if let Some(marker) = words.get_mut(inner_digest.len()) {
@@ -253,42 +251,62 @@ impl<E: Engine> Pads<E> {
         }
         let mut block = self.outer_block;
         write_lanes(&words, E::digest_len(), block.as_mut());
-        let mut digest = self.outer;
-        E::compress(&mut digest, &block);
-        digest
+        block
     }
 
-    /// Truncated HMAC(K, counter) of each counter in turn, passed to `visit`.
+    /// Truncated HMAC(K, counter) of each counter in turn, passed to `visit`, `N` codes at a time.
     ///
-    /// The counter is written into a block just before the compression function reads it in
-    /// 16-byte loads that cannot be forwarded from the narrower store, so the read waits for the
-    /// store to reach the cache. Writing each block one code ahead, into the other of two
-    /// buffers, lets that wait overlap the previous code's work: only the first code pays it.
+    /// A code is two compressions, the second needing the first's result, and on SHA-NI each
+    /// compression is one long chain of dependent instructions. Codes are independent of each
+    /// other, so a batch runs every inner compression, then every outer one, then the visits:
+    /// the CPU overlaps the chains of neighbouring codes instead of waiting out each code in turn.
+    /// Every counter of a batch costs the same work, so the batching reveals nothing.
     #[inline]
-    fn truncate_each<T: Copy>(
+    fn truncate_each<const N: usize, T: Copy>(
         &self,
         mut counters: impl Iterator<Item = (u64, T)>,
         mut visit: impl FnMut(u64, T, u32),
     ) {
-        let mut blocks = [self.inner_block, self.inner_block];
-        let Some((mut counter, mut tag)) = counters.next() else {
-            return;
-        };
-        let mut current = 0;
-        if let Some(block) = blocks.get_mut(current) {
-            Self::set_counter(block, counter);
-        }
         loop {
-            let next = counters.next();
-            if let (Some((next, _)), Some(block)) = (next, blocks.get_mut(1 - current)) {
-                Self::set_counter(block, next);
+            let mut batch = [None; N];
+            let mut len = 0;
+            for (slot, item) in batch.iter_mut().zip(counters.by_ref()) {
+                *slot = Some(item);
+                len += 1;
             }
-            if let Some(block) = blocks.get(current) {
-                visit(counter, tag, truncate(self.finish(block).as_ref()));
+            if len == 0 {
+                return;
             }
-            match next {
-                Some((next, next_tag)) => (counter, tag, current) = (next, next_tag, 1 - current),
-                None => break,
+            let mut blocks = [self.inner_block; N];
+            blocks
+                .iter_mut()
+                .zip(batch.iter().flatten())
+                .for_each(|(block, &(counter, _))| Self::set_counter(block, counter));
+            let mut states = [self.inner; N];
+            states
+                .iter_mut()
+                .zip(&blocks)
+                .take(len)
+                .for_each(|(state, block)| E::compress(state, block));
+            let mut blocks = [E::ZERO_BLOCK; N];
+            blocks
+                .iter_mut()
+                .zip(&states)
+                .take(len)
+                .for_each(|(block, state)| *block = self.outer_block(state));
+            let mut digests = [self.outer; N];
+            digests
+                .iter_mut()
+                .zip(&blocks)
+                .take(len)
+                .for_each(|(digest, block)| E::compress(digest, block));
+            batch
+                .iter()
+                .flatten()
+                .zip(&digests)
+                .for_each(|(&(counter, tag), digest)| visit(counter, tag, truncate(digest.as_ref())));
+            if len < N {
+                return;
             }
         }
     }
@@ -297,11 +315,19 @@ impl<E: Engine> Pads<E> {
     fn mac(&self, counter: u64) -> E::State {
         let mut block = self.inner_block;
         Self::set_counter(&mut block, counter);
-        self.finish(&block)
+        let mut state = self.inner;
+        E::compress(&mut state, &block);
+        let mut digest = self.outer;
+        E::compress(&mut digest, &self.outer_block(&state));
+        digest
     }
 }
 
 const COUNTER_BYTES: usize = 8;
+
+/// Codes computed side by side by [`KeyedHmac::truncate_each`]: the default window (±1) is one
+/// batch, and a longer range is split into batches of this many.
+const BATCH: usize = 3;
 
 /// Bytes 8..16 of the inner final block, read little-endian: the padding marker right after the
 /// 8-byte counter, then zeros.
@@ -375,18 +401,22 @@ impl KeyedHmac {
         visit: impl FnMut(u64, T, u32),
     ) {
         match &self.0 {
-            Keyed::Sha1(pads) => pads.truncate_each(counters, visit),
-            Keyed::Sha256(pads) => pads.truncate_each(counters, visit),
-            Keyed::Sha512(pads) => pads.truncate_each(counters, visit),
+            Keyed::Sha1(pads) => pads.truncate_each::<BATCH, T>(counters, visit),
+            Keyed::Sha256(pads) => pads.truncate_each::<BATCH, T>(counters, visit),
+            Keyed::Sha512(pads) => pads.truncate_each::<BATCH, T>(counters, visit),
         }
     }
 
     /// The dynamic truncation of HMAC(K, counter) for one counter.
     pub(crate) fn truncated(&self, counter: u64) -> u32 {
         let mut value = 0;
-        self.truncate_each(core::iter::once((counter, ())), |_, (), truncated| {
-            value = truncated;
-        });
+        let once = core::iter::once((counter, ()));
+        let visit = |_, (), truncated| value = truncated;
+        match &self.0 {
+            Keyed::Sha1(pads) => pads.truncate_each::<1, ()>(once, visit),
+            Keyed::Sha256(pads) => pads.truncate_each::<1, ()>(once, visit),
+            Keyed::Sha512(pads) => pads.truncate_each::<1, ()>(once, visit),
+        }
         value
     }
 
