@@ -511,6 +511,24 @@ mod tests {
         }
     }
 
+    /// Ranges shorter than, equal to and longer than a batch: every counter visited once, in
+    /// order, with its own tag and the value a single computation gives.
+    #[test]
+    fn truncate_each_visits_every_counter_of_every_batch_in_order() {
+        for algorithm in Algorithm::ALL {
+            let mac = KeyedHmac::new(algorithm, b"12345678901234567890");
+            for len in 0..=3 * BATCH + 1 {
+                let counters = (0..len).map(|i| (u64::MAX - 3 * BATCH as u64 - 1 + i as u64, i));
+                let mut seen = Vec::new();
+                mac.truncate_each(counters.clone(), |counter, tag, value| {
+                    seen.push((counter, tag, value));
+                });
+                let expected: Vec<_> = counters.map(|(c, i)| (c, i, mac.truncated(c))).collect();
+                assert_eq!(seen, expected, "{algorithm} {len}");
+            }
+        }
+    }
+
     /// `set_counter` writes the first lane whole, so its constant half must be the template's.
     #[test]
     fn first_lane_constant_matches_every_template() {
