@@ -239,19 +239,17 @@ impl<E: Engine> Pads<E> {
         }
     }
 
-    /// The outer hash's final block for the inner hash's final state: the template with the
-    /// inner digest and the padding marker written in.
+    /// The outer hash's final block for the inner hash's final state: the template (already in
+    /// `block`) with the inner digest and the padding marker written in.
     #[inline]
-    fn outer_block(&self, inner: &E::State) -> E::Block {
+    fn set_inner_digest(block: &mut E::Block, inner: &E::State) {
         let inner_digest = inner.as_ref();
         let mut words = [E::Word::ZERO; 16];
         words.iter_mut().zip(inner_digest).for_each(|(o, w)| *o = *w);
         if let Some(marker) = words.get_mut(inner_digest.len()) {
             *marker = E::Word::MARKER;
         }
-        let mut block = self.outer_block;
         write_lanes(&words, E::digest_len(), block.as_mut());
-        block
     }
 
     /// Truncated HMAC(K, counter) of each counter in turn, passed to `visit`, `N` codes at a time.
@@ -288,12 +286,12 @@ impl<E: Engine> Pads<E> {
                 .zip(&blocks)
                 .take(len)
                 .for_each(|(state, block)| E::compress(state, block));
-            let mut blocks = [E::ZERO_BLOCK; N];
+            let mut blocks = [self.outer_block; N];
             blocks
                 .iter_mut()
                 .zip(&states)
                 .take(len)
-                .for_each(|(block, state)| *block = self.outer_block(state));
+                .for_each(|(block, state)| Self::set_inner_digest(block, state));
             let mut digests = [self.outer; N];
             digests
                 .iter_mut()
@@ -317,8 +315,10 @@ impl<E: Engine> Pads<E> {
         Self::set_counter(&mut block, counter);
         let mut state = self.inner;
         E::compress(&mut state, &block);
+        let mut block = self.outer_block;
+        Self::set_inner_digest(&mut block, &state);
         let mut digest = self.outer;
-        E::compress(&mut digest, &self.outer_block(&state));
+        E::compress(&mut digest, &block);
         digest
     }
 }
