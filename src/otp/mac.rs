@@ -20,23 +20,29 @@ trait Word: Copy + Zeroize {
     const ZERO: Self;
     /// The padding marker `0x80` as the first byte of a word.
     const MARKER: Self;
-    fn write_be(self, out: &mut [u8]);
     fn low_byte(self) -> u8;
     fn widen(self) -> u128;
+    /// The big-endian bytes of one 16-byte lane of words, as the two `u64` halves that hold
+    /// them in memory order (bytes 0..8 and 8..16, each read little-endian).
+    fn lane(words: &[Self]) -> [u64; 2];
 }
 
 impl Word for u32 {
     const BYTES: usize = 4;
     const ZERO: Self = 0;
     const MARKER: Self = 0x8000_0000;
-    fn write_be(self, out: &mut [u8]) {
-        out.copy_from_slice(&self.to_be_bytes());
-    }
     fn low_byte(self) -> u8 {
         self.to_be_bytes()[3]
     }
     fn widen(self) -> u128 {
         u128::from(self)
+    }
+    fn lane(words: &[Self]) -> [u64; 2] {
+        let half = |i: usize| {
+            let word = |j| u64::from(words.get(j).map_or(0, |w: &u32| w.swap_bytes()));
+            word(i) | (word(i + 1) << 32)
+        };
+        [half(0), half(2)]
     }
 }
 
@@ -44,34 +50,57 @@ impl Word for u64 {
     const BYTES: usize = 8;
     const ZERO: Self = 0;
     const MARKER: Self = 0x8000_0000_0000_0000;
-    fn write_be(self, out: &mut [u8]) {
-        out.copy_from_slice(&self.to_be_bytes());
-    }
     fn low_byte(self) -> u8 {
         self.to_be_bytes()[7]
     }
     fn widen(self) -> u128 {
         u128::from(self)
     }
+    fn lane(words: &[Self]) -> [u64; 2] {
+        let word = |j| words.get(j).map_or(0, |w: &u64| w.swap_bytes());
+        [word(0), word(1)]
+    }
 }
 
-/// Writes the inner digest and the padding marker into the outer final block, big-endian, whole
-/// 16-byte lanes at a time.
-///
-/// The compression functions read the block in 16-byte loads right away. Written word by word,
-/// the bytes of one load would come from several recent stores, which a CPU cannot forward: the
-/// load waits for the stores to reach the cache. Converting whole lanes from a word array lets
-/// the compiler emit one vector store per lane, which forwards.
+/// Writes the inner digest and the padding marker into the outer final block, big-endian, one
+/// 16-byte lane at a time (see [`store_lane`]).
 #[inline]
 fn write_lanes<W: Word>(words: &[W; 16], message_bytes: usize, block: &mut [u8]) {
     let lanes = (message_bytes + 1).div_ceil(16);
-    let count = lanes * 16 / W::BYTES;
-    let out = block.chunks_exact_mut(W::BYTES).take(count);
-    words
-        .iter()
-        .take(count)
-        .zip(out)
-        .for_each(|(word, out)| word.write_be(out));
+    block
+        .chunks_exact_mut(16)
+        .zip(words.chunks_exact(16 / W::BYTES))
+        .take(lanes)
+        .for_each(|(out, words)| {
+            if let Some(out) = out.first_chunk_mut() {
+                store_lane(out, W::lane(words));
+            }
+        });
+}
+
+/// Writes a 16-byte lane of a block, given as its two little-endian halves, in one store.
+///
+/// The compression functions read a block in 16-byte loads right after it is written. A load
+/// whose bytes come from more than one recent store (two 8-byte halves, or a counter written over
+/// a copied template) cannot be forwarded from the store buffer: it waits until the stores reach
+/// the cache, and on SHA-NI that wait cost nearly as much as the two compressions (BENCHMARKS.md).
+/// Built in general registers, the lane is stored as two scalar halves whatever the Rust source
+/// says, so on x86-64 it is built as one SSE2 value (SSE2 is part of the baseline) and stored
+/// whole: one 16-byte store, which forwards. `safe_arch` wraps the two intrinsics safely.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn store_lane(out: &mut [u8; 16], [low, high]: [u64; 2]) {
+    let signed = |half: u64| i64::from_ne_bytes(half.to_ne_bytes());
+    safe_arch::store_unaligned_m128i(out, safe_arch::set_i64_m128i(signed(high), signed(low)));
+}
+
+/// Writes a 16-byte lane of a block, given as its two little-endian halves.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn store_lane(out: &mut [u8; 16], [low, high]: [u64; 2]) {
+    let (first, second) = out.split_at_mut(8);
+    first.copy_from_slice(&low.to_le_bytes());
+    second.copy_from_slice(&high.to_le_bytes());
 }
 
 /// One hash function's compression function and constants. For SHA-1, SHA-256 and SHA-512 the
@@ -201,64 +230,81 @@ impl<E: Engine> Pads<E> {
         }
     }
 
-    /// The inner hash's final block for `counter`: the template with the counter written in.
+    /// The inner hash's final block for `counter`: the template with its first lane,
+    /// `counter ‖ 0x80 ‖ 0…` (every block is longer than 16 bytes), written in one store.
     #[inline]
     fn set_counter(block: &mut E::Block, counter: u64) {
-        if let Some(slot) = block.as_mut().first_chunk_mut::<COUNTER_BYTES>() {
-            *slot = counter.to_be_bytes();
+        if let Some(lane) = block.as_mut().first_chunk_mut() {
+            store_lane(lane, [counter.swap_bytes(), FIRST_LANE_HIGH]);
         }
     }
 
-    /// HMAC(K, m) as the outer hash's final state, from the inner final block holding `m`: two
-    /// compression calls.
+    /// The outer hash's final block for the inner hash's final state: the template (already in
+    /// `block`) with the inner digest and the padding marker written in.
     #[inline]
-    fn finish(&self, inner_block: &E::Block) -> E::State {
-        let mut state = self.inner;
-        E::compress(&mut state, inner_block);
-        let inner_digest = state.as_ref();
+    fn set_inner_digest(block: &mut E::Block, inner: &E::State) {
+        let inner_digest = inner.as_ref();
         let mut words = [E::Word::ZERO; 16];
         words.iter_mut().zip(inner_digest).for_each(|(o, w)| *o = *w);
         if let Some(marker) = words.get_mut(inner_digest.len()) {
             *marker = E::Word::MARKER;
         }
-        let mut block = self.outer_block;
         write_lanes(&words, E::digest_len(), block.as_mut());
-        let mut digest = self.outer;
-        E::compress(&mut digest, &block);
-        digest
     }
 
-    /// Truncated HMAC(K, counter) of each counter in turn, passed to `visit`.
+    /// Truncated HMAC(K, counter) of each counter in turn, passed to `visit`, `N` codes at a time.
     ///
-    /// The counter is written into a block just before the compression function reads it in
-    /// 16-byte loads that cannot be forwarded from the narrower store, so the read waits for the
-    /// store to reach the cache. Writing each block one code ahead, into the other of two
-    /// buffers, lets that wait overlap the previous code's work: only the first code pays it.
+    /// A code is two compressions, the second needing the first's result, and on SHA-NI each
+    /// compression is one long chain of dependent instructions. Codes are independent of each
+    /// other, so a batch runs every inner compression, then every outer one, then the visits:
+    /// the CPU overlaps the chains of neighbouring codes instead of waiting out each code in turn.
+    /// Every counter of a batch costs the same work, so the batching reveals nothing.
     #[inline]
-    fn truncate_each<T: Copy>(
+    fn truncate_each<const N: usize, T: Copy>(
         &self,
         mut counters: impl Iterator<Item = (u64, T)>,
         mut visit: impl FnMut(u64, T, u32),
     ) {
-        let mut blocks = [self.inner_block, self.inner_block];
-        let Some((mut counter, mut tag)) = counters.next() else {
-            return;
-        };
-        let mut current = 0;
-        if let Some(block) = blocks.get_mut(current) {
-            Self::set_counter(block, counter);
-        }
         loop {
-            let next = counters.next();
-            if let (Some((next, _)), Some(block)) = (next, blocks.get_mut(1 - current)) {
-                Self::set_counter(block, next);
+            let mut batch = [None; N];
+            let mut len = 0;
+            for (slot, item) in batch.iter_mut().zip(counters.by_ref()) {
+                *slot = Some(item);
+                len += 1;
             }
-            if let Some(block) = blocks.get(current) {
-                visit(counter, tag, truncate(self.finish(block).as_ref()));
+            if len == 0 {
+                return;
             }
-            match next {
-                Some((next, next_tag)) => (counter, tag, current) = (next, next_tag, 1 - current),
-                None => break,
+            let mut blocks = [self.inner_block; N];
+            blocks
+                .iter_mut()
+                .zip(batch.iter().flatten())
+                .for_each(|(block, &(counter, _))| Self::set_counter(block, counter));
+            let mut states = [self.inner; N];
+            states
+                .iter_mut()
+                .zip(&blocks)
+                .take(len)
+                .for_each(|(state, block)| E::compress(state, block));
+            let mut blocks = [self.outer_block; N];
+            blocks
+                .iter_mut()
+                .zip(&states)
+                .take(len)
+                .for_each(|(block, state)| Self::set_inner_digest(block, state));
+            let mut digests = [self.outer; N];
+            digests
+                .iter_mut()
+                .zip(&blocks)
+                .take(len)
+                .for_each(|(digest, block)| E::compress(digest, block));
+            batch
+                .iter()
+                .flatten()
+                .zip(&digests)
+                .for_each(|(&(counter, tag), digest)| visit(counter, tag, truncate(digest.as_ref())));
+            if len < N {
+                return;
             }
         }
     }
@@ -267,11 +313,25 @@ impl<E: Engine> Pads<E> {
     fn mac(&self, counter: u64) -> E::State {
         let mut block = self.inner_block;
         Self::set_counter(&mut block, counter);
-        self.finish(&block)
+        let mut state = self.inner;
+        E::compress(&mut state, &block);
+        let mut block = self.outer_block;
+        Self::set_inner_digest(&mut block, &state);
+        let mut digest = self.outer;
+        E::compress(&mut digest, &block);
+        digest
     }
 }
 
 const COUNTER_BYTES: usize = 8;
+
+/// Codes computed side by side by [`KeyedHmac::truncate_each`]: the default window (±1) is one
+/// batch, and a longer range is split into batches of this many.
+const BATCH: usize = 3;
+
+/// Bytes 8..16 of the inner final block, read little-endian: the padding marker right after the
+/// 8-byte counter, then zeros.
+const FIRST_LANE_HIGH: u64 = 0x80;
 
 /// A final block for a message of `len` bytes that follows one full block:
 /// `message ‖ 0x80 ‖ 0… ‖ bit length` (FIPS 180-4 §5.1), with the message bytes left zero.
@@ -341,18 +401,22 @@ impl KeyedHmac {
         visit: impl FnMut(u64, T, u32),
     ) {
         match &self.0 {
-            Keyed::Sha1(pads) => pads.truncate_each(counters, visit),
-            Keyed::Sha256(pads) => pads.truncate_each(counters, visit),
-            Keyed::Sha512(pads) => pads.truncate_each(counters, visit),
+            Keyed::Sha1(pads) => pads.truncate_each::<BATCH, T>(counters, visit),
+            Keyed::Sha256(pads) => pads.truncate_each::<BATCH, T>(counters, visit),
+            Keyed::Sha512(pads) => pads.truncate_each::<BATCH, T>(counters, visit),
         }
     }
 
     /// The dynamic truncation of HMAC(K, counter) for one counter.
     pub(crate) fn truncated(&self, counter: u64) -> u32 {
         let mut value = 0;
-        self.truncate_each(core::iter::once((counter, ())), |_, (), truncated| {
-            value = truncated;
-        });
+        let once = core::iter::once((counter, ()));
+        let visit = |_, (), truncated| value = truncated;
+        match &self.0 {
+            Keyed::Sha1(pads) => pads.truncate_each::<1, ()>(once, visit),
+            Keyed::Sha256(pads) => pads.truncate_each::<1, ()>(once, visit),
+            Keyed::Sha512(pads) => pads.truncate_each::<1, ()>(once, visit),
+        }
         value
     }
 
@@ -382,12 +446,10 @@ fn truncate<W: Word>(words: &[W]) -> u32 {
 
 #[cfg(test)]
 fn digest_bytes<W: Word>(words: &[W]) -> Vec<u8> {
-    let mut out = vec![0u8; words.len() * W::BYTES];
     words
         .iter()
-        .zip(out.chunks_exact_mut(W::BYTES))
-        .for_each(|(word, chunk)| word.write_be(chunk));
-    out
+        .flat_map(|word| word.widen().to_be_bytes().into_iter().skip(16 - W::BYTES))
+        .collect()
 }
 
 #[cfg(test)]
@@ -447,6 +509,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Ranges shorter than, equal to and longer than a batch: every counter visited once, in
+    /// order, with its own tag and the value a single computation gives.
+    #[test]
+    fn truncate_each_visits_every_counter_of_every_batch_in_order() {
+        for algorithm in Algorithm::ALL {
+            let mac = KeyedHmac::new(algorithm, b"12345678901234567890");
+            for len in 0..=3 * BATCH + 1 {
+                let counters = (0..len).map(|i| (u64::MAX - 3 * BATCH as u64 - 1 + i as u64, i));
+                let mut seen = Vec::new();
+                mac.truncate_each(counters.clone(), |counter, tag, value| {
+                    seen.push((counter, tag, value));
+                });
+                let expected: Vec<_> = counters.map(|(c, i)| (c, i, mac.truncated(c))).collect();
+                assert_eq!(seen, expected, "{algorithm} {len}");
+            }
+        }
+    }
+
+    /// `set_counter` writes the first lane whole, so its constant half must be the template's.
+    #[test]
+    fn first_lane_constant_matches_every_template() {
+        fn high<E: Engine>() -> [u8; 8] {
+            let block = padded_block::<E>(COUNTER_BYTES);
+            let mut high = [0; 8];
+            high.copy_from_slice(&block.as_ref()[8..16]);
+            high
+        }
+        let expected = FIRST_LANE_HIGH.to_le_bytes();
+        assert_eq!(high::<Sha1Engine>(), expected);
+        assert_eq!(high::<Sha256Engine>(), expected);
+        assert_eq!(high::<Sha512Engine>(), expected);
     }
 
     proptest! {
