@@ -58,11 +58,13 @@ impl Record {
     }
 
     #[cfg(feature = "std")]
-    /// The record with its secrets opened, and what it takes to seal them again unchanged.
+    /// Opens the record's secrets in place, and returns what it takes to seal them again
+    /// unchanged.
     ///
     /// # Errors
-    /// The first [`SealError`] of either field: nothing is half-opened.
-    pub(crate) fn open(mut self, keyring: &Keyring) -> Result<(Self, Unsealed), SealError> {
+    /// The first [`SealError`] of either field; the caller then drops the record, which may be
+    /// half-opened.
+    pub(crate) fn open(&mut self, keyring: &Keyring) -> Result<Unsealed, SealError> {
         let mut unsealed = Unsealed::default();
         if let Some(active) = self.active.as_mut() {
             unsealed.active = open_field(
@@ -82,17 +84,17 @@ impl Record {
                 keyring,
             )?;
         }
-        Ok((self, unsealed))
+        Ok(unsealed)
     }
 
     #[cfg(feature = "std")]
-    /// The record with every secret sealed under the keyring's current key for its user and
-    /// field, reusing the loaded sealed values that still fit.
+    /// Seals every secret of the record in place under the keyring's current key for its user
+    /// and field, reusing the loaded sealed values that still fit.
     ///
     /// # Errors
     /// [`SealError::Rng`] if no nonce could be drawn; a sealed value that was never opened and
     /// is under an old key is opened first, with its errors.
-    pub(crate) fn seal(mut self, keyring: &Keyring, unsealed: &Unsealed) -> Result<Self, SealError> {
+    pub(crate) fn seal(&mut self, keyring: &Keyring, unsealed: &Unsealed) -> Result<(), SealError> {
         if let Some(active) = self.active.as_mut() {
             let sealed = seal_field(
                 &active.secret,
@@ -113,7 +115,7 @@ impl Record {
             )?;
             pending.secret = StoredSecret::Sealed(sealed);
         }
-        Ok(self)
+        Ok(())
     }
 }
 

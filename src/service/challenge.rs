@@ -115,7 +115,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         if claims.user != user {
             return Err(Error::Challenge(ChallengeError::OtherUser));
         }
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let hasher = self.config.hasher();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
@@ -126,7 +126,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, &rules)
+                policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, rules)
             })
             .await?;
         match outcome {

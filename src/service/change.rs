@@ -60,7 +60,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn disable(&self, user: &str, proof: &str) -> Result<Changed, Error> {
         let now = self.start(user)?;
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let hasher = self.config.hasher();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
@@ -71,7 +71,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::disable(record, &mut proof, now, &rules)
+                policy::disable(record, &mut proof, now, rules)
             })
             .await?;
         match outcome {
@@ -123,7 +123,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn regenerate_backup_codes(&self, user: &str, proof: &str) -> Result<Regenerated, Error> {
         let now = self.start(user)?;
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let hasher = self.config.hasher();
         let mut memo = HashMemo::new();
         let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
@@ -135,7 +135,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::regenerate(record, &mut proof, now, &rules, || self.backup_set(&mut made))
+                policy::regenerate(record, &mut proof, now, rules, || self.backup_set(&mut made))
             })
             .await?;
         match (outcome, made) {

@@ -130,10 +130,10 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let params = self.config.params();
         let secret = Secret::generate(params.algorithm()).map_err(Error::Secret)?;
         let uri = KeyUri::totp(secret.clone(), params, self.config.issuer(), account).map_err(Error::Uri)?;
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let (outcome, _) = self
             .transact(user, |record| {
-                policy::begin(record, user, &secret, params, now, &rules)
+                policy::begin(record, user, &secret, params, now, rules)
             })
             .await?;
         let expires_at = outcome.map_err(Error::from)?;
@@ -179,16 +179,15 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn confirm_enrollment(&self, user: &str, code: &str) -> Result<Confirmed, Error> {
         let now = self.start(user)?;
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
         let (outcome, written) = self
             .transact(user, |record| {
-                policy::confirm(record, code, now, &rules, || self.backup_set(&mut made))
+                policy::confirm(record, code, now, rules, || self.backup_set(&mut made))
             })
             .await?;
         match (outcome, made, written) {
-            (Ok(matched), Some((backup_codes, _)), Some(record)) => {
-                let epoch = record.epoch();
+            (Ok(matched), Some((backup_codes, _)), Some(epoch)) => {
                 self.emit(user, now, EventKind::EnrollmentConfirmed { epoch });
                 Ok(Confirmed {
                     backup_codes,

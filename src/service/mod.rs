@@ -166,24 +166,30 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
-    /// Load → open → decide → seal → compare-and-swap, retried on conflict. Returns the decision that took
-    /// effect, with the record as written (`None` if nothing needed writing).
-    async fn transact<T, F>(&self, user: &str, mut decide: F) -> Result<Decision<T>, Error>
+    /// Load → open → decide → seal → compare-and-swap, retried on conflict. Returns the decision
+    /// that took effect, with the epoch of the record as written (`None` if nothing needed
+    /// writing).
+    async fn transact<T, F>(
+        &self,
+        user: &str,
+        mut decide: F,
+    ) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
         F: FnMut(Option<Record>) -> Decision<T>,
     {
         for _ in 0..=self.config.max_retries() {
-            let loaded = self.store.load(user).await.map_err(Error::store)?;
+            let mut loaded = self.store.load(user).await.map_err(Error::store)?;
             if loaded.as_ref().is_some_and(|record| record.user() != user) {
                 return Err(Error::store(error::WrongRecord));
             }
             let expected = loaded.as_ref().map(Record::version);
-            let (opened, unsealed) = self.sealing.open(loaded)?;
-            let (outcome, new) = decide(opened);
-            let Some(new) = new else {
+            // In place: a record is a couple of hundred bytes, and every move is a copy.
+            let unsealed = self.sealing.open(loaded.as_mut())?;
+            let (outcome, new) = decide(loaded);
+            let Some(mut new) = new else {
                 return Ok((outcome, None));
             };
-            let mut new = self.sealing.seal(new, &unsealed)?;
+            self.sealing.seal(&mut new, &unsealed)?;
             let written = match expected {
                 Some(expected) => {
                     new.version = expected.saturating_add(1);
@@ -196,7 +202,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             }
             .map_err(Error::store)?;
             if written == Write::Applied {
-                return Ok((outcome, Some(new)));
+                return Ok((outcome, Some(new.epoch)));
             }
         }
         Err(Error::Conflict)

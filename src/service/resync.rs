@@ -39,9 +39,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn resync(&self, user: &str, first: &str, second: &str) -> Result<Match, Error> {
         let now = self.start(user)?;
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let (outcome, _) = self
-            .transact(user, |record| policy::resync(record, first, second, now, &rules))
+            .transact(user, |record| policy::resync(record, first, second, now, rules))
             .await?;
         match outcome {
             Ok(found) => {

@@ -23,51 +23,53 @@ pub(super) struct Sealing {
 #[cfg(feature = "seal")]
 pub(super) type Loaded = Option<Unsealed>;
 #[cfg(not(feature = "seal"))]
-pub(super) type Loaded = ();
+pub(super) struct Loaded;
 
 impl Sealing {
-    /// The loaded record with its secrets opened in memory. Without a keyring, a record that
-    /// holds a sealed secret is refused — never read as if it had none.
+    /// Opens the loaded record's secrets in memory, in place (a record is a couple of hundred
+    /// bytes: every move is a copy). Without a keyring, a record that holds a sealed secret is
+    /// refused — never read as if it had none.
     #[cfg(feature = "seal")]
-    pub(super) fn open(&self, loaded: Option<Record>) -> Result<(Option<Record>, Loaded), Error> {
+    pub(super) fn open(&self, loaded: Option<&mut Record>) -> Result<Loaded, Error> {
         match (&self.keyring, loaded) {
-            (Some(keyring), Some(record)) => {
-                let (record, unsealed) = record.open(keyring).map_err(Error::Seal)?;
-                Ok((Some(record), Some(unsealed)))
-            }
+            (Some(keyring), Some(record)) => record.open(keyring).map(Some).map_err(Error::Seal),
             (None, Some(record)) if record.holds_sealed() => Err(Error::Seal(SealError::NoKeyring)),
-            (_, loaded) => Ok((loaded, None)),
+            _ => Ok(None),
         }
     }
 
-    /// The loaded record, refused if it holds a sealed secret (this build cannot open it).
+    /// Refuses a loaded record that holds a sealed secret (this build cannot open it).
     #[cfg(not(feature = "seal"))]
-    pub(super) fn open(&self, loaded: Option<Record>) -> Result<(Option<Record>, Loaded), Error> {
+    #[expect(clippy::unused_self, reason = "the signature of the `seal` build")]
+    pub(super) fn open(&self, loaded: Option<&mut Record>) -> Result<Loaded, Error> {
         match loaded {
             Some(record) if record.holds_sealed() => Err(Error::Seal(SealError::NoKeyring)),
-            loaded => Ok((loaded, ())),
+            _ => Ok(Loaded),
         }
     }
 
-    /// The record to write: with a keyring, every secret sealed under its current key.
+    /// With a keyring, seals every secret of the record to write under its current key, in
+    /// place.
     #[cfg(feature = "seal")]
-    pub(super) fn seal(&self, record: Record, loaded: &Loaded) -> Result<Record, Error> {
-        match (&self.keyring, loaded) {
-            (Some(keyring), Some(unsealed)) => record.seal(keyring, unsealed).map_err(Error::Seal),
-            (Some(keyring), None) => record.seal(keyring, &Unsealed::default()).map_err(Error::Seal),
-            (None, _) => Ok(record),
-        }
+    pub(super) fn seal(&self, record: &mut Record, loaded: &Loaded) -> Result<(), Error> {
+        let Some(keyring) = &self.keyring else {
+            return Ok(());
+        };
+        let fresh = Unsealed::default();
+        record
+            .seal(keyring, loaded.as_ref().unwrap_or(&fresh))
+            .map_err(Error::Seal)
     }
 
-    /// The record to write, as it is (no keyring in this build).
+    /// Nothing to seal in this build.
     #[cfg(not(feature = "seal"))]
     #[expect(
         clippy::unused_self,
         clippy::unnecessary_wraps,
         reason = "the signature of the `seal` build"
     )]
-    pub(super) fn seal(&self, record: Record, (): &Loaded) -> Result<Record, Error> {
-        Ok(record)
+    pub(super) fn seal(&self, _record: &mut Record, _loaded: &Loaded) -> Result<(), Error> {
+        Ok(())
     }
 }
 
