@@ -5,6 +5,7 @@ mod drift;
 mod enrollment;
 mod replay;
 mod resync;
+mod sealed;
 mod status;
 mod throttling;
 
