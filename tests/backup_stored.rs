@@ -101,6 +101,23 @@ fn each_field_has_its_own_error() {
             with_field(&with_field(&stored, 3, "argon2id"), 4, "m=19456,t=2,p=1"),
             StoredSetError::Params,
         ),
+        // Found by the backup_code fuzz target: `8 * p` overflowed (a panic in debug builds).
+        (
+            with_field(
+                &with_field(&stored, 3, "argon2id"),
+                4,
+                "v=19,m=19456,t=2,p=4294967295",
+            ),
+            StoredSetError::Params,
+        ),
+        (
+            with_field(
+                &with_field(&stored, 3, "argon2id"),
+                4,
+                "v=19,m=19456,t=2,p=536870912",
+            ),
+            StoredSetError::Params,
+        ),
         (with_field(&stored, 5, "len=12,n=3"), StoredSetError::CodeLength),
         (with_field(&stored, 5, "len=33,n=3"), StoredSetError::CodeLength),
         (

@@ -69,7 +69,7 @@ impl HashScheme {
                 let passes_ok = t_cost >= 1 && t_cost <= Self::ARGON2_MAX_T_COST;
                 let memory_ok = m_cost >= Self::ARGON2_MIN_M_COST
                     && m_cost <= Self::ARGON2_MAX_M_COST
-                    && m_cost >= 8 * p_cost;
+                    && m_cost >= p_cost.saturating_mul(8);
                 if lanes_ok && passes_ok && memory_ok {
                     Ok(())
                 } else {
