@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use super::{Error, EventKind, TwoFactor};
+use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
 use crate::policy::{self, Expect, Proof};
@@ -129,16 +129,6 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                 policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, rules)
             })
             .await?;
-        match outcome {
-            Ok(verified) => {
-                self.emit(user, now, EventKind::Verified { via: verified.via });
-                self.report_backup_use(user, now, &verified);
-                Ok(verified)
-            }
-            Err(refusal) => {
-                self.report_refusal(user, now, &refusal);
-                Err(refusal.into())
-            }
-        }
+        self.settle_login(user, now, outcome)
     }
 }

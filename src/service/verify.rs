@@ -2,7 +2,7 @@
 
 use super::{Error, EventKind, TwoFactor};
 use crate::backup::HashMemo;
-use crate::policy::{self, Expect, Proof};
+use crate::policy::{self, Expect, Proof, Refusal};
 use crate::{Clock, Store, Verified};
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -107,7 +107,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
 
     async fn login(&self, user: &str, input: &str, expect: Expect) -> Result<Verified, Error> {
         let now = self.start(user)?;
-        let rules = *self.config.policy();
+        let rules = self.config.policy();
         let hasher = self.config.hasher();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
@@ -118,9 +118,19 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::verify(record, &mut proof, now, &rules)
+                policy::verify(record, &mut proof, now, rules)
             })
             .await?;
+        self.settle_login(user, now, outcome)
+    }
+
+    /// The events of a login's outcome, and the outcome as the caller receives it.
+    pub(super) fn settle_login(
+        &self,
+        user: &str,
+        now: u64,
+        outcome: Result<Verified, Refusal>,
+    ) -> Result<Verified, Error> {
         match outcome {
             Ok(verified) => {
                 self.emit(user, now, EventKind::Verified { via: verified.via });
