@@ -34,10 +34,10 @@ impl Store for AlwaysConflicts {
         self.loads.fetch_add(1, Ordering::SeqCst);
         self.inner.load(user).await
     }
-    async fn insert(&self, record: &Record) -> Result<Write, Infallible> {
+    async fn insert(&self, record: Record) -> Result<Write, Infallible> {
         self.inner.insert(record).await
     }
-    async fn compare_and_swap(&self, _expected: u64, _record: &Record) -> Result<Write, Infallible> {
+    async fn compare_and_swap(&self, _expected: u64, _record: Record) -> Result<Write, Infallible> {
         Ok(Write::Conflict)
     }
     async fn delete(&self, user: &str, expected: u64) -> Result<Write, Infallible> {
@@ -70,10 +70,10 @@ impl Store for Confused {
     async fn load(&self, _user: &str) -> Result<Option<Record>, Infallible> {
         self.0.load("bob").await
     }
-    async fn insert(&self, record: &Record) -> Result<Write, Infallible> {
+    async fn insert(&self, record: Record) -> Result<Write, Infallible> {
         self.0.insert(record).await
     }
-    async fn compare_and_swap(&self, expected: u64, record: &Record) -> Result<Write, Infallible> {
+    async fn compare_and_swap(&self, expected: u64, record: Record) -> Result<Write, Infallible> {
         self.0.compare_and_swap(expected, record).await
     }
     async fn delete(&self, user: &str, expected: u64) -> Result<Write, Infallible> {

@@ -33,7 +33,7 @@ async fn the_kit_can_run_against_a_store_that_already_has_rows() {
     let store = Arc::new(MemoryStore::new());
     // A record at version 1, as a store holds it (decoding sets the version).
     let existing = Record::decode("alice", 1, &Record::new("alice").encode()).unwrap();
-    assert_eq!(store.insert(&existing).await.unwrap(), Write::Applied);
+    assert_eq!(store.insert(existing.clone()).await.unwrap(), Write::Applied);
     run_conformance(vec![Arc::clone(&store)]).await.unwrap();
     run_conformance(vec![Arc::clone(&store)]).await.unwrap();
     assert_eq!(store.load("alice").await.unwrap(), Some(existing));
@@ -105,11 +105,11 @@ impl Store for Slow {
         record
     }
 
-    async fn insert(&self, record: &Record) -> Result<Write, Infallible> {
+    async fn insert(&self, record: Record) -> Result<Write, Infallible> {
         self.inner.insert(record).await
     }
 
-    async fn compare_and_swap(&self, expected: u64, record: &Record) -> Result<Write, Infallible> {
+    async fn compare_and_swap(&self, expected: u64, record: Record) -> Result<Write, Infallible> {
         if self.honest {
             return self.inner.compare_and_swap(expected, record).await;
         }

@@ -75,7 +75,7 @@ async fn replace(store: &MemoryStore, user: &str, mut json: Value) {
     json["version"] = (version + 1).into();
     let record: Record = serde_json::from_value(json).unwrap();
     assert_eq!(
-        store.compare_and_swap(version, &record).await.unwrap(),
+        store.compare_and_swap(version, record.clone()).await.unwrap(),
         twofactor::Write::Applied
     );
 }

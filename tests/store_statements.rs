@@ -92,14 +92,14 @@ async fn count_operations<S: Store>(store: &S, log: &StatementLog, user: &str)
 where
     S::Error: std::fmt::Debug,
 {
-    assert_eq!(store.insert(&record(user, 1)).await.unwrap(), Write::Applied);
+    assert_eq!(store.insert(record(user, 1)).await.unwrap(), Write::Applied);
     let _warm = store.load(user).await.unwrap();
     log.take();
 
     // A verification: read the record, write the next version if nobody came first.
     let read = store.load(user).await.unwrap().unwrap();
     let outcome = store
-        .compare_and_swap(read.version(), &record(user, read.version() + 1))
+        .compare_and_swap(read.version(), record(user, read.version() + 1))
         .await
         .unwrap();
     assert_eq!(outcome, Write::Applied);
@@ -114,13 +114,13 @@ where
     // One that lost the race: the same two, and no retry inside the store.
     let _stale = store.load(user).await.unwrap();
     assert_eq!(
-        store.compare_and_swap(1, &record(user, 2)).await.unwrap(),
+        store.compare_and_swap(1, record(user, 2)).await.unwrap(),
         Write::Conflict
     );
     assert_eq!(log.take().len(), 2);
 
     assert_eq!(store.delete(user, 2).await.unwrap(), Write::Applied);
-    assert_eq!(store.insert(&record(user, 1)).await.unwrap(), Write::Applied);
+    assert_eq!(store.insert(record(user, 1)).await.unwrap(), Write::Applied);
     let statements = log.take();
     assert_eq!(statements.len(), 2, "{statements:?}");
     assert!(statements[0].starts_with("DELETE") && statements[1].starts_with("INSERT"));
@@ -244,12 +244,12 @@ async fn postgres(log: &StatementLog) {
 
     // The same again, counted on the wire.
     assert_eq!(store.delete(user, 1).await.unwrap(), Write::Applied);
-    assert_eq!(store.insert(&record(user, 1)).await.unwrap(), Write::Applied);
+    assert_eq!(store.insert(record(user, 1)).await.unwrap(), Write::Applied);
     let _warm = store.load(user).await.unwrap();
     wire.take();
     let read = store.load(user).await.unwrap().unwrap();
     let outcome = store
-        .compare_and_swap(read.version(), &record(user, 2))
+        .compare_and_swap(read.version(), record(user, 2))
         .await
         .unwrap();
     assert_eq!(outcome, Write::Applied);

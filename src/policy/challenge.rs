@@ -2,7 +2,7 @@
 
 use subtle::ConstantTimeEq;
 
-use super::{Decision, Proof, Refusal, verify};
+use super::{Decision, InPlace, Proof, Refusal, verify};
 use crate::{ChallengeError, CodeHasher, Policy, Record, Verified};
 
 /// Makes `nonce` the user's current challenge; any older one stops working. Only a user with an
@@ -20,26 +20,24 @@ pub(crate) fn issue(record: Option<Record>, nonce: [u8; Record::NONCE_LEN]) -> D
 /// [`verify`] behind a challenge: refused unless `nonce` is the record's current one, and on
 /// success the nonce is spent in the same write that spends the code.
 pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
-    record: Option<Record>,
+    mut record: Option<&mut Record>,
     nonce: &[u8; Record::NONCE_LEN],
     proof: &mut Proof<'_, H>,
     now: u64,
     rules: &Policy,
-) -> Decision<Verified> {
-    if let Some(stored) = record.as_ref() {
+) -> InPlace<Verified> {
+    if let Some(stored) = record.as_deref() {
         match &stored.challenge {
-            None => return (Err(Refusal::Challenge(ChallengeError::Used)), None),
+            None => return (Err(Refusal::Challenge(ChallengeError::Used)), false),
             Some(current) if !bool::from(current.ct_eq(nonce)) => {
-                return (Err(Refusal::Challenge(ChallengeError::Superseded)), None);
+                return (Err(Refusal::Challenge(ChallengeError::Superseded)), false);
             }
             Some(_) => {}
         }
     }
-    match verify(record, proof, now, rules) {
-        (Ok(verified), Some(mut written)) => {
-            written.challenge = None;
-            (Ok(verified), Some(written))
-        }
-        decision => decision,
+    let (outcome, write) = verify(record.as_deref_mut(), proof, now, rules);
+    if let (Ok(_), Some(written)) = (&outcome, record) {
+        written.challenge = None;
     }
+    (outcome, write)
 }

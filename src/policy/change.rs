@@ -20,8 +20,11 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
     now: u64,
     policy: &Policy,
 ) -> Decision<Verified> {
-    match accept(record, proof, now, policy) {
-        Attempt::Accepted(mut verified, mut new) => {
+    let Some(mut new) = record else {
+        return (Err(Refusal::NotEnrolled), None);
+    };
+    match accept(&mut new, proof, now, policy) {
+        Attempt::Accepted(mut verified) => {
             new.active = None;
             new.pending = None;
             new.backup = None;
@@ -30,7 +33,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
             verified.backup_codes_remaining = 0;
             (Ok(verified), Some(new))
         }
-        Attempt::Refused(refusal, new) => (Err(refusal), new),
+        Attempt::Refused(refusal, changed) => (Err(refusal), Some(new).filter(|_| changed)),
     }
 }
 
@@ -48,8 +51,11 @@ where
     H: CodeHasher + ?Sized,
     F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
 {
-    match accept(record, proof, now, policy) {
-        Attempt::Accepted(mut verified, mut new) => {
+    let Some(mut new) = record else {
+        return (Err(Refusal::NotEnrolled), None);
+    };
+    match accept(&mut new, proof, now, policy) {
+        Attempt::Accepted(mut verified) => {
             let set = match make_backup() {
                 Ok(set) => set,
                 // Nothing is written: the proof is not spent.
@@ -61,7 +67,7 @@ where
             verified.epoch = new.epoch;
             (Ok(verified), Some(new))
         }
-        Attempt::Refused(refusal, new) => (Err(refusal), new),
+        Attempt::Refused(refusal, changed) => (Err(refusal), Some(new).filter(|_| changed)),
     }
 }
 

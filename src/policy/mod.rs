@@ -51,6 +51,34 @@ use crate::record::Throttle;
 /// A decision: the outcome, and the record to write if the state changed.
 pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Record>);
 
+/// A decision made on the record in place: the outcome, and whether the record, as changed, is
+/// to be written. The login paths decide in place: a record is a couple of hundred bytes, and
+/// every move of one is a copy.
+pub(crate) type InPlace<T> = (Result<T, Refusal>, bool);
+
+/// Adapts a decision taken by value to the record in place: the record to write replaces it.
+pub(crate) fn in_place<T>(
+    record: &mut Option<Record>,
+    decide: impl FnOnce(Option<Record>) -> Decision<T>,
+) -> InPlace<T> {
+    let (outcome, new) = decide(record.take());
+    let write = new.is_some();
+    if write {
+        *record = new;
+    }
+    (outcome, write)
+}
+
+/// Adapts a decision made in place to one taken by value: the record if it is to be written.
+#[cfg(test)]
+pub(crate) fn by_value<T>(
+    mut record: Option<Record>,
+    decide: impl FnOnce(Option<&mut Record>) -> InPlace<T>,
+) -> Decision<T> {
+    let (outcome, write) = decide(record.as_mut());
+    (outcome, record.filter(|_| write))
+}
+
 /// A success on either path clears both (NIST SP 800-63B: counts reset after a success).
 fn clear_throttles(record: &mut Record) {
     record.code_throttle = Throttle::default();

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified, Via};
 use super::throttle::Gate;
-use super::{Decision, Policy, clear_throttles};
+use super::{InPlace, Policy, clear_throttles};
 use crate::backup::HashMemo;
 use crate::record::Active;
 use crate::{BackupVerifyError, Code, CodeHasher, Record, VerifyError};
@@ -30,31 +30,35 @@ pub(crate) struct Proof<'a, H: ?Sized> {
     pub(crate) memo: &'a mut HashMemo,
 }
 
-/// Verifies and consumes: the decision of a login.
+/// Verifies and consumes: the decision of a login, made on the record in place.
 pub(crate) fn verify<H: CodeHasher + ?Sized>(
-    record: Option<Record>,
+    record: Option<&mut Record>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
-) -> Decision<Verified> {
+) -> InPlace<Verified> {
+    let Some(record) = record else {
+        return (Err(Refusal::NotEnrolled), false);
+    };
     match accept(record, proof, now, policy) {
-        Attempt::Accepted(verified, new) => (Ok(verified), Some(new)),
-        Attempt::Refused(refusal, new) => (Err(refusal), new),
+        Attempt::Accepted(verified) => (Ok(verified), true),
+        Attempt::Refused(refusal, changed) => (Err(refusal), changed),
     }
 }
 
-/// What one attempt came to.
+/// What one attempt came to; the record was changed in place.
 pub(crate) enum Attempt {
-    /// Accepted: the record with the code spent and the counters cleared.
-    Accepted(Verified, Record),
-    /// Refused: why, and the record to write if the refusal changed it (a counted failure).
-    Refused(Refusal, Option<Record>),
+    /// Accepted: the code is spent and the counters cleared in the record.
+    Accepted(Verified),
+    /// Refused: why, and whether the refusal changed the record (a counted failure) so that it
+    /// is to be written; a refusal that changed nothing may leave the record in any state.
+    Refused(Refusal, bool),
 }
 
-/// The rules of one attempt, for a login or as the proof of a change. On success, the record
-/// with the step or the backup code spent and both throttles cleared; on a counted failure, the
-/// record with the failure counted; otherwise nothing to write. The record is taken by value:
-/// a decision that writes changes it in place rather than copying it.
+/// The rules of one attempt, for a login or as the proof of a change, applied to the record in
+/// place (a record is a couple of hundred bytes, and every move is a copy). On success, the step
+/// or the backup code is spent and both throttles cleared; on a counted failure, the failure is
+/// counted; otherwise nothing is to be written.
 ///
 /// 1. No active authenticator: [`Refusal::NotEnrolled`] (a pending one does not count).
 /// 2. The path is chosen by [`Expect`]; input of neither shape is [`Refusal::Malformed`], not
@@ -68,20 +72,17 @@ pub(crate) enum Attempt {
 /// 5. Success spends the step (or marks the backup code used), learns the drift (clamped), and
 ///    clears both paths' counters; a wrong code counts one failure on its path.
 pub(crate) fn accept<H: CodeHasher + ?Sized>(
-    record: Option<Record>,
+    record: &mut Record,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
 ) -> Attempt {
-    let Some(record) = record else {
-        return Attempt::Refused(Refusal::NotEnrolled, None);
-    };
     let Some(active) = record.active.as_ref() else {
-        return Attempt::Refused(Refusal::NotEnrolled, None);
+        return Attempt::Refused(Refusal::NotEnrolled, false);
     };
-    let path = match classify(&record, active, proof) {
+    let path = match classify(record, active, proof) {
         Ok(path) => path,
-        Err(refusal) => return Attempt::Refused(refusal, None),
+        Err(refusal) => return Attempt::Refused(refusal, false),
     };
     let (via, throttle, rules) = match path {
         Path::Code(_) => (Via::Code, &record.code_throttle, policy.code_throttle()),
@@ -89,8 +90,8 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
     };
     match rules.gate(throttle, now) {
         Gate::Open => {}
-        Gate::Throttled(until) => return Attempt::Refused(Refusal::Throttled(via, until), None),
-        Gate::Locked => return Attempt::Refused(Refusal::Locked(via), None),
+        Gate::Throttled(until) => return Attempt::Refused(Refusal::Throttled(via, until), false),
+        Gate::Locked => return Attempt::Refused(Refusal::Locked(via), false),
     }
     match path {
         Path::Code(code) => accept_code(record, &code, now, policy),
@@ -129,45 +130,45 @@ fn classify<H: CodeHasher + ?Sized>(
     }
 }
 
-fn accept_code(mut record: Record, code: &Code, now: u64, policy: &Policy) -> Attempt {
+fn accept_code(record: &mut Record, code: &Code, now: u64, policy: &Policy) -> Attempt {
     let Some(active) = record.active.as_mut() else {
-        return Attempt::Refused(Refusal::NotEnrolled, None);
+        return Attempt::Refused(Refusal::NotEnrolled, false);
     };
     let Some(totp) = active.secret.totp() else {
-        return Attempt::Refused(Refusal::Sealed, None);
+        return Attempt::Refused(Refusal::Sealed, false);
     };
     let checked = totp.verify_code(code, now, policy.window(), active.drift, active.last_step);
     match checked {
         Ok(found) => {
             active.last_step = Some(found.step());
             active.drift = policy.clamp_drift(found.drift());
-            clear_throttles(&mut record);
+            clear_throttles(record);
             let verified = Verified {
                 via: Via::Code,
                 matched: Some(found),
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
             };
-            Attempt::Accepted(verified, record)
+            Attempt::Accepted(verified)
         }
         Err(VerifyError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
-            Attempt::Refused(Refusal::Wrong(Via::Code, failed), Some(record))
+            Attempt::Refused(Refusal::Wrong(Via::Code, failed), true)
         }
-        Err(VerifyError::Replay) => Attempt::Refused(Refusal::Replay(Via::Code), None),
-        Err(VerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, None),
-        Err(VerifyError::Time(error)) => Attempt::Refused(Refusal::Time(error), None),
+        Err(VerifyError::Replay) => Attempt::Refused(Refusal::Replay(Via::Code), false),
+        Err(VerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, false),
+        Err(VerifyError::Time(error)) => Attempt::Refused(Refusal::Time(error), false),
     }
 }
 
 fn accept_backup<H: CodeHasher + ?Sized>(
-    mut record: Record,
+    record: &mut Record,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
 ) -> Attempt {
     let Some(set) = record.backup.as_ref() else {
-        return Attempt::Refused(Refusal::NoBackupCodes, None);
+        return Attempt::Refused(Refusal::NoBackupCodes, false);
     };
     match set.verify_with_memo(proof.input, proof.hasher, proof.memo) {
         Ok(index) => {
@@ -178,23 +179,23 @@ fn accept_backup<H: CodeHasher + ?Sized>(
                 .map(|set| Arc::make_mut(set).mark_used(index, now));
             if !matches!(marked, Some(Ok(()))) {
                 // `verify_with_memo` returns only an unused code's index.
-                return Attempt::Refused(Refusal::Replay(Via::BackupCode), None);
+                return Attempt::Refused(Refusal::Replay(Via::BackupCode), false);
             }
-            clear_throttles(&mut record);
+            clear_throttles(record);
             let verified = Verified {
                 via: Via::BackupCode,
                 matched: None,
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
             };
-            Attempt::Accepted(verified, record)
+            Attempt::Accepted(verified)
         }
         Err(BackupVerifyError::Mismatch) => {
             let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
-            Attempt::Refused(Refusal::Wrong(Via::BackupCode, failed), Some(record))
+            Attempt::Refused(Refusal::Wrong(Via::BackupCode, failed), true)
         }
-        Err(BackupVerifyError::Used) => Attempt::Refused(Refusal::Replay(Via::BackupCode), None),
-        Err(BackupVerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, None),
-        Err(BackupVerifyError::Hash(error)) => Attempt::Refused(Refusal::Hash(error), None),
+        Err(BackupVerifyError::Used) => Attempt::Refused(Refusal::Replay(Via::BackupCode), false),
+        Err(BackupVerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, false),
+        Err(BackupVerifyError::Hash(error)) => Attempt::Refused(Refusal::Hash(error), false),
     }
 }

@@ -71,7 +71,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::disable(record, &mut proof, now, rules)
+                policy::in_place(record, |record| policy::disable(record, &mut proof, now, rules))
             })
             .await?;
         match outcome {
@@ -135,7 +135,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::regenerate(record, &mut proof, now, rules, || self.backup_set(&mut made))
+                policy::in_place(record, |record| {
+                    policy::regenerate(record, &mut proof, now, rules, || self.backup_set(&mut made))
+                })
             })
             .await?;
         match (outcome, made) {
@@ -189,7 +191,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn unlock(&self, user: &str) -> Result<bool, Error> {
         let now = self.start(user)?;
-        let (outcome, _) = self.transact(user, policy::unlock).await?;
+        let (outcome, _) = self
+            .transact(user, |record| policy::in_place(record, policy::unlock))
+            .await?;
         let changed = outcome.map_err(Error::from)?;
         if changed {
             self.emit(user, now, EventKind::Unlocked);

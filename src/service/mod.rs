@@ -26,7 +26,7 @@ use core::fmt;
 
 use sealing::Sealing;
 
-use crate::policy::{Decision, Refusal};
+use crate::policy::{InPlace, Refusal};
 use crate::{ChallengeKey, Record, Store, Verified, Via, Write};
 
 /// Second-factor authentication for an application: enrollment, login, changes, status.
@@ -166,43 +166,44 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
-    /// Load → open → decide → seal → compare-and-swap, retried on conflict. Returns the decision
-    /// that took effect, with the epoch of the record as written (`None` if nothing needed
-    /// writing).
+    /// Load → open → decide → seal → compare-and-swap, retried on conflict. The decision changes
+    /// the loaded record in place (a record is a couple of hundred bytes, and every move is a
+    /// copy) and says whether to write it. Returns the decision that took effect, with the epoch
+    /// of the record as written (`None` if nothing needed writing).
     async fn transact<T, F>(
         &self,
         user: &str,
         mut decide: F,
     ) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
-        F: FnMut(Option<Record>) -> Decision<T>,
+        F: FnMut(&mut Option<Record>) -> InPlace<T>,
     {
         for _ in 0..=self.config.max_retries() {
-            let mut loaded = self.store.load(user).await.map_err(Error::store)?;
-            if loaded.as_ref().is_some_and(|record| record.user() != user) {
+            let mut record = self.store.load(user).await.map_err(Error::store)?;
+            if record.as_ref().is_some_and(|record| record.user() != user) {
                 return Err(Error::store(error::WrongRecord));
             }
-            let expected = loaded.as_ref().map(Record::version);
-            // In place: a record is a couple of hundred bytes, and every move is a copy.
-            let unsealed = self.sealing.open(loaded.as_mut())?;
-            let (outcome, new) = decide(loaded);
-            let Some(mut new) = new else {
+            let expected = record.as_ref().map(Record::version);
+            let unsealed = self.sealing.open(record.as_mut())?;
+            let (outcome, write) = decide(&mut record);
+            let Some(mut new) = record.filter(|_| write) else {
                 return Ok((outcome, None));
             };
             self.sealing.seal(&mut new, &unsealed)?;
+            let epoch = new.epoch;
             let written = match expected {
                 Some(expected) => {
                     new.version = expected.saturating_add(1);
-                    self.store.compare_and_swap(expected, &new).await
+                    self.store.compare_and_swap(expected, new).await
                 }
                 None => {
                     new.version = 1;
-                    self.store.insert(&new).await
+                    self.store.insert(new).await
                 }
             }
             .map_err(Error::store)?;
             if written == Write::Applied {
-                return Ok((outcome, Some(new.epoch)));
+                return Ok((outcome, Some(epoch)));
             }
         }
         Err(Error::Conflict)

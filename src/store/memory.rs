@@ -58,20 +58,20 @@ impl Store for MemoryStore {
         Ok(self.records().get(user).cloned())
     }
 
-    async fn insert(&self, record: &Record) -> Result<Write, Infallible> {
+    async fn insert(&self, record: Record) -> Result<Write, Infallible> {
         let mut records = self.records();
         if records.contains_key(record.user()) {
             return Ok(Write::Conflict);
         }
-        records.insert(record.user().into(), record.clone());
+        records.insert(record.user().into(), record);
         Ok(Write::Applied)
     }
 
-    async fn compare_and_swap(&self, expected: u64, record: &Record) -> Result<Write, Infallible> {
+    async fn compare_and_swap(&self, expected: u64, record: Record) -> Result<Write, Infallible> {
         let mut records = self.records();
         match records.get_mut(record.user()) {
             Some(stored) if stored.version() == expected => {
-                *stored = record.clone();
+                *stored = record;
                 Ok(Write::Applied)
             }
             _ => Ok(Write::Conflict),

@@ -53,6 +53,8 @@ pub enum Write {
 ///
 /// A record's version is [`Record::version`]: `insert` writes a record at version 1, and each
 /// `compare_and_swap` writes a record whose version is one more than the version it replaces.
+/// The record to write is given by value: a store that keeps records as they are (like
+/// [`MemoryStore`]) keeps it without a copy; one that encodes it borrows it.
 pub trait Store: Send + Sync {
     /// The store's error.
     type Error: core::error::Error + Send + Sync + 'static;
@@ -61,14 +63,14 @@ pub trait Store: Send + Sync {
     fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send;
 
     /// Writes a new record; [`Write::Conflict`] if the user has one already.
-    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send;
+    fn insert(&self, record: Record) -> impl Future<Output = Result<Write, Self::Error>> + Send;
 
     /// Replaces the record of `record.user()` if its stored version is `expected`;
     /// [`Write::Conflict`] otherwise (another write came first, or the record is gone).
     fn compare_and_swap(
         &self,
         expected: u64,
-        record: &Record,
+        record: Record,
     ) -> impl Future<Output = Result<Write, Self::Error>> + Send;
 
     /// Deletes the record of `user` if its stored version is `expected`.
@@ -83,14 +85,14 @@ impl<S: Store + ?Sized> Store for &S {
         (**self).load(user)
     }
 
-    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+    fn insert(&self, record: Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         (**self).insert(record)
     }
 
     fn compare_and_swap(
         &self,
         expected: u64,
-        record: &Record,
+        record: Record,
     ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         (**self).compare_and_swap(expected, record)
     }
@@ -109,14 +111,14 @@ impl<S: Store + ?Sized> Store for alloc::sync::Arc<S> {
         (**self).load(user)
     }
 
-    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+    fn insert(&self, record: Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         (**self).insert(record)
     }
 
     fn compare_and_swap(
         &self,
         expected: u64,
-        record: &Record,
+        record: Record,
     ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         (**self).compare_and_swap(expected, record)
     }

@@ -319,8 +319,8 @@ macro_rules! impl_store {
                 }
             }
 
-            async fn insert(&self, record: &$crate::Record) -> Result<$crate::Write, Self::Error> {
-                let row = $crate::store::sql::Row::new(record)?;
+            async fn insert(&self, record: $crate::Record) -> Result<$crate::Write, Self::Error> {
+                let row = $crate::store::sql::Row::new(&record)?;
                 let done = $crate::store::sql::bind_row(sqlx::query(&self.table.insert), &row)
                     .execute(&self.pool)
                     .await?;
@@ -330,9 +330,9 @@ macro_rules! impl_store {
             async fn compare_and_swap(
                 &self,
                 expected: u64,
-                record: &$crate::Record,
+                record: $crate::Record,
             ) -> Result<$crate::Write, Self::Error> {
-                let row = $crate::store::sql::Row::new(record)?;
+                let row = $crate::store::sql::Row::new(&record)?;
                 let Ok(expected) = i64::try_from(expected) else {
                     return Ok($crate::Write::Conflict); // no row holds a version beyond BIGINT
                 };

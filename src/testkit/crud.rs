@@ -62,7 +62,7 @@ async fn load<S: Store>(check: &'static str, store: &S, user: &str) -> Result<Op
 
 async fn insert<S: Store>(check: &'static str, store: &S, record: &Record) -> Result<Write, KitFailure> {
     store
-        .insert(record)
+        .insert(record.clone())
         .await
         .map_err(|error| KitFailure::new(check, format!("insert: {error} ({error:?})")))
 }
@@ -74,7 +74,7 @@ async fn swap<S: Store>(
     record: &Record,
 ) -> Result<Write, KitFailure> {
     store
-        .compare_and_swap(expected, record)
+        .compare_and_swap(expected, record.clone())
         .await
         .map_err(|error| KitFailure::new(check, format!("compare_and_swap: {error} ({error:?})")))
 }
@@ -266,7 +266,7 @@ pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     let applied = race(stores, |store, task| {
         let mut mine = next.clone();
         mine.epoch = 100 + task;
-        async move { store.compare_and_swap(1, &mine).await }
+        async move { store.compare_and_swap(1, mine).await }
     })
     .await
     .map_err(|reason| KitFailure::new(CHECK, reason))?;
@@ -289,7 +289,7 @@ pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
         let mut mine = Record::new(&newcomer);
         mine.version = 1;
         mine.epoch = task;
-        async move { store.insert(&mine).await }
+        async move { store.insert(mine).await }
     })
     .await
     .map_err(|reason| KitFailure::new(CHECK, reason))?;

@@ -16,7 +16,7 @@ use crate::{Record, Store, Write};
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let store = FailingStore::new(MemoryStore::new());
 /// store.fail_writes(true);
-/// assert!(store.insert(&Record::new("alice")).await.is_err());
+/// assert!(store.insert(Record::new("alice")).await.is_err());
 /// assert!(store.inner().is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # })?;
@@ -131,7 +131,7 @@ impl<S: Store> Store for FailingStore<S> {
         }
     }
 
-    fn insert(&self, record: &Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
+    fn insert(&self, record: Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         let injected = self.check(&self.writes);
         async move {
             injected.map_err(FailingStoreError::Injected)?;
@@ -142,7 +142,7 @@ impl<S: Store> Store for FailingStore<S> {
     fn compare_and_swap(
         &self,
         expected: u64,
-        record: &Record,
+        record: Record,
     ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         let injected = self.check(&self.writes);
         async move {

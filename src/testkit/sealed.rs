@@ -97,7 +97,7 @@ pub async fn check_sealed_at_rest<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     let expected = bobs.version;
     bobs.active = alices.active.clone();
     bobs.version = expected.saturating_add(1);
-    let written = harness.store(0).compare_and_swap(expected, &bobs).await;
+    let written = harness.store(0).compare_and_swap(expected, bobs.clone()).await;
     ensure(matches!(written, Ok(crate::Write::Applied)), CHECK, || {
         format!("writing the swapped record: {written:?}")
     })?;

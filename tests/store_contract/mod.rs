@@ -90,10 +90,10 @@ where
     assert_eq!(store.load(user).await.unwrap(), None);
 
     let first = record_with(user, 1, 1, true, 0);
-    assert_eq!(store.insert(&first).await.unwrap(), Write::Applied);
+    assert_eq!(store.insert(first.clone()).await.unwrap(), Write::Applied);
     assert_eq!(store.load(user).await.unwrap(), Some(first.clone()));
     assert_eq!(
-        store.insert(&record(user, 1)).await.unwrap(),
+        store.insert(record(user, 1)).await.unwrap(),
         Write::Conflict,
         "a second insert for one user"
     );
@@ -105,24 +105,27 @@ where
 
     let second = record_with(user, 2, 2, false, 1_700_000_600);
     assert_eq!(
-        store.compare_and_swap(2, &second).await.unwrap(),
+        store.compare_and_swap(2, second.clone()).await.unwrap(),
         Write::Conflict,
         "ahead of the stored version"
     );
     assert_eq!(
-        store.compare_and_swap(0, &second).await.unwrap(),
+        store.compare_and_swap(0, second.clone()).await.unwrap(),
         Write::Conflict,
         "behind it"
     );
     assert_eq!(
-        store.compare_and_swap(u64::MAX, &second).await.unwrap(),
+        store.compare_and_swap(u64::MAX, second.clone()).await.unwrap(),
         Write::Conflict
     );
     assert_eq!(store.load(user).await.unwrap(), Some(first.clone()));
-    assert_eq!(store.compare_and_swap(1, &second).await.unwrap(), Write::Applied);
+    assert_eq!(
+        store.compare_and_swap(1, second.clone()).await.unwrap(),
+        Write::Applied
+    );
     assert_eq!(store.load(user).await.unwrap(), Some(second.clone()));
     assert_eq!(
-        store.compare_and_swap(1, &record(user, 2)).await.unwrap(),
+        store.compare_and_swap(1, record(user, 2)).await.unwrap(),
         Write::Conflict,
         "the version that was just replaced is stale"
     );
@@ -130,7 +133,7 @@ where
 
     let other = &unique("contract_absent");
     assert_eq!(
-        store.compare_and_swap(0, &record(other, 1)).await.unwrap(),
+        store.compare_and_swap(0, record(other, 1)).await.unwrap(),
         Write::Conflict
     );
     assert_eq!(
@@ -155,12 +158,12 @@ where
         "already gone"
     );
     assert_eq!(
-        store.compare_and_swap(2, &record(user, 3)).await.unwrap(),
+        store.compare_and_swap(2, record(user, 3)).await.unwrap(),
         Write::Conflict
     );
 
     assert_eq!(
-        store.insert(&first).await.unwrap(),
+        store.insert(first.clone()).await.unwrap(),
         Write::Applied,
         "a user can enroll again"
     );
@@ -177,7 +180,7 @@ where
     S::Error: std::fmt::Debug,
 {
     let user = unique("race_user");
-    assert_eq!(stores[0].insert(&record(&user, 1)).await.unwrap(), Write::Applied);
+    assert_eq!(stores[0].insert(record(&user, 1)).await.unwrap(), Write::Applied);
     let barrier = Arc::new(tokio::sync::Barrier::new(usize::try_from(writers).unwrap()));
     let mut tasks = Vec::new();
     for writer in 0..writers {
@@ -189,7 +192,10 @@ where
             let next = record_with(&user, read.version() + 1, writer, false, 0);
             (
                 writer,
-                store.compare_and_swap(read.version(), &next).await.unwrap(),
+                store
+                    .compare_and_swap(read.version(), next.clone())
+                    .await
+                    .unwrap(),
             )
         }));
     }
@@ -218,7 +224,11 @@ where
                 loop {
                     let read = store.load(&user).await.unwrap().unwrap();
                     let next = record_with(&user, read.version() + 1, read.epoch() + 1, false, 0);
-                    match store.compare_and_swap(read.version(), &next).await.unwrap() {
+                    match store
+                        .compare_and_swap(read.version(), next.clone())
+                        .await
+                        .unwrap()
+                    {
                         Write::Applied => break,
                         Write::Conflict => conflicts += 1,
                     }
@@ -295,7 +305,7 @@ mod sql {
         };
         assert_eq!(backend.columns(&store, &user).await, None);
         assert_eq!(
-            store.insert(&record_with(&user, 1, 0, false, 0)).await.unwrap(),
+            store.insert(record_with(&user, 1, 0, false, 0)).await.unwrap(),
             Write::Applied
         );
         assert_eq!(
@@ -303,14 +313,17 @@ mod sql {
             Some(expect(1, false, None, 0))
         );
         let enabled = record_with(&user, 2, 1, true, 1_700_000_600);
-        assert_eq!(store.compare_and_swap(1, &enabled).await.unwrap(), Write::Applied);
+        assert_eq!(
+            store.compare_and_swap(1, enabled.clone()).await.unwrap(),
+            Write::Applied
+        );
         assert_eq!(
             backend.columns(&store, &user).await,
             Some(expect(2, true, Some(1_700_000_600), 1))
         );
         let refused = record_with(&user, 3, 9, false, 0);
         assert_eq!(
-            store.compare_and_swap(1, &refused).await.unwrap(),
+            store.compare_and_swap(1, refused.clone()).await.unwrap(),
             Write::Conflict
         );
         assert_eq!(
@@ -319,7 +332,10 @@ mod sql {
             "a refused write changes no column"
         );
         let locked = record_with(&user, 3, 1, true, u64::MAX);
-        assert_eq!(store.compare_and_swap(2, &locked).await.unwrap(), Write::Applied);
+        assert_eq!(
+            store.compare_and_swap(2, locked.clone()).await.unwrap(),
+            Write::Applied
+        );
         assert_eq!(
             backend.columns(&store, &user).await,
             Some(expect(3, true, Some(i64::MAX), 1)),
@@ -327,7 +343,10 @@ mod sql {
         );
         assert_eq!(store.load(&user).await.unwrap(), Some(locked));
         let cleared = record_with(&user, 4, 2, false, 0);
-        assert_eq!(store.compare_and_swap(3, &cleared).await.unwrap(), Write::Applied);
+        assert_eq!(
+            store.compare_and_swap(3, cleared.clone()).await.unwrap(),
+            Write::Applied
+        );
         assert_eq!(
             backend.columns(&store, &user).await,
             Some(expect(4, false, None, 2))
@@ -339,7 +358,7 @@ mod sql {
         use twofactor::{RecordError, SqlStoreError};
         let store = backend.open(&unique("corrupt")).await.unwrap();
         let user = unique("corrupt_user");
-        assert_eq!(store.insert(&record(&user, 1)).await.unwrap(), Write::Applied);
+        assert_eq!(store.insert(record(&user, 1)).await.unwrap(), Write::Applied);
         let good = record(&user, 1).encode().to_vec();
         let mut newer_format = good.clone();
         newer_format[3] = 9;
@@ -376,7 +395,7 @@ mod sql {
         let table = unique("migrate");
         let store = backend.open(&table).await.unwrap();
         let user = unique("migrate_user");
-        assert_eq!(store.insert(&record(&user, 1)).await.unwrap(), Write::Applied);
+        assert_eq!(store.insert(record(&user, 1)).await.unwrap(), Write::Applied);
         let applied = backend.migrations(&store).await;
         assert_eq!(
             applied
@@ -399,12 +418,12 @@ mod sql {
         );
         let user = unique("shared_name");
         assert_eq!(
-            a.insert(&record_with(&user, 1, 5, false, 0)).await.unwrap(),
+            a.insert(record_with(&user, 1, 5, false, 0)).await.unwrap(),
             Write::Applied
         );
         assert_eq!(b.load(&user).await.unwrap(), None);
         assert_eq!(
-            b.insert(&record_with(&user, 1, 7, true, 0)).await.unwrap(),
+            b.insert(record_with(&user, 1, 7, true, 0)).await.unwrap(),
             Write::Applied
         );
         assert_eq!(a.load(&user).await.unwrap().unwrap().epoch(), 5);
@@ -469,7 +488,7 @@ mod sql {
         let user = unique("range_user");
         let huge = record(&user, u64::MAX);
         assert!(matches!(
-            store.insert(&huge).await,
+            store.insert(huge.clone()).await,
             Err(twofactor::SqlStoreError::OutOfRange { column: "version" })
         ));
         assert_eq!(store.load(&user).await.unwrap(), None);

@@ -119,7 +119,9 @@ impl Fixture {
             hasher: &self.hasher,
             memo: &mut memo,
         };
-        super::verify(Some(record.clone()), &mut proof, now, &self.policy)
+        super::by_value(Some(record.clone()), |record| {
+            super::verify(record, &mut proof, now, &self.policy)
+        })
     }
 
     pub(super) fn login(&self, record: &Record, input: &str, now: u64) -> Decision<Verified> {

@@ -75,7 +75,7 @@ use super::sql::{self, SqlStoreError, Table};
 /// let store = SqliteStore::open(&path, "two_factor").await?; // creates the file and the table
 ///
 /// let record = Record::decode("alice", 1, &Record::new("alice").encode())?;
-/// assert_eq!(store.insert(&record).await?, Write::Applied);
+/// assert_eq!(store.insert(record.clone()).await?, Write::Applied);
 /// assert_eq!(store.load("alice").await?, Some(record));
 /// # store.pool().close().await;
 /// # std::fs::remove_dir_all(&dir)?;
