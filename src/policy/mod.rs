@@ -4,7 +4,10 @@
 //! record)`: no I/O, no clock read, no randomness but through arguments (a new secret, a
 //! backup-code generator, a hasher). The new record is `None` when nothing must be written — a
 //! refusal while throttled, a replay, a malformed input — so the service writes only when the
-//! state changed, with a compare-and-swap on the version it read.
+//! state changed, with a compare-and-swap on the version it read. The login paths, which run on
+//! every sign-in, take the same decision on the record in place — `(&mut record, …) → (outcome,
+//! write?)` — because a record is a couple of hundred bytes and every move of one is a copy;
+//! `in_place` and (in tests) `by_value` convert between the two forms.
 //!
 //! The rules and the security they give are documented on [`Policy`], where users of the
 //! crate read them.
