@@ -50,8 +50,9 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
 pub(crate) enum Attempt {
     /// Accepted: the code is spent and the counters cleared in the record.
     Accepted(Verified),
-    /// Refused: why, and whether the refusal changed the record (a counted failure) so that it
-    /// is to be written; a refusal that changed nothing may leave the record in any state.
+    /// Refused: why, and whether the record is to be written (a counted failure). A refusal that
+    /// is not to be written may still have left changes in the record (a backup code marked
+    /// before the marking failed): the caller discards the record then, never writes it.
     Refused(Refusal, bool),
 }
 
