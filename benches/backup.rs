@@ -18,7 +18,7 @@ use std::time::Instant;
 use criterion::{BenchmarkId, Criterion};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::{Argon2Hasher, BackupCodeSet, BackupVerifyError, CodeFormat, CodeHasher, HmacHasher};
+use twofactor::backup::{Argon2Hasher, BackupCodeSet, BackupVerifyError, CodeFormat, CodeHasher, HmacHasher};
 
 /// A code of the default format that the seeded sets below do not contain (checked).
 const ABSENT: &str = "0000-0000-0000-0000";

@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use twofactor::{Algorithm, Secret, Totp, TotpParams, Window};
+use twofactor::otp::{Algorithm, TotpParams, Window};
+use twofactor::{Secret, Totp};
 
 const KEY_SHA1: &[u8] = b"12345678901234567890";
 const KEY_SHA256: &[u8] = b"12345678901234567890123456789012";

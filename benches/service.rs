@@ -29,9 +29,10 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use twofactor::{
-    Config, HmacHasher, ManualClock, MemoryStore, Policy, ThrottlePolicy, Totp, TwoFactor, Window,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::otp::Window;
+use twofactor::policy::{Policy, ThrottlePolicy};
+use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
 
 const USER: &str = "bench-user";
 const START: u64 = 1_700_000_010;
@@ -83,8 +84,8 @@ impl Bench {
         let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
         #[cfg(feature = "seal")]
         let service = if sealed {
-            let key = twofactor::SealingKey::new(1, &[9; 32]).unwrap();
-            service.with_keyring(twofactor::Keyring::new(key))
+            let key = twofactor::seal::SealingKey::new(1, &[9; 32]).unwrap();
+            service.with_keyring(twofactor::seal::Keyring::new(key))
         } else {
             service
         };

@@ -19,7 +19,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use twofactor::{Config, HmacHasher, ManualClock, PostgresStore, SqliteStore, Store, Totp, TwoFactor};
+use twofactor::backup::HmacHasher;
+use twofactor::{Config, ManualClock, PostgresStore, SqliteStore, Store, Totp, TwoFactor};
 
 const CLIENTS: [usize; 2] = [1, 16];
 const START: u64 = 1_700_000_010;

@@ -16,10 +16,12 @@ use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use twofactor::{
-    ChallengeKey, Config, Error, Keyring, ManualClock, QrOptions, SealingKey, SqliteStore, Store, Throttling,
-    Totp, TwoFactor, Via, unix_time_now,
-};
+use twofactor::challenge::ChallengeKey;
+use twofactor::otp::unix_time_now;
+use twofactor::policy::Throttling;
+use twofactor::qr::QrOptions;
+use twofactor::seal::{Keyring, SealingKey};
+use twofactor::{Config, Error, ManualClock, SqliteStore, Store, Totp, TwoFactor, Via};
 
 /// The demo's service: records in SQLite, time from the manual clock.
 type Service = TwoFactor<SqliteStore, ManualClock>;

@@ -6,7 +6,7 @@
 use data_encoding::BASE64_NOPAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use twofactor::{BackupCodeSet, BackupVerifyError, CodeHasher, HashError, HashScheme, HmacHasher};
+use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeHasher, HashError, HashScheme, HmacHasher};
 
 const HMAC_KEY: &[u8; 32] = b"twofactor backup-code test key!!";
 const HMAC_FIXTURE: &str = include_str!("data/backup_hmac_sha256_v1.txt");
@@ -138,7 +138,7 @@ fn hmac_fixture_is_refused_under_another_key_id() {
 
 #[cfg(feature = "argon2")]
 mod argon2_fixture {
-    use twofactor::Argon2Hasher;
+    use twofactor::backup::Argon2Hasher;
 
     use super::*;
 

@@ -9,13 +9,13 @@ use core::convert::Infallible;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{SeedableRng, TryCryptoRng, TryRng};
-use twofactor::{BackupCodeSet, CodeFormat, CodeFormatError, GenerateError, HmacHasher};
+use twofactor::backup::{BackupCodeSet, CodeFormat, CodeFormatError, GenerateError, HmacHasher};
 
 fn hasher() -> HmacHasher {
     HmacHasher::new(1, &[0x42; 32]).unwrap()
 }
 
-fn generate(seed: u64, format: &CodeFormat) -> (twofactor::BackupCodes, BackupCodeSet) {
+fn generate(seed: u64, format: &CodeFormat) -> (twofactor::backup::BackupCodes, BackupCodeSet) {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     BackupCodeSet::generate_with_rng(&mut rng, format, &hasher()).unwrap()
 }
@@ -244,7 +244,7 @@ fn debug_output_reveals_no_code_hash_or_key() {
 #[cfg(feature = "argon2")]
 #[test]
 fn argon2_hasher_debug_shows_its_parameters() {
-    let hasher = twofactor::Argon2Hasher::default();
+    let hasher = twofactor::backup::Argon2Hasher::default();
     assert_eq!(
         format!("{hasher:?}"),
         "Argon2Hasher { m_cost: 19456, t_cost: 2, p_cost: 1 }"

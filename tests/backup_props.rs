@@ -5,7 +5,9 @@
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::{BackupCodeError, BackupCodeSet, BackupCodes, BackupVerifyError, CodeFormat, HmacHasher};
+use twofactor::backup::{
+    BackupCodeError, BackupCodeSet, BackupCodes, BackupVerifyError, CodeFormat, HmacHasher,
+};
 
 fn hmac() -> HmacHasher {
     HmacHasher::new(1, &[0x42; 32]).unwrap()

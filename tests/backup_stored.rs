@@ -4,7 +4,7 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
+use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
 
 fn hmac() -> HmacHasher {
     HmacHasher::new(9, &[0x42; 32]).unwrap()
@@ -45,7 +45,7 @@ fn a_set_round_trips_through_its_stored_form() {
 #[cfg(feature = "argon2")]
 #[test]
 fn an_argon2_set_round_trips_with_its_parameters() {
-    let hasher = twofactor::Argon2Hasher::with_params(2048, 3, 2).unwrap();
+    let hasher = twofactor::backup::Argon2Hasher::with_params(2048, 3, 2).unwrap();
     let format = CodeFormat::builder().count(2).length(20).build().unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let (_, set) = BackupCodeSet::generate_with_rng(&mut rng, &format, &hasher).unwrap();

@@ -6,7 +6,7 @@ use core::cell::Cell;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::{
+use twofactor::backup::{
     BackupCodeError, BackupCodeSet, BackupCodes, BackupVerifyError, CodeFormat, CodeHasher, HashError,
     HashScheme, HmacHasher, MarkUsedError,
 };
@@ -67,7 +67,7 @@ fn every_generated_code_verifies_to_its_index() {
 #[cfg(feature = "argon2")]
 #[test]
 fn every_generated_code_verifies_with_argon2() {
-    let hasher = twofactor::Argon2Hasher::default();
+    let hasher = twofactor::backup::Argon2Hasher::default();
     let format = CodeFormat::builder().count(3).build().unwrap();
     let (codes, set) = generate(2, &format, &hasher);
     for (index, code) in codes.expose_codes().enumerate() {
@@ -119,7 +119,7 @@ fn any_changed_symbol_fails() {
 #[cfg(feature = "argon2")]
 #[test]
 fn any_changed_symbol_fails_with_argon2() {
-    let hasher = twofactor::Argon2Hasher::with_params(1024, 1, 1).unwrap();
+    let hasher = twofactor::backup::Argon2Hasher::with_params(1024, 1, 1).unwrap();
     let format = CodeFormat::builder().count(2).build().unwrap();
     let (codes, set) = generate(4, &format, &hasher);
     let code = codes.expose_code(1).unwrap();
@@ -388,14 +388,14 @@ fn hasher_errors_are_typed() {
     let result = BackupCodeSet::generate(&CodeFormat::default(), &Bad);
     assert_eq!(
         result.err(),
-        Some(twofactor::GenerateError::Hash(HashError::InvalidParams))
+        Some(twofactor::backup::GenerateError::Hash(HashError::InvalidParams))
     );
 }
 
 #[cfg(feature = "argon2")]
 #[test]
 fn argon2_parameters_are_bounded() {
-    use twofactor::Argon2Hasher;
+    use twofactor::backup::Argon2Hasher;
     assert!(Argon2Hasher::with_params(1024, 1, 1).is_ok());
     assert!(Argon2Hasher::with_params(1023, 1, 1).is_err());
     assert!(Argon2Hasher::with_params(256 * 1024, 16, 16).is_ok());

@@ -207,9 +207,9 @@ fn code_reads_secrets_leniently() {
 #[test]
 fn code_at_the_current_time_is_the_one_for_now() {
     // Generated and checked within the same 30 s step, or the next one if the clock ticked.
-    let before = twofactor::unix_time_now().unwrap();
+    let before = twofactor::otp::unix_time_now().unwrap();
     let code = Run::ok(&["code", "--secret", RFC_KEY]);
-    let after = twofactor::unix_time_now().unwrap();
+    let after = twofactor::otp::unix_time_now().unwrap();
     let totp = twofactor::Totp::new(&Secret::from_base32(RFC_KEY).unwrap(), Default::default());
     let expected: Vec<String> = [before, after]
         .iter()

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use twofactor::{Code, CodeError, Digits};
+use twofactor::otp::{Code, CodeError, Digits};
 
 #[test]
 fn accepted_forms() {

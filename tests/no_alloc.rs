@@ -4,7 +4,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use twofactor::{Algorithm, Code, Digits, Hotp, HotpParams, Secret, Totp, TotpParams, Window};
+use twofactor::otp::{Algorithm, Code, Digits, HotpParams, TotpParams, Window};
+use twofactor::{Hotp, Secret, Totp};
 
 struct Counting;
 

@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-use twofactor::{Algorithm, Digits, Hotp, HotpParams, Secret, Totp, TotpParams};
+use twofactor::otp::{Algorithm, Digits, HotpParams, TotpParams};
+use twofactor::{Hotp, Secret, Totp};
 
 struct Case {
     secret: Secret,

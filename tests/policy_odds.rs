@@ -6,7 +6,10 @@
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use twofactor::{Config, Digits, Error, HmacHasher, ManualClock, MemoryStore, Policy, Totp, TwoFactor, Via};
+use twofactor::backup::HmacHasher;
+use twofactor::otp::Digits;
+use twofactor::policy::Policy;
+use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
 
 const DAY: u64 = 86_400;
 const YEAR: u64 = 365 * DAY;

@@ -2,7 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use twofactor::{Algorithm, Secret, Totp, TotpParams, VerifyError, Window};
+use twofactor::otp::{Algorithm, TotpParams, VerifyError, Window};
+use twofactor::{Secret, Totp};
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
     prop_oneof![

@@ -6,10 +6,10 @@
 use std::io::Cursor;
 
 use base64::Engine;
-use twofactor::{
-    Algorithm, BuildOptions, EcLevel, HotpParams, KeyUri, QrCode, QrError, QrOptions, Rgb, Secret,
-    TerminalTheme, TotpParams,
-};
+use twofactor::otp::{Algorithm, HotpParams, TotpParams};
+use twofactor::qr::{EcLevel, QrCode, QrError, QrOptions, Rgb, TerminalTheme};
+use twofactor::uri::BuildOptions;
+use twofactor::{KeyUri, Secret};
 
 /// Decodes every QR code found in a greyscale image (0 black, 255 white).
 fn decode(width: usize, height: usize, grey: impl FnMut(usize, usize) -> u8) -> Vec<Vec<u8>> {

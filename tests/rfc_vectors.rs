@@ -5,7 +5,8 @@
 mod common;
 
 use common::{hex, read_vectors};
-use twofactor::{Algorithm, Hotp, HotpParams, Secret, Totp, TotpParams, VerifyError, Window};
+use twofactor::otp::{Algorithm, HotpParams, TotpParams, VerifyError, Window};
+use twofactor::{Hotp, Secret, Totp};
 
 fn flip_digit(code: &str) -> String {
     let (first, rest) = code.split_at(1);

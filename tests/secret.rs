@@ -3,7 +3,9 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::{Algorithm, Secret, SecretError};
+use twofactor::Secret;
+use twofactor::otp::Algorithm;
+use twofactor::secret::SecretError;
 
 const RFC_KEY: &[u8] = b"12345678901234567890";
 

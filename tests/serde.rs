@@ -4,10 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use serde::{Deserialize, Serialize};
-use twofactor::{
-    Config, DangerPlainSecrets, Error, HmacHasher, ManualClock, MemoryStore, Record, Store, Totp, TwoFactor,
-    Via,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::store::{DangerPlainSecrets, Record};
+use twofactor::{Config, Error, ManualClock, MemoryStore, Store, Totp, TwoFactor, Via};
 
 /// Records as the service leaves them: pending, enabled (with used backup codes, drift, a
 /// failure), disabled. Also the secret's base32.
@@ -55,7 +54,7 @@ async fn a_record_with_a_plain_secret_is_refused_without_the_opt_in() {
     let (pending, enabled, _, base32) = records().await;
     for record in [&pending, &enabled] {
         let error = serde_json::to_string(record).unwrap_err().to_string();
-        assert!(error.contains("twofactor::DangerPlainSecrets"), "{error}");
+        assert!(error.contains("twofactor::store::DangerPlainSecrets"), "{error}");
         assert!(error.contains("danger_plain_secrets"), "{error}");
         assert!(!error.contains(&base32), "the error shows the secret");
     }
@@ -96,7 +95,7 @@ async fn a_record_without_a_secret_needs_no_opt_in() {
 
 #[derive(Serialize, Deserialize)]
 struct Cached {
-    #[serde(with = "twofactor::danger_plain_secrets")]
+    #[serde(with = "twofactor::store::danger_plain_secrets")]
     record: Record,
     note: String,
 }

@@ -6,10 +6,9 @@
 use std::sync::Arc;
 
 use data_encoding::BASE64URL_NOPAD;
-use twofactor::{
-    ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, Secret, Totp,
-    TwoFactor,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::challenge::{ChallengeError, ChallengeKey};
+use twofactor::{Config, Error, ManualClock, MemoryStore, Secret, Totp, TwoFactor};
 
 type Service = TwoFactor<MemoryStore, ManualClock>;
 

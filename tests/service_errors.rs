@@ -8,10 +8,10 @@ use std::convert::Infallible;
 use std::error::Error as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use twofactor::{
-    Clock, Config, Error, HmacHasher, ManualClock, MemoryStore, Record, Store, TimeError, Totp, TwoFactor,
-    Via, Write,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::otp::TimeError;
+use twofactor::store::{Record, Write};
+use twofactor::{Clock, Config, Error, ManualClock, MemoryStore, Store, Totp, TwoFactor, Via};
 
 fn config(max_retries: u32) -> Config {
     Config::builder("Example")
@@ -213,11 +213,11 @@ async fn the_default_hasher_is_argon2id_and_backup_codes_low_is_configurable() {
         let config = Config::new("Example").unwrap();
         assert!(matches!(
             config.hasher().scheme(),
-            twofactor::HashScheme::Argon2id { .. }
+            twofactor::backup::HashScheme::Argon2id { .. }
         ));
     }
     use std::sync::Arc;
-    use twofactor::{CollectEvents, EventKind};
+    use twofactor::events::{CollectEvents, EventKind};
     let clock = ManualClock::new(1_700_000_000);
     let events = Arc::new(CollectEvents::new());
     let config = Config::builder("Example")
@@ -232,7 +232,7 @@ async fn the_default_hasher_is_argon2id_and_backup_codes_low_is_configurable() {
         .confirm_enrollment("alice", &app.generate(clock.get()).unwrap().to_string())
         .await
         .unwrap();
-    let low = |events: &[twofactor::Event]| {
+    let low = |events: &[twofactor::events::Event]| {
         events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::BackupCodesLow { .. }))

@@ -7,11 +7,12 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use twofactor::{
-    MemoryStore, Record, Store, Write, check_concurrent_backup_code, check_concurrent_code,
-    check_concurrent_failures, check_crud, check_fail_closed, check_stale_versions, check_whole_flow,
-    run_conformance,
+use twofactor::store::{Record, Write};
+use twofactor::testkit::{
+    check_concurrent_backup_code, check_concurrent_code, check_concurrent_failures, check_crud,
+    check_fail_closed, check_stale_versions, check_whole_flow, run_conformance,
 };
+use twofactor::{MemoryStore, Store};
 
 fn memory() -> Vec<Arc<MemoryStore>> {
     vec![Arc::new(MemoryStore::new())]

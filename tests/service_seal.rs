@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use data_encoding::BASE64URL_NOPAD;
 use serde_json::Value;
-use twofactor::{
-    Config, Error, HmacHasher, Keyring, ManualClock, MemoryStore, Record, SealError, SealingKey, Secret,
-    Store, Totp, TwoFactor, Via,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::seal::{Keyring, SealError, SealingKey};
+use twofactor::store::Record;
+use twofactor::{Config, Error, ManualClock, MemoryStore, Secret, Store, Totp, TwoFactor, Via};
 
 type Service = TwoFactor<Arc<MemoryStore>, ManualClock>;
 
@@ -76,7 +76,7 @@ async fn replace(store: &MemoryStore, user: &str, mut json: Value) {
     let record: Record = serde_json::from_value(json).unwrap();
     assert_eq!(
         store.compare_and_swap(version, record.clone()).await.unwrap(),
-        twofactor::Write::Applied
+        twofactor::store::Write::Applied
     );
 }
 

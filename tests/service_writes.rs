@@ -8,10 +8,11 @@
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use twofactor::{
-    ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, Policy, Record, Store,
-    ThrottlePolicy, Totp, TwoFactor, Via, Write,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::challenge::{ChallengeError, ChallengeKey};
+use twofactor::policy::{Policy, ThrottlePolicy};
+use twofactor::store::{Record, Write};
+use twofactor::{Config, Error, ManualClock, MemoryStore, Store, Totp, TwoFactor, Via};
 
 const USER: &str = "alice";
 

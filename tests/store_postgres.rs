@@ -8,7 +8,8 @@
 mod store_contract;
 
 use store_contract::{PgSchema, SqlBackend};
-use twofactor::{PostgresStore, SqlStoreError};
+use twofactor::PostgresStore;
+use twofactor::store::SqlStoreError;
 
 async fn postgres() -> Option<PgSchema> {
     let url = store_contract::postgres_url()?;

@@ -8,7 +8,8 @@ mod store_contract;
 use std::path::PathBuf;
 
 use store_contract::SqlBackend;
-use twofactor::{SqlStoreError, SqliteStore};
+use twofactor::SqliteStore;
+use twofactor::store::SqlStoreError;
 
 /// One database file per test, removed with its directory when the test ends.
 struct SqliteFile {

@@ -25,7 +25,8 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record as SpanRecord};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
-use twofactor::{Store, Write};
+use twofactor::Store;
+use twofactor::store::Write;
 
 /// The summaries (first words) of the statements sqlx has executed.
 #[derive(Default)]

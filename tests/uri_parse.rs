@@ -2,9 +2,10 @@
 #![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use twofactor::{
-    Algorithm, Digits, KeyUri, OtpKind, Param, ParseOptions, SecretError, TextField, TextProblem, UriError,
-};
+use twofactor::KeyUri;
+use twofactor::otp::{Algorithm, Digits};
+use twofactor::secret::SecretError;
+use twofactor::uri::{OtpKind, Param, ParseOptions, TextField, TextProblem, UriError};
 
 /// RFC 4226 Appendix D's key, `12345678901234567890`, in base32.
 const KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -13,7 +14,7 @@ fn parse(uri: &str) -> KeyUri {
     KeyUri::parse(uri).unwrap_or_else(|error| panic!("{uri}: {error}"))
 }
 
-fn totp_params(uri: &KeyUri) -> twofactor::TotpParams {
+fn totp_params(uri: &KeyUri) -> twofactor::otp::TotpParams {
     match uri.kind() {
         OtpKind::Totp(params) => *params,
         OtpKind::Hotp { .. } => panic!("expected TOTP"),
@@ -147,12 +148,12 @@ fn algorithm_is_read_in_any_case_and_parameters_in_any_order() {
 #[test]
 fn defaults_apply_when_parameters_are_absent() {
     let params = totp_params(&parse(&format!("otpauth://totp/a?secret={KEY}")));
-    assert_eq!(params, twofactor::TotpParams::default());
+    assert_eq!(params, twofactor::otp::TotpParams::default());
     let hotp = parse(&format!("otpauth://hotp/a?secret={KEY}&counter=0"));
     assert_eq!(
         *hotp.kind(),
         OtpKind::Hotp {
-            params: twofactor::HotpParams::default(),
+            params: twofactor::otp::HotpParams::default(),
             counter: 0
         }
     );

@@ -29,9 +29,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use twofactor::{
-    Algorithm, BuildOptions, Digits, HotpParams, KeyUri, OtpKind, ParseOptions, Secret, TotpParams, UriError,
-};
+use twofactor::otp::{Algorithm, Digits, HotpParams, TotpParams};
+use twofactor::uri::{BuildOptions, OtpKind, ParseOptions, UriError};
+use twofactor::{KeyUri, Secret};
 
 /// Reads requests on stdin, one a line, fields hex-encoded UTF-8 and separated by tabs:
 /// `P uri` parses with `pyotp.parse_uri` and answers the class (`totp`, `hotp`, `steam`), secret,
@@ -358,7 +358,7 @@ fn documented_disagreements_with_pyotp() {
     assert!(matches!(ours(3).unwrap().kind(), OtpKind::Totp(p) if p.algorithm() == Algorithm::Sha256));
     // 5. HOTP without a counter: pyotp starts at 0; here it is refused.
     assert_eq!(answers[4].as_ref().unwrap()[6].as_deref(), Some("0"));
-    assert_eq!(ours(4), Err(UriError::Missing(twofactor::Param::Counter)));
+    assert_eq!(ours(4), Err(UriError::Missing(twofactor::uri::Param::Counter)));
     // 6. An 80-bit secret: pyotp refuses it; here it is read and reported.
     assert!(
         answers[5].as_ref().unwrap_err().contains("112 bits"),

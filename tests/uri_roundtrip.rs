@@ -6,9 +6,9 @@
 use data_encoding::BASE32_NOPAD;
 use proptest::prelude::*;
 use proptest::sample::select;
-use twofactor::{
-    Algorithm, BuildOptions, Digits, HotpParams, KeyUri, OtpKind, Param, ParseOptions, Secret, TotpParams,
-};
+use twofactor::otp::{Algorithm, Digits, HotpParams, TotpParams};
+use twofactor::uri::{BuildOptions, OtpKind, Param, ParseOptions};
+use twofactor::{KeyUri, Secret};
 
 /// A name the builder accepts: any Unicode but colons, control characters and bidirectional
 /// controls, 1 to 24 characters.

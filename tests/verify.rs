@@ -1,9 +1,8 @@
 //! Verification: windows, replay, drift, times at the edges, HOTP look-ahead, resynchronisation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use twofactor::{
-    Algorithm, Hotp, HotpParams, ParamsError, Secret, TimeError, Totp, TotpParams, VerifyError, Window,
-};
+use twofactor::otp::{Algorithm, HotpParams, ParamsError, TimeError, TotpParams, VerifyError, Window};
+use twofactor::{Hotp, Secret, Totp};
 
 fn secret() -> Secret {
     Secret::from_bytes(b"12345678901234567890").unwrap()
@@ -277,12 +276,17 @@ fn debug_of_generators_shows_parameters_only() {
 
 #[test]
 fn the_system_clock_is_read_with_std() {
-    let now = twofactor::unix_time_now().unwrap();
+    let now = twofactor::otp::unix_time_now().unwrap();
     assert!(now > 1_700_000_000);
     let code = totp().generate_now().unwrap().to_string();
     assert!(
         totp()
-            .verify(&code, twofactor::unix_time_now().unwrap(), Window::DEFAULT, None)
+            .verify(
+                &code,
+                twofactor::otp::unix_time_now().unwrap(),
+                Window::DEFAULT,
+                None
+            )
             .is_ok()
     );
 }

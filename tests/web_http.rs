@@ -15,7 +15,9 @@ mod web;
 use std::process::Stdio;
 
 use reqwest::StatusCode;
-use twofactor::{Keyring, Record, SealingKey, Secret};
+use twofactor::Secret;
+use twofactor::seal::{Keyring, SealingKey};
+use twofactor::store::Record;
 use web::{App, Browser};
 
 /// Sign in with the password alone (2FA off): a session, sent home.

@@ -18,9 +18,9 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use data_encoding::BASE64URL_NOPAD;
-use twofactor::{
-    ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::challenge::{ChallengeError, ChallengeKey};
+use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
 
 use crate::{Case, Outcome, Suite};
 

@@ -25,10 +25,9 @@ use std::process::ExitCode;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::{
-    BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher, Hotp, HotpParams, Secret, Totp, TotpParams,
-    VerifyError, Window,
-};
+use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+use twofactor::otp::{HotpParams, TotpParams, VerifyError, Window};
+use twofactor::{Hotp, Secret, Totp};
 
 /// What a verification answered, as the class the check groups by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,7 +138,7 @@ fn verify_totp(
     now: u64,
     window: Window,
     after: Option<u64>,
-) -> Result<twofactor::Match, VerifyError> {
+) -> Result<twofactor::otp::Match, VerifyError> {
     totp.verify(typed, now, window, after)
 }
 
@@ -149,7 +148,7 @@ fn verify_hotp(
     typed: &str,
     counter: u64,
     look_ahead: u32,
-) -> Result<twofactor::HotpMatch, VerifyError> {
+) -> Result<twofactor::otp::HotpMatch, VerifyError> {
     hotp.verify(typed, counter, look_ahead)
 }
 
@@ -235,7 +234,7 @@ fn resync_totp(
     now: u64,
     steps: u32,
     after: Option<u64>,
-) -> Result<twofactor::Match, VerifyError> {
+) -> Result<twofactor::otp::Match, VerifyError> {
     totp.resync(codes[0], codes[1], now, steps, after)
 }
 

@@ -9,7 +9,7 @@ use std::num::NonZeroU64;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use twofactor::{Algorithm, Digits, ParamsError, Window};
+use twofactor::otp::{Algorithm, Digits, ParamsError, Window};
 
 /// Generate and verify HOTP/TOTP codes, build and read otpauth:// URIs, draw their QR codes.
 ///

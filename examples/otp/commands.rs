@@ -3,7 +3,9 @@
 
 use std::io::{self, Write};
 
-use twofactor::{Hotp, KeyUri, OtpKind, Secret, Totp, VerifyError, unix_time_now};
+use twofactor::otp::{VerifyError, unix_time_now};
+use twofactor::uri::OtpKind;
+use twofactor::{Hotp, KeyUri, Secret, Totp};
 
 use crate::args::{CodeArgs, Command, ParseUriArgs, SecretArgs, UriArgs, VerifyArgs};
 use crate::failure::Failure;

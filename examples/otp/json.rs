@@ -3,7 +3,8 @@
 //! characters; other Unicode is written as UTF-8).
 
 use serde::Serialize;
-use twofactor::{KeyUri, OtpKind};
+use twofactor::KeyUri;
+use twofactor::uri::OtpKind;
 
 /// The fields of a Key URI. `Option` fields are `null` when absent.
 #[derive(Debug, Serialize)]

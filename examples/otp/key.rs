@@ -1,7 +1,9 @@
 //! From the command line to what the crate computes with: the secret, read leniently from 80
 //! bits up with a warning under 128, and the OTP type with its checked parameters.
 
-use twofactor::{HotpParams, KeyUri, OtpKind, Secret, TotpParams};
+use twofactor::otp::{HotpParams, TotpParams};
+use twofactor::uri::OtpKind;
+use twofactor::{KeyUri, Secret};
 
 use crate::args::ParamArgs;
 use crate::failure::Failure;

@@ -5,7 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use twofactor::QrOptions;
+use twofactor::qr::QrOptions;
 
 use crate::args::{QrArgs, QrFormat};
 use crate::commands::write_stdout;

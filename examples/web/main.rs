@@ -78,7 +78,8 @@ mod users;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use twofactor::{ChallengeKey, Config, SqliteStore, TwoFactor};
+use twofactor::challenge::ChallengeKey;
+use twofactor::{Config, SqliteStore, TwoFactor};
 
 use crate::sessions::Sessions;
 use crate::state::{AppClock, AppState};

@@ -5,7 +5,8 @@
 
 use std::fmt::Write as _;
 
-use twofactor::{Status, Throttling};
+use twofactor::Status;
+use twofactor::policy::Throttling;
 
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped, for HTML text and quoted attributes.
 pub(crate) fn escape(text: &str) -> String {

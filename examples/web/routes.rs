@@ -23,7 +23,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use twofactor::{ChallengeError, Clock, Error, QrOptions, Status, Via};
+use twofactor::challenge::ChallengeError;
+use twofactor::qr::QrOptions;
+use twofactor::{Clock, Error, Status, Via};
 
 use crate::pages;
 use crate::sessions::{SESSION_LIFETIME, Session};

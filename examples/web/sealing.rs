@@ -20,7 +20,7 @@ use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 
 use data_encoding::HEXLOWER_PERMISSIVE;
-use twofactor::{Keyring, SealingKey};
+use twofactor::seal::{Keyring, SealingKey};
 use zeroize::Zeroizing;
 
 use crate::Failure;

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use twofactor::{Clock, SqliteStore, SystemClock, TimeError, TwoFactor};
+use twofactor::otp::TimeError;
+use twofactor::{Clock, SqliteStore, SystemClock, TwoFactor};
 
 use crate::sessions::Sessions;
 use crate::users::Users;

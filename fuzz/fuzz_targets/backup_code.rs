@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::{BackupCodeSet, BackupVerifyError, HmacHasher};
+use twofactor::backup::{BackupCodeSet, BackupVerifyError, HmacHasher};
 
 const STORED: &str = include_str!("../../tests/data/backup_hmac_sha256_v1.txt");
 const KEY: &[u8; 32] = b"twofactor backup-code test key!!";

@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::{
-    ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, TwoFactor,
-};
+use twofactor::backup::HmacHasher;
+use twofactor::challenge::{ChallengeError, ChallengeKey};
+use twofactor::{Config, Error, ManualClock, MemoryStore, TwoFactor};
 
 fn service() -> &'static TwoFactor<MemoryStore, ManualClock> {
     static SERVICE: OnceLock<TwoFactor<MemoryStore, ManualClock>> = OnceLock::new();

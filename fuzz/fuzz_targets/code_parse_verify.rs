@@ -10,7 +10,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::{Algorithm, Code, Digits, Hotp, HotpParams, Secret, Totp, TotpParams, VerifyError, Window};
+use twofactor::otp::{Algorithm, Code, Digits, HotpParams, TotpParams, VerifyError, Window};
+use twofactor::{Hotp, Secret, Totp};
 
 struct Input<'a>(&'a [u8]);
 

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::{Record, RecordError};
+use twofactor::store::{Record, RecordError};
 
 fuzz_target!(|data: &[u8]| {
     let decoded = Record::decode("alice", 7, data);

@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::{BuildOptions, KeyUri, ParseOptions, UriError};
+use twofactor::KeyUri;
+use twofactor::uri::{BuildOptions, ParseOptions, UriError};
 
 fuzz_target!(|text: &str| {
     let lenient = KeyUri::parse(text);

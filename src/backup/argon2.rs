@@ -28,11 +28,11 @@ use super::hasher::{CodeHasher, HashError, HashScheme};
 ///
 /// A set records the parameters it was hashed with and is always verified with those, so the
 /// parameters can be raised later ([`Argon2Hasher::with_params`]) without breaking any stored
-/// set; [`BackupCodeSet::needs_rehash`](crate::BackupCodeSet::needs_rehash) then says which sets
+/// set; [`BackupCodeSet::needs_rehash`](crate::backup::BackupCodeSet::needs_rehash) then says which sets
 /// were made with older ones.
 ///
 /// ```
-/// use twofactor::{Argon2Hasher, BackupCodeSet, CodeHasher, CodeFormat, HashScheme};
+/// use twofactor::backup::{Argon2Hasher, BackupCodeSet, CodeHasher, CodeFormat, HashScheme};
 ///
 /// let hasher = Argon2Hasher::default();
 /// assert_eq!(
@@ -87,7 +87,7 @@ impl Argon2Hasher {
     /// 1–[`HashScheme::ARGON2_MAX_P_COST`] lanes, or with less than 8 KiB per lane.
     ///
     /// ```
-    /// use twofactor::{Argon2Hasher, HashError};
+    /// use twofactor::backup::{Argon2Hasher, HashError};
     ///
     /// let stronger = Argon2Hasher::with_params(64 * 1024, 3, 1)?;
     /// assert_eq!(stronger.m_cost(), 65_536);

@@ -9,7 +9,7 @@ use super::normalize::BackupCodeError;
 /// code a used one was.
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+/// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -70,7 +70,7 @@ impl From<HashError> for BackupVerifyError {
 /// Why a code could not be marked used.
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
+/// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -112,7 +112,7 @@ impl core::error::Error for MarkUsedError {}
 /// Why a set of backup codes could not be generated.
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, CodeFormat, GenerateError, HashError, HmacHasher};
+/// use twofactor::backup::{BackupCodeSet, CodeFormat, GenerateError, HashError, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// match BackupCodeSet::generate(&CodeFormat::default(), &hasher) {

@@ -23,7 +23,7 @@ use alloc::string::String;
 /// be built. The ceiling of 100 codes bounds the work of one lookup and the size of a stored set.
 ///
 /// ```
-/// use twofactor::CodeFormat;
+/// use twofactor::backup::CodeFormat;
 ///
 /// let format = CodeFormat::default();
 /// assert_eq!((format.count(), format.length(), format.group()), (10, 16, 4));
@@ -32,7 +32,7 @@ use alloc::string::String;
 /// let format = CodeFormat::builder().count(12).length(15).group(5).build()?;
 /// assert_eq!(format.display_len(), 17); // XXXXX-XXXXX-XXXXX
 /// assert!(CodeFormat::builder().length(12).build().is_err()); // 60 bits: below the floor
-/// # Ok::<(), twofactor::CodeFormatError>(())
+/// # Ok::<(), twofactor::backup::CodeFormatError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CodeFormat {
@@ -136,11 +136,11 @@ impl Default for CodeFormat {
 /// Builds a [`CodeFormat`]; `build()` validates.
 ///
 /// ```
-/// use twofactor::CodeFormat;
+/// use twofactor::backup::CodeFormat;
 ///
 /// let format = CodeFormat::builder().count(8).length(20).group(5).build()?;
 /// assert_eq!((format.count(), format.entropy_bits()), (8, 100));
-/// # Ok::<(), twofactor::CodeFormatError>(())
+/// # Ok::<(), twofactor::backup::CodeFormatError>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
@@ -206,7 +206,7 @@ impl CodeFormatBuilder {
 /// A [`CodeFormat`] value out of its range.
 ///
 /// ```
-/// use twofactor::{CodeFormat, CodeFormatError};
+/// use twofactor::backup::{CodeFormat, CodeFormatError};
 ///
 /// let error = CodeFormat::builder().length(10).build().err().ok_or("accepted")?;
 /// assert_eq!(error, CodeFormatError::Length { length: 10, min: 13, max: 32 });

@@ -48,12 +48,12 @@ where
 /// The plaintext backup codes of a new set, to show the user once.
 ///
 /// The application shows them (and offers to download or print them) when the set is generated
-/// and then drops this value: it stores only the [`BackupCodeSet`](crate::BackupCodeSet). The
+/// and then drops this value: it stores only the [`BackupCodeSet`](crate::backup::BackupCodeSet). The
 /// codes are zeroized when dropped; `Debug` shows their number and nothing else; there is no
 /// `Display` and no `Clone`. Reading them is the explicit [`BackupCodes::expose_codes`].
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher};
+/// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (codes, _set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;

@@ -5,14 +5,14 @@ use core::fmt;
 /// A hashing scheme and its parameters, as recorded in a stored set.
 ///
 /// A set remembers the scheme it was hashed under, so it keeps verifying after the
-/// application's defaults change; [`BackupCodeSet::needs_rehash`](crate::BackupCodeSet::needs_rehash)
+/// application's defaults change; [`BackupCodeSet::needs_rehash`](crate::backup::BackupCodeSet::needs_rehash)
 /// compares it with a hasher's current [`CodeHasher::scheme`].
 ///
 /// Every scheme takes a per-set salt of [`HashScheme::SALT_LEN`] bytes and yields
 /// [`HashScheme::HASH_LEN`] bytes.
 ///
 /// ```
-/// use twofactor::HashScheme;
+/// use twofactor::backup::HashScheme;
 ///
 /// let scheme = HashScheme::HmacSha256 { key_id: 3 };
 /// assert_ne!(scheme, HashScheme::HmacSha256 { key_id: 4 });
@@ -85,17 +85,17 @@ impl HashScheme {
 ///
 /// A set is hashed under one [`HashScheme`] with one random salt, so a lookup costs one call of
 /// [`CodeHasher::hash`] whatever the number of codes. The crate provides
-/// [`Argon2Hasher`](crate::Argon2Hasher) (the default; feature `argon2`) and
-/// [`HmacHasher`](crate::HmacHasher). An application may implement the trait itself — say, to
+/// [`Argon2Hasher`](crate::backup::Argon2Hasher) (the default; feature `argon2`) and
+/// [`HmacHasher`](crate::backup::HmacHasher). An application may implement the trait itself — say, to
 /// compute the HMAC inside a key-management service so that the key never enters the process —
 /// provided it computes exactly the scheme it is given, so that the stored form stays readable
 /// by any hasher of that scheme.
 ///
 /// ```
-/// use twofactor::{CodeHasher, HashError, HashScheme};
+/// use twofactor::backup::{CodeHasher, HashError, HashScheme};
 ///
 /// /// HMAC-SHA-256 computed elsewhere (here: by `HmacHasher`, standing in for a remote service).
-/// struct Remote(twofactor::HmacHasher);
+/// struct Remote(twofactor::backup::HmacHasher);
 ///
 /// impl CodeHasher for Remote {
 ///     fn scheme(&self) -> HashScheme {
@@ -111,8 +111,8 @@ impl HashScheme {
 ///     }
 /// }
 ///
-/// let remote = Remote(twofactor::HmacHasher::new(1, &[7; 32])?);
-/// let (codes, set) = twofactor::BackupCodeSet::generate(&Default::default(), &remote)?;
+/// let remote = Remote(twofactor::backup::HmacHasher::new(1, &[7; 32])?);
+/// let (codes, set) = twofactor::backup::BackupCodeSet::generate(&Default::default(), &remote)?;
 /// let first = codes.expose_codes().next().ok_or("no code")?;
 /// assert_eq!(set.verify(first, &remote)?, 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -121,7 +121,7 @@ pub trait CodeHasher {
     /// The scheme, with its parameters, under which new sets are hashed.
     fn scheme(&self) -> HashScheme;
 
-    /// Hashes one canonical code (the set's number of [`CodeFormat::ALPHABET`](crate::CodeFormat::ALPHABET)
+    /// Hashes one canonical code (the set's number of [`CodeFormat::ALPHABET`](crate::backup::CodeFormat::ALPHABET)
     /// symbols, upper case, no separators) under `scheme` — the stored set's, which need not be
     /// [`CodeHasher::scheme`] — with the set's `salt`.
     ///
@@ -156,7 +156,7 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
 /// Why a hasher could not hash a code or be built. Never carries a key, a code or a hash.
 ///
 /// ```
-/// use twofactor::{CodeHasher, HashError, HashScheme, HmacHasher};
+/// use twofactor::backup::{CodeHasher, HashError, HashScheme, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let other_key = HashScheme::HmacSha256 { key_id: 2 };

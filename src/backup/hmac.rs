@@ -19,15 +19,15 @@ const DOMAIN: &[u8] = b"twofactor backup code v1\0";
 /// the code, so equal codes in two sets never hash alike. Without the key, the stored form
 /// reveals nothing; with it, an attacker still faces the codes' full 80 bits (default format),
 /// which is why ASVS 6.5.2's password-hashing requirement is met by the default
-/// [`Argon2Hasher`](crate::Argon2Hasher) and this hasher is the documented alternative.
+/// [`Argon2Hasher`](crate::backup::Argon2Hasher) and this hasher is the documented alternative.
 ///
 /// The key has an identifier that is written into every stored set: a set hashed under another
 /// key is refused with [`HashError::KeyMismatch`] instead of failing every code, and a key can be
-/// rotated by regenerating the sets that [`BackupCodeSet::needs_rehash`](crate::BackupCodeSet::needs_rehash)
+/// rotated by regenerating the sets that [`BackupCodeSet::needs_rehash`](crate::backup::BackupCodeSet::needs_rehash)
 /// flags. The keyed state is zeroized when dropped; `Debug` shows the key identifier only.
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher};
+/// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// assert_eq!(format!("{hasher:?}"), "HmacHasher { key_id: 1, .. }");
@@ -56,7 +56,7 @@ impl HmacHasher {
     /// [`HmacHasher::MAX_KEY_LEN`].
     ///
     /// ```
-    /// use twofactor::{HashError, HmacHasher};
+    /// use twofactor::backup::{HashError, HmacHasher};
     ///
     /// assert!(HmacHasher::new(7, &[1; 32]).is_ok());
     /// assert_eq!(

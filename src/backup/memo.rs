@@ -96,7 +96,7 @@ mod tests {
     use rand_chacha::rand_core::SeedableRng;
 
     use super::*;
-    use crate::{CodeFormat, HashError, HmacHasher};
+    use crate::backup::{CodeFormat, HashError, HmacHasher};
 
     struct Counting {
         inner: HmacHasher,

@@ -31,7 +31,7 @@
 //! [`BackupCodeSet::needs_rehash`] says when it was made under other ones.
 //!
 //! ```
-//! use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+//! use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 //!
 //! let hasher = HmacHasher::new(1, &[0x42; 32])?;
 //! let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;

@@ -90,7 +90,7 @@ pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, Bac
 /// the input.
 ///
 /// ```
-/// use twofactor::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+/// use twofactor::backup::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;

@@ -42,7 +42,7 @@ pub(crate) struct StoredCode {
 /// time depends neither on which code matched, nor whether any did, nor on the size of the set.
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+/// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -79,11 +79,11 @@ impl BackupCodeSet {
     /// [`GenerateError::Rng`] if the operating system's random number generator fails,
     /// [`GenerateError::Hash`] if the hasher fails.
     ///
-    /// With the default hasher, [`Argon2Hasher`](crate::Argon2Hasher) (feature `argon2`), this
-    /// costs one Argon2id call per code; with [`HmacHasher`](crate::HmacHasher), microseconds.
+    /// With the default hasher, [`Argon2Hasher`](crate::backup::Argon2Hasher) (feature `argon2`), this
+    /// costs one Argon2id call per code; with [`HmacHasher`](crate::backup::HmacHasher), microseconds.
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -110,7 +110,7 @@ impl BackupCodeSet {
     /// same code twice in a row (it is not random).
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher};
     /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let format = CodeFormat::builder().count(3).length(15).group(5).build()?;
@@ -168,7 +168,7 @@ impl BackupCodeSet {
     /// Looks up what a person typed: returns the index of the code it matches.
     ///
     /// The input is normalised first (case, spaces, hyphens, Crockford's look-alikes; see
-    /// [`BackupCodeError`](crate::BackupCodeError)), then hashed once under the set's own scheme
+    /// [`BackupCodeError`](crate::backup::BackupCodeError)), then hashed once under the set's own scheme
     /// and parameters — not the hasher's current ones, so a set made under older defaults keeps
     /// working — and compared in constant time with every stored hash.
     ///
@@ -182,7 +182,7 @@ impl BackupCodeSet {
     /// if the hasher cannot hash under the set's scheme (another scheme, another key).
     ///
     /// ```
-    /// use twofactor::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -217,7 +217,7 @@ impl BackupCodeSet {
     /// As [`BackupCodeSet::verify`].
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -246,7 +246,7 @@ impl BackupCodeSet {
     /// it was already used (the set is then unchanged).
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
+    /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -314,7 +314,7 @@ impl BackupCodeSet {
     /// that suits the application (the next visit to the security settings, say).
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, BackupVerifyError, CodeFormat, HashError, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HashError, HmacHasher};
     ///
     /// let old_key = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &old_key)?;

@@ -40,7 +40,7 @@ impl BackupCodeSet {
     /// The string holds the hashes: store it as the set itself, not in logs.
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(7, &[0x42; 32])?;
     /// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -89,7 +89,7 @@ impl BackupCodeSet {
     /// the original did not.
     ///
     /// ```
-    /// use twofactor::{BackupCodeSet, StoredSetError};
+    /// use twofactor::backup::{BackupCodeSet, StoredSetError};
     ///
     /// assert_eq!(BackupCodeSet::from_stored("$argon2id$v=19$..."), Err(StoredSetError::Prefix));
     /// assert_eq!(
@@ -233,7 +233,7 @@ fn base64<const N: usize>(text: &str) -> Option<[u8; N]> {
 /// Why a stored set could not be read. Names the field, never its content.
 ///
 /// ```
-/// use twofactor::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
+/// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;

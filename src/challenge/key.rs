@@ -10,12 +10,12 @@ use super::ChallengeError;
 /// nothing of it; the keyed state is zeroized on drop.
 ///
 /// ```
-/// use twofactor::ChallengeKey;
+/// use twofactor::challenge::ChallengeKey;
 ///
 /// let key = ChallengeKey::new(&[7; 32])?;
 /// assert_eq!(format!("{key:?}"), "ChallengeKey { .. }");
 /// assert!(ChallengeKey::new(&[7; 16]).is_err());
-/// # Ok::<(), twofactor::ChallengeError>(())
+/// # Ok::<(), twofactor::challenge::ChallengeError>(())
 /// ```
 #[derive(Clone)]
 pub struct ChallengeKey {

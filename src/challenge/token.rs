@@ -5,7 +5,7 @@ use core::fmt;
 use data_encoding::BASE64URL_NOPAD;
 
 use super::{ChallengeError, ChallengeKey};
-use crate::Record;
+use crate::record::Record;
 
 const FORMAT: u8 = 1;
 const DOMAIN: &[u8] = b"twofactor/challenge/v1";

@@ -12,13 +12,13 @@ use super::Digits;
 /// count; `==` compares in constant time.
 ///
 /// ```
-/// use twofactor::{Code, Digits};
+/// use twofactor::otp::{Code, Digits};
 ///
 /// let code = Code::parse(" 012-345 ", Digits::Six)?;
 /// assert_eq!(code.to_string(), "012345");
 /// assert_eq!(format!("{code:?}"), "Code { digits: 6, .. }");
 /// assert!(Code::parse("12345", Digits::Six).is_err());
-/// # Ok::<(), twofactor::CodeError>(())
+/// # Ok::<(), twofactor::otp::CodeError>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct Code {

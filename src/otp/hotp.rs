@@ -3,12 +3,13 @@ use core::fmt;
 use super::mac::KeyedHmac;
 use super::scan::{self, Range, Scan};
 use super::{Code, CodeError, HotpParams, VerifyError};
-use crate::Secret;
+use crate::secret::Secret;
 
 /// An HOTP generator and verifier (RFC 4226), keyed once.
 ///
 /// ```
-/// use twofactor::{Hotp, HotpParams, Secret};
+/// use twofactor::{Hotp, Secret};
+/// use twofactor::otp::HotpParams;
 ///
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let hotp = Hotp::new(&secret, HotpParams::default());

@@ -3,7 +3,6 @@
 //! Pure, `no_std` and allocation-free. A generator keys its HMAC once when it is built; each
 //! code then costs two calls of the hash's compression function.
 
-mod algorithm;
 #[cfg(feature = "std")]
 mod clock;
 mod code;
@@ -15,7 +14,7 @@ mod scan;
 mod totp;
 mod window;
 
-pub use algorithm::Algorithm;
+pub use crate::algorithm::Algorithm;
 #[cfg(feature = "std")]
 pub use clock::unix_time_now;
 pub use code::{Code, CodeError};

@@ -68,12 +68,12 @@ pub struct HotpParams {
 /// 6 digits, 30 seconds, `T0 = 0`, which every authenticator app reads.
 ///
 /// ```
-/// use twofactor::{Algorithm, TotpParams};
+/// use twofactor::otp::{Algorithm, TotpParams};
 ///
 /// let params = TotpParams::builder().algorithm(Algorithm::Sha256).digits(8).period(60).build()?;
 /// assert_eq!((params.digits().get(), params.period()), (8, 60));
 /// assert!(TotpParams::builder().digits(9).build().is_err());
-/// # Ok::<(), twofactor::ParamsError>(())
+/// # Ok::<(), twofactor::otp::ParamsError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TotpParams {
@@ -210,7 +210,7 @@ pub enum ParamsError {
     Digits(u8),
     /// A period of 0 seconds.
     Period,
-    /// A window side wider than [`Window::MAX`](crate::Window::MAX).
+    /// A window side wider than [`Window::MAX`](crate::otp::Window::MAX).
     Window {
         /// The widest side allowed, in steps.
         max: u32,

@@ -3,7 +3,7 @@ use core::fmt;
 use super::mac::KeyedHmac;
 use super::scan::{self, Range, Scan};
 use super::{Code, CodeError, TimeError, TotpParams, VerifyError, Window};
-use crate::Secret;
+use crate::secret::Secret;
 
 /// A TOTP generator and verifier (RFC 6238), keyed once.
 ///
@@ -11,7 +11,8 @@ use crate::Secret;
 /// for every `u64` time, far past 2038 and 2^32 steps.
 ///
 /// ```
-/// use twofactor::{Secret, Totp, TotpParams, VerifyError, Window};
+/// use twofactor::{Secret, Totp};
+/// use twofactor::otp::{TotpParams, VerifyError, Window};
 ///
 /// let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
 /// let totp = Totp::new(&secret, TotpParams::builder().digits(8).build()?);
@@ -108,7 +109,7 @@ impl Totp {
     /// A [`TimeError`] when the clock reads a time before the epoch or `T0`.
     #[cfg(feature = "std")]
     pub fn generate_now(&self) -> Result<Code, TimeError> {
-        self.generate(crate::unix_time_now()?)
+        self.generate(crate::otp::unix_time_now()?)
     }
 
     /// Reads typed input as a code of this generator's digit count; see [`Code::parse`].

@@ -7,12 +7,12 @@ use super::ParamsError;
 /// [`Window::MAX`] steps, so a verification costs at most `2 × MAX + 1` codes.
 ///
 /// ```
-/// use twofactor::Window;
+/// use twofactor::otp::Window;
 ///
 /// assert_eq!((Window::DEFAULT.past(), Window::DEFAULT.future()), (1, 1));
 /// assert_eq!(Window::new(2, 0)?.len(), 3);
 /// assert!(Window::new(Window::MAX + 1, 0).is_err());
-/// # Ok::<(), twofactor::ParamsError>(())
+/// # Ok::<(), twofactor::otp::ParamsError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Window {

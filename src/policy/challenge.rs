@@ -3,7 +3,10 @@
 use subtle::ConstantTimeEq;
 
 use super::{Decision, InPlace, Proof, Refusal, verify};
-use crate::{ChallengeError, CodeHasher, Policy, Record, Verified};
+use crate::backup::CodeHasher;
+use crate::challenge::ChallengeError;
+use crate::policy::{Policy, Verified};
+use crate::record::Record;
 
 /// Makes `nonce` the user's current challenge; any older one stops working. Only a user with an
 /// active second factor has a code step to guard.

@@ -7,8 +7,9 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Verified};
 use super::verify::{Attempt, Proof, accept};
 use super::{Decision, Policy, clear_throttles};
+use crate::backup::{BackupCodeSet, CodeHasher, GenerateError};
+use crate::record::Record;
 use crate::record::Throttle;
-use crate::{BackupCodeSet, CodeHasher, GenerateError, Record};
 
 /// Disables the second factor, proven by `proof` under the rules of a login (throttling,
 /// replay, a wrong proof counted on its path). The record stays, with no active or pending

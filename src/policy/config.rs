@@ -2,7 +2,7 @@
 //! and how each path is throttled.
 
 use super::{PolicyError, ThrottlePolicy};
-use crate::{Totp, Window};
+use crate::otp::{Totp, Window};
 
 /// The security rules of verification and enrollment, validated.
 ///
@@ -46,12 +46,13 @@ use crate::{Totp, Window};
 /// policy allows breaks into the account of a user who logs in once a day with probability at
 /// most **1.42 % a year** (about 1 in 70): 13 guesses a day, 365 days, 3 codes in the window,
 /// `365 · 13 · 3 / 10⁶`. Against a user who never logs in, the hard lock bounds it at
-/// `100 · 3 / 10⁶` = **0.03 %**, for ever. [`GuessingOdds`](crate::GuessingOdds) has the formula and computes it for
+/// `100 · 3 / 10⁶` = **0.03 %**, for ever. [`GuessingOdds`](crate::policy::GuessingOdds) has the formula and computes it for
 /// any policy; `tests/policy_odds.rs` runs such an attacker through the service for a simulated
 /// year. A stricter window or 8 digits divide these numbers by 3 and by 100.
 ///
 /// ```
-/// use twofactor::{Policy, ThrottlePolicy, Window};
+/// use twofactor::policy::{Policy, ThrottlePolicy};
+/// use twofactor::otp::Window;
 ///
 /// let policy = Policy::builder()
 ///     .window(Window::RFC_6238_STRICT)
@@ -60,7 +61,7 @@ use crate::{Totp, Window};
 ///     .build()?;
 /// assert_eq!((policy.window(), policy.max_drift()), (Window::RFC_6238_STRICT, 4));
 /// assert_eq!(Policy::DEFAULT.enrollment_ttl(), 600);
-/// # Ok::<(), twofactor::PolicyError>(())
+/// # Ok::<(), twofactor::policy::PolicyError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
@@ -142,12 +143,13 @@ impl Default for Policy {
 /// Builds a [`Policy`]; `build()` validates.
 ///
 /// ```
-/// use twofactor::{Policy, Window};
+/// use twofactor::policy::Policy;
+/// use twofactor::otp::Window;
 ///
 /// // OWASP ASVS 5.0 6.5.5: a code lives one step; no learned drift either.
 /// let strict = Policy::builder().window(Window::CURRENT_ONLY).max_drift(0).build()?;
 /// assert_eq!(strict.window().len(), 1);
-/// # Ok::<(), twofactor::PolicyError>(())
+/// # Ok::<(), twofactor::policy::PolicyError>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]

@@ -5,8 +5,11 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles};
+use crate::backup::{BackupCodeSet, GenerateError};
+use crate::otp::{Code, Match, TotpParams, VerifyError};
+use crate::record::Record;
 use crate::record::{Active, Pending, StoredSecret};
-use crate::{BackupCodeSet, Code, GenerateError, Match, Record, Secret, TotpParams, VerifyError};
+use crate::secret::Secret;
 
 /// Begins an enrollment: `secret` becomes the user's pending secret, expiring `enrollment_ttl`
 /// seconds from `now`; a pending one is replaced. The outcome is the expiry time.

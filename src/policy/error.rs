@@ -1,9 +1,9 @@
 use core::fmt;
 
-/// A [`Policy`](crate::Policy) or [`ThrottlePolicy`](crate::ThrottlePolicy) out of range.
+/// A [`Policy`](crate::policy::Policy) or [`ThrottlePolicy`](crate::policy::ThrottlePolicy) out of range.
 ///
 /// ```
-/// use twofactor::{Policy, PolicyError};
+/// use twofactor::policy::{Policy, PolicyError};
 ///
 /// assert_eq!(Policy::builder().enrollment_ttl(0).build(), Err(PolicyError::EnrollmentTtl));
 /// # Ok::<(), PolicyError>(())

@@ -48,7 +48,7 @@ pub(crate) use status::status;
 pub(crate) use throttle::Failed;
 pub(crate) use verify::{Expect, Proof, verify};
 
-use crate::Record;
+use crate::record::Record;
 use crate::record::Throttle;
 
 /// A decision: the outcome, and the record to write if the state changed.

@@ -2,7 +2,7 @@
 //! [`GuessingOdds`].
 
 use super::{Policy, ThrottlePolicy};
-use crate::Digits;
+use crate::otp::Digits;
 
 /// An online guessing attacker's chances: how many guesses it gets, how many codes each guess
 /// is compared with, and out of how many possible codes.
@@ -38,7 +38,8 @@ use crate::Digits;
 /// simulated year and checks that it gets exactly these numbers of guesses.
 ///
 /// ```
-/// use twofactor::{Digits, Policy};
+/// use twofactor::otp::Digits;
+/// use twofactor::policy::Policy;
 ///
 /// let year = Policy::DEFAULT.odds_with_logins(Digits::Six, 86_400, 365 * 86_400);
 /// assert_eq!(year.guesses(), 365 * 13);
@@ -93,7 +94,7 @@ impl ThrottlePolicy {
     /// successful login `span` seconds later refills. See the [`GuessingOdds`] formula.
     ///
     /// ```
-    /// use twofactor::ThrottlePolicy;
+    /// use twofactor::policy::ThrottlePolicy;
     ///
     /// let policy = ThrottlePolicy::DEFAULT;
     /// assert_eq!(policy.guesses_within(0), 3);
@@ -151,7 +152,7 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Window;
+    use crate::otp::Window;
 
     #[test]
     fn the_daily_budget_follows_the_formula() {

@@ -1,7 +1,9 @@
 //! What a decision says: how a user proved the second factor, or why not.
 
 use super::throttle::Failed;
-use crate::{ChallengeError, GenerateError, HashError, Match, TimeError};
+use crate::backup::{GenerateError, HashError};
+use crate::challenge::ChallengeError;
+use crate::otp::{Match, TimeError};
 
 /// Which kind of code an attempt offered.
 ///

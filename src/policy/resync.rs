@@ -3,7 +3,8 @@
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles};
-use crate::{Match, Record, VerifyError};
+use crate::otp::{Match, VerifyError};
+use crate::record::Record;
 
 /// Searches ±[`Policy::max_drift`] steps around the current step for `first` immediately
 /// followed by `second` (RFC 6238 §6, RFC 4226 §7.4), refusing spent steps. On success the

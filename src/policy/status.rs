@@ -2,12 +2,12 @@
 
 use super::Policy;
 use super::throttle::Gate;
-use crate::Record;
+use crate::record::Record;
 
 /// Whether a path (authenticator codes, or backup codes) takes attempts now.
 ///
 /// ```
-/// use twofactor::Throttling;
+/// use twofactor::policy::Throttling;
 ///
 /// fn wait(throttling: Throttling, now: u64) -> Option<u64> {
 ///     match throttling {
@@ -31,7 +31,8 @@ pub enum Throttling {
 /// A user's second-factor state, for a settings page or an administrator; holds nothing secret.
 ///
 /// ```
-/// use twofactor::{Status, Throttling};
+/// use twofactor::Status;
+/// use twofactor::policy::Throttling;
 ///
 /// fn describe(status: &Status) -> String {
 ///     match (status.enabled, status.codes) {

@@ -25,7 +25,7 @@ use crate::record::Throttle;
 /// locks.
 ///
 /// ```
-/// use twofactor::ThrottlePolicy;
+/// use twofactor::policy::ThrottlePolicy;
 ///
 /// let policy = ThrottlePolicy::DEFAULT;
 /// assert_eq!(policy.delay_after(3), Some(0));
@@ -37,7 +37,7 @@ use crate::record::Throttle;
 /// let strict = ThrottlePolicy::builder().free_failures(1).lock_after(10).build()?;
 /// assert_eq!(strict.delay_after(2), Some(60));
 /// assert!(ThrottlePolicy::builder().lock_after(101).build().is_err());
-/// # Ok::<(), twofactor::PolicyError>(())
+/// # Ok::<(), twofactor::policy::PolicyError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ThrottlePolicy {
@@ -198,7 +198,7 @@ impl Default for ThrottlePolicy {
 /// Builds a [`ThrottlePolicy`]; `build()` validates.
 ///
 /// ```
-/// use twofactor::{PolicyError, ThrottlePolicy};
+/// use twofactor::policy::{PolicyError, ThrottlePolicy};
 ///
 /// let gentle = ThrottlePolicy::builder().free_failures(5).base_delay(30).max_delay(3_600).build()?;
 /// assert_eq!(gentle.delay_after(7), Some(60));

@@ -7,8 +7,10 @@ use super::outcome::{Refusal, Verified, Via};
 use super::throttle::Gate;
 use super::{InPlace, Policy, clear_throttles};
 use crate::backup::HashMemo;
+use crate::backup::{BackupVerifyError, CodeHasher};
+use crate::otp::{Code, VerifyError};
 use crate::record::Active;
-use crate::{BackupVerifyError, Code, CodeHasher, Record, VerifyError};
+use crate::record::Record;
 
 /// Which kind of code the caller expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,12 +9,12 @@ pub enum QrError {
     DataTooLong,
     /// The QR encoder refused the data for another reason.
     Encoder,
-    /// The module size is 0 or larger than [`QrOptions::MAX_MODULE_SIZE`](crate::QrOptions::MAX_MODULE_SIZE).
+    /// The module size is 0 or larger than [`QrOptions::MAX_MODULE_SIZE`](crate::qr::QrOptions::MAX_MODULE_SIZE).
     ModuleSize {
         /// The largest module size accepted.
         max: u32,
     },
-    /// The quiet zone is wider than [`QrOptions::MAX_QUIET_ZONE`](crate::QrOptions::MAX_QUIET_ZONE).
+    /// The quiet zone is wider than [`QrOptions::MAX_QUIET_ZONE`](crate::qr::QrOptions::MAX_QUIET_ZONE).
     QuietZone {
         /// The widest quiet zone accepted, in modules.
         max: u32,

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 pub use error::QrError;
 pub use options::{EcLevel, QrOptions, Rgb, TerminalTheme};
 
-use crate::KeyUri;
+use crate::uri::KeyUri;
 
 /// A QR code: its matrix of modules and the options to draw it with.
 ///
@@ -36,7 +36,9 @@ use crate::KeyUri;
 /// [`QrCode::to_terminal`]. `Debug` shows the size only: the modules encode the secret.
 ///
 /// ```
-/// use twofactor::{KeyUri, QrOptions, Secret, TotpParams};
+/// use twofactor::{KeyUri, Secret};
+/// use twofactor::qr::QrOptions;
+/// use twofactor::otp::TotpParams;
 ///
 /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
 /// let uri = KeyUri::totp(secret, TotpParams::default(), "Example Co", "alice@example.com")?;
@@ -68,7 +70,7 @@ impl QrCode {
     /// [`QrError::DataTooLong`] when the data does not fit a QR code.
     ///
     /// ```
-    /// use twofactor::{QrCode, QrError, QrOptions};
+    /// use twofactor::qr::{QrCode, QrError, QrOptions};
     ///
     /// let qr = QrCode::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", QrOptions::new())?;
     /// assert_eq!(qr.width(), 33);
@@ -116,10 +118,10 @@ impl QrCode {
     /// zone is light).
     ///
     /// ```
-    /// let qr = twofactor::QrCode::new("hello", twofactor::QrOptions::new())?;
+    /// let qr = twofactor::qr::QrCode::new("hello", twofactor::qr::QrOptions::new())?;
     /// // The top-left finder pattern starts with a dark module.
     /// assert!(qr.is_dark(0, 0) && !qr.is_dark(7, 0) && !qr.is_dark(99, 99));
-    /// # Ok::<(), twofactor::QrError>(())
+    /// # Ok::<(), twofactor::qr::QrError>(())
     /// ```
     #[must_use]
     pub fn is_dark(&self, x: usize, y: usize) -> bool {
@@ -169,7 +171,9 @@ impl KeyUri {
     /// Those of [`QrCode::new`].
     ///
     /// ```
-    /// use twofactor::{KeyUri, QrOptions, Secret, TotpParams};
+    /// use twofactor::{KeyUri, Secret};
+    /// use twofactor::qr::QrOptions;
+    /// use twofactor::otp::TotpParams;
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
     /// let uri = KeyUri::totp(secret, TotpParams::default(), "Example Co", "alice@example.com")?;

@@ -27,7 +27,7 @@ impl Rgb {
     pub const WHITE: Self = Self([0xff, 0xff, 0xff]);
 }
 
-/// The background of the terminal that [`QrCode::to_terminal`](crate::QrCode::to_terminal)
+/// The background of the terminal that [`QrCode::to_terminal`](crate::qr::QrCode::to_terminal)
 /// draws for. The text draws light modules in the terminal's text colour where the background
 /// is dark, and dark modules where it is light, so that scanners see dark modules on a light
 /// ground either way.
@@ -41,10 +41,10 @@ pub enum TerminalTheme {
 }
 
 /// How a QR code is made and drawn: error correction, module size, quiet zone, SVG colours and
-/// the terminal's theme. Checked when the code is made ([`QrCode::new`](crate::QrCode::new)).
+/// the terminal's theme. Checked when the code is made ([`QrCode::new`](crate::qr::QrCode::new)).
 ///
 /// ```
-/// use twofactor::{EcLevel, QrCode, QrOptions, Rgb};
+/// use twofactor::qr::{EcLevel, QrCode, QrOptions, Rgb};
 ///
 /// let options = QrOptions::new()
 ///     .ec_level(EcLevel::Q)
@@ -53,7 +53,7 @@ pub enum TerminalTheme {
 ///     .svg_colors(Rgb([0x1a, 0x23, 0x7e]), None);
 /// let svg = QrCode::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", options)?.to_svg();
 /// assert!(svg.contains(r##"fill="#1a237e""##));
-/// # Ok::<(), twofactor::QrError>(())
+/// # Ok::<(), twofactor::qr::QrError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use]

@@ -21,13 +21,13 @@ impl QrCode {
     /// [`QrError::Png`] if the PNG encoder fails, which writing to memory gives it no reason to.
     ///
     /// ```
-    /// use twofactor::{QrCode, QrOptions};
+    /// use twofactor::qr::{QrCode, QrOptions};
     ///
     /// let qr = QrCode::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", QrOptions::new().module_size(4))?;
     /// let png = qr.to_png()?;
     /// assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     /// assert_eq!(&png[16..24], [0, 0, 0, 164, 0, 0, 0, 164]); // 41 modules × 4 pixels
-    /// # Ok::<(), twofactor::QrError>(())
+    /// # Ok::<(), twofactor::qr::QrError>(())
     /// ```
     pub fn to_png(&self) -> Result<Zeroizing<Vec<u8>>, QrError> {
         let scale = usize::try_from(self.options.module_size).map_err(|_| QrError::Png)?;
@@ -66,12 +66,12 @@ impl QrCode {
     /// Those of [`QrCode::to_png`].
     ///
     /// ```
-    /// use twofactor::{QrCode, QrOptions};
+    /// use twofactor::qr::{QrCode, QrOptions};
     ///
     /// let qr = QrCode::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", QrOptions::new())?;
     /// let html = format!(r#"<img src="{}" alt="QR code for your authenticator app">"#, *qr.to_data_url()?);
     /// assert!(html.starts_with(r#"<img src="data:image/png;base64,iVBORw0KGgo"#));
-    /// # Ok::<(), twofactor::QrError>(())
+    /// # Ok::<(), twofactor::qr::QrError>(())
     /// ```
     pub fn to_data_url(&self) -> Result<Zeroizing<String>, QrError> {
         let png = self.to_png()?;

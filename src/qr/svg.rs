@@ -16,12 +16,12 @@ impl QrCode {
     /// **It holds the secret**; zeroized when dropped.
     ///
     /// ```
-    /// use twofactor::{QrCode, QrOptions};
+    /// use twofactor::qr::{QrCode, QrOptions};
     ///
     /// let qr = QrCode::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", QrOptions::new())?;
     /// let svg = qr.to_svg();
     /// assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="328" height="328" viewBox="0 0 41 41""#));
-    /// # Ok::<(), twofactor::QrError>(())
+    /// # Ok::<(), twofactor::qr::QrError>(())
     /// ```
     #[must_use]
     pub fn to_svg(&self) -> Zeroizing<String> {

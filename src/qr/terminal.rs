@@ -19,13 +19,13 @@ impl QrCode {
     /// distorted. **It holds the secret**; zeroized when dropped.
     ///
     /// ```
-    /// use twofactor::{QrCode, QrOptions};
+    /// use twofactor::qr::{QrCode, QrOptions};
     ///
     /// let qr = QrCode::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", QrOptions::new())?;
     /// let text = qr.to_terminal();
     /// assert!(text.lines().all(|line| line.chars().count() == 33 + 2 * 4));
     /// assert_eq!(text.lines().count(), (33 + 2 * 4 + 1) / 2);
-    /// # Ok::<(), twofactor::QrError>(())
+    /// # Ok::<(), twofactor::qr::QrError>(())
     /// ```
     #[must_use]
     pub fn to_terminal(&self) -> Zeroizing<String> {

@@ -23,7 +23,11 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::{Active, Pending, Record, RecordError, StoredSecret, Throttle};
-use crate::{Algorithm, BackupCodeSet, SealedSecret, Secret, TotpParams};
+use crate::algorithm::Algorithm;
+use crate::backup::BackupCodeSet;
+use crate::otp::TotpParams;
+use crate::seal::SealedSecret;
+use crate::secret::Secret;
 
 const MAGIC: &[u8; 3] = b"2FA";
 const FORMAT: u8 = 1;
@@ -36,12 +40,12 @@ impl Record {
     /// buffer is zeroized when dropped.
     ///
     /// ```
-    /// use twofactor::Record;
+    /// use twofactor::store::Record;
     ///
     /// let record = Record::new("alice");
     /// let bytes = record.encode();
     /// assert_eq!(Record::decode("alice", 0, &bytes)?, record);
-    /// # Ok::<(), twofactor::RecordError>(())
+    /// # Ok::<(), twofactor::store::RecordError>(())
     /// ```
     #[must_use]
     pub fn encode(&self) -> Zeroizing<Vec<u8>> {
@@ -365,7 +369,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CodeFormat, HmacHasher};
+    use crate::backup::{CodeFormat, HmacHasher};
 
     fn full() -> Record {
         let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
@@ -463,7 +467,7 @@ mod tests {
         changed[format] = 9;
         assert_eq!(
             Record::decode(record.user(), 42, &changed),
-            Err(RecordError::Sealed(crate::SealError::Malformed))
+            Err(RecordError::Sealed(crate::seal::SealError::Malformed))
         );
         // An unknown kind of secret.
         let mut changed = bytes.to_vec();

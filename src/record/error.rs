@@ -1,6 +1,8 @@
 use core::fmt;
 
-use crate::{SealError, SecretError, StoredSetError};
+use crate::backup::StoredSetError;
+use crate::seal::SealError;
+use crate::secret::SecretError;
 
 /// Why stored bytes are not a record. A store reports it as a denial, never as "not enrolled".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

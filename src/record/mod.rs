@@ -28,7 +28,10 @@ pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 use alloc::sync::Arc;
 use core::fmt;
 
-use crate::{BackupCodeSet, SealedSecret, Secret, Totp, TotpParams};
+use crate::backup::BackupCodeSet;
+use crate::otp::{Totp, TotpParams};
+use crate::seal::SealedSecret;
+use crate::secret::Secret;
 
 /// One user's second-factor state. Built and changed by the service through the policy;
 /// a store keeps it and never interprets it beyond the accessors.
@@ -135,7 +138,7 @@ impl Record {
     /// A record for `user` with nothing enrolled, at version 0 (not stored yet).
     ///
     /// ```
-    /// let record = twofactor::Record::new("alice");
+    /// let record = twofactor::store::Record::new("alice");
     /// assert_eq!((record.user(), record.version(), record.is_enabled()), ("alice", 0, false));
     /// ```
     #[must_use]

@@ -13,9 +13,11 @@ use alloc::sync::Arc;
 #[cfg(feature = "std")]
 use super::PlainSecret;
 use super::{Record, StoredSecret};
-use crate::Keyring;
 #[cfg(feature = "std")]
-use crate::{Purpose, SealError, SealedSecret, TotpParams};
+use crate::otp::TotpParams;
+use crate::seal::Keyring;
+#[cfg(feature = "std")]
+use crate::seal::{Purpose, SealError, SealedSecret};
 
 #[cfg(feature = "std")]
 /// The sealed values of a loaded record next to the plain secrets they opened to, so that
@@ -38,11 +40,12 @@ impl Record {
     /// the records for which this holds ([`TwoFactor::reseal`](crate::TwoFactor::reseal)).
     ///
     /// ```
-    /// use twofactor::{Keyring, Record, SealingKey};
+    /// use twofactor::seal::{Keyring, SealingKey};
+    /// use twofactor::store::Record;
     ///
     /// let keyring = Keyring::new(SealingKey::new(1, &[1; 32])?);
     /// assert!(!Record::new("alice").needs_reseal(&keyring)); // no secret at all
-    /// # Ok::<(), twofactor::SealError>(())
+    /// # Ok::<(), twofactor::seal::SealError>(())
     /// ```
     #[must_use]
     pub fn needs_reseal(&self, keyring: &Keyring) -> bool {

@@ -6,7 +6,7 @@
 //! of a service without a keyring — fails with a serde error that says so; sealed secrets
 //! (feature `seal`, [`TwoFactor::with_keyring`](crate::TwoFactor::with_keyring)) are written as
 //! `{ "kind": "sealed", "sealed": "<base64url>" }`. To write it anyway, serialize through
-//! [`DangerPlainSecrets`], or mark the field `#[serde(with = "twofactor::danger_plain_secrets")]`;
+//! [`DangerPlainSecrets`], or mark the field `#[serde(with = "twofactor::store::danger_plain_secrets")]`;
 //! the name is the opt-in, in the manner of webauthn-rs's `danger-` options. Records without a
 //! secret (never enrolled, disabled) serialize without it. Deserializing reads what was written,
 //! validating every field as [`Record::decode`] does.
@@ -34,11 +34,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroize;
 
 use super::{Active, Pending, Record, StoredSecret, Throttle};
-use crate::{Algorithm, BackupCodeSet, SealedSecret, Secret, TotpParams};
+use crate::algorithm::Algorithm;
+use crate::backup::BackupCodeSet;
+use crate::otp::TotpParams;
+use crate::seal::SealedSecret;
+use crate::secret::Secret;
 
 /// The message of the error that refuses to write a plain secret.
 const REFUSED: &str = "the record holds a plain authenticator secret, which is written only on request: \
-serialize it through twofactor::DangerPlainSecrets or #[serde(with = \"twofactor::danger_plain_secrets\")]";
+serialize it through twofactor::store::DangerPlainSecrets or #[serde(with = \"twofactor::store::danger_plain_secrets\")]";
 
 /// Serializes a [`Record`] **with its plain secrets in the output**.
 ///
@@ -46,7 +50,7 @@ serialize it through twofactor::DangerPlainSecrets or #[serde(with = \"twofactor
 /// carefully as the secrets themselves.
 ///
 /// ```
-/// use twofactor::{DangerPlainSecrets, Record};
+/// use twofactor::store::{DangerPlainSecrets, Record};
 ///
 /// let record = Record::new("alice");
 /// let json = serde_json::to_string(&DangerPlainSecrets(&record))?;
@@ -77,16 +81,16 @@ impl<'de> Deserialize<'de> for Record {
     }
 }
 
-/// `#[serde(with = "twofactor::danger_plain_secrets")]` on a [`Record`] field: writes its plain
+/// `#[serde(with = "twofactor::store::danger_plain_secrets")]` on a [`Record`] field: writes its plain
 /// secrets, as [`DangerPlainSecrets`] does, and reads it back.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
-/// use twofactor::Record;
+/// use twofactor::store::Record;
 ///
 /// #[derive(Serialize, Deserialize)]
 /// struct Cached {
-///     #[serde(with = "twofactor::danger_plain_secrets")]
+///     #[serde(with = "twofactor::store::danger_plain_secrets")]
 ///     record: Record,
 /// }
 ///
@@ -98,7 +102,7 @@ pub mod danger_plain_secrets {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::DangerPlainSecrets;
-    use crate::Record;
+    use crate::record::Record;
 
     /// Writes `record` with its plain secrets.
     ///
@@ -424,7 +428,7 @@ impl RecordIn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CodeFormat, HmacHasher};
+    use crate::backup::{CodeFormat, HmacHasher};
 
     /// Every field set, a challenge and a pending enrollment included (the service sets neither
     /// together with an active secret, but a record may hold them).

@@ -7,17 +7,17 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::{Purpose, SealError, SealedSecret};
-use crate::Secret;
+use crate::secret::Secret;
 
 /// One 256-bit sealing key and its id. Zeroized on drop; `Debug` shows the id only.
 ///
 /// ```
-/// use twofactor::SealingKey;
+/// use twofactor::seal::SealingKey;
 ///
 /// let key = SealingKey::new(1, &[7; 32])?;
 /// assert_eq!(format!("{key:?}"), "SealingKey { id: 1, .. }");
 /// assert!(SealingKey::new(2, &[7; 16]).is_err());
-/// # Ok::<(), twofactor::SealError>(())
+/// # Ok::<(), twofactor::seal::SealError>(())
 /// ```
 #[derive(Clone)]
 pub struct SealingKey {
@@ -89,13 +89,13 @@ impl ZeroizeOnDrop for SealingKey {}
 /// what they sealed. `Debug` shows the ids only.
 ///
 /// ```
-/// use twofactor::{Keyring, SealingKey};
+/// use twofactor::seal::{Keyring, SealingKey};
 ///
 /// // Rotation: the new key seals, the old one still opens until every record is resealed.
 /// let keyring = Keyring::new(SealingKey::new(2, &[2; 32])?).with_old_key(SealingKey::new(1, &[1; 32])?)?;
 /// assert_eq!(keyring.current_key_id(), 2);
 /// assert_eq!(format!("{keyring:?}"), "Keyring { current: 2, keys: [2, 1] }");
-/// # Ok::<(), twofactor::SealError>(())
+/// # Ok::<(), twofactor::seal::SealError>(())
 /// ```
 #[derive(Clone)]
 pub struct Keyring {
@@ -145,7 +145,8 @@ impl Keyring {
     /// [`SealError::Rng`] if the random number generator fails.
     ///
     /// ```
-    /// use twofactor::{Keyring, Purpose, SealedSecret, SealingKey, Secret};
+    /// use twofactor::seal::{Keyring, Purpose, SealedSecret, SealingKey};
+    /// use twofactor::Secret;
     ///
     /// let keyring = Keyring::new(SealingKey::new(1, &[1; 32])?);
     /// let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;

@@ -14,7 +14,7 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::otp::Algorithm;
+use crate::algorithm::Algorithm;
 
 /// A shared HOTP/TOTP secret key.
 ///
@@ -38,7 +38,7 @@ use crate::otp::Algorithm;
 /// let secret = Secret::from_base32("gezd gnbv gy3t qojq gezd gnbv gy3t qojq")?;
 /// assert_eq!(secret.expose_secret(), b"12345678901234567890");
 /// assert_eq!(format!("{secret:?}"), "Secret { bits: 160, .. }");
-/// # Ok::<(), twofactor::SecretError>(())
+/// # Ok::<(), twofactor::secret::SecretError>(())
 /// ```
 #[derive(Clone)]
 pub struct Secret {
@@ -62,11 +62,12 @@ impl Secret {
     /// [`SecretError::Rng`] if the operating system's random number generator fails.
     ///
     /// ```
-    /// use twofactor::{Algorithm, Secret};
+    /// use twofactor::otp::Algorithm;
+    /// use twofactor::Secret;
     ///
     /// let secret = Secret::generate(Algorithm::Sha256)?;
     /// assert_eq!(secret.bits(), 256);
-    /// # Ok::<(), twofactor::SecretError>(())
+    /// # Ok::<(), twofactor::secret::SecretError>(())
     /// ```
     #[cfg(feature = "std")]
     pub fn generate(algorithm: Algorithm) -> Result<Self, SecretError> {
@@ -78,7 +79,8 @@ impl Secret {
     /// Generates a secret of the recommended length for `algorithm` from `rng`.
     ///
     /// ```
-    /// use twofactor::{Algorithm, Secret};
+    /// use twofactor::otp::Algorithm;
+    /// use twofactor::Secret;
     /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
     /// let mut rng = ChaCha20Rng::seed_from_u64(7);
     /// let secret = Secret::generate_with_rng(&mut rng, Algorithm::Sha1);
@@ -125,7 +127,7 @@ impl Secret {
     /// assert_eq!(short.bits(), 80);
     /// assert!(short.is_below_rfc_minimum());
     /// assert!(Secret::from_base32("JBSWY3DPEHPK3PXP").is_err());
-    /// # Ok::<(), twofactor::SecretError>(())
+    /// # Ok::<(), twofactor::secret::SecretError>(())
     /// ```
     pub fn from_base32_legacy(text: &str) -> Result<Self, SecretError> {
         Self::from_base32_with_min(text, Self::LEGACY_MIN_BYTES)
@@ -158,7 +160,7 @@ impl Secret {
     ///
     /// let secret = Secret::from_base32("gezdgnbvgy3tqojqgezdgnbvgy3tqojq====")?;
     /// assert_eq!(*secret.to_base32(), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
-    /// # Ok::<(), twofactor::SecretError>(())
+    /// # Ok::<(), twofactor::secret::SecretError>(())
     /// ```
     #[cfg(feature = "alloc")]
     #[must_use]

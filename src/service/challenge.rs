@@ -5,8 +5,12 @@ use alloc::string::String;
 use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
+use crate::challenge::{ChallengeError, ChallengeKey, ChallengeToken};
+use crate::policy::Verified;
 use crate::policy::{self, Expect, Proof};
-use crate::{ChallengeError, ChallengeKey, ChallengeToken, Clock, Record, Store, Verified};
+use crate::record::Record;
+use crate::service::Clock;
+use crate::store::Store;
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// How long a login challenge lives by default: 5 minutes.
@@ -40,7 +44,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// to guard), [`Error::NoChallengeKey`], and the service's own failures.
     ///
     /// ```
-    /// use twofactor::{ChallengeError, ChallengeKey, Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::challenge::{ChallengeError, ChallengeKey};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
@@ -68,7 +74,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let now = self.start(user)?;
         let (key, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let mut nonce = [0; Record::NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::SecretError::Rng))?;
+        getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
         let (outcome, _) = self
             .transact(user, |record| {
                 policy::in_place(record, |record| policy::issue_challenge(record, nonce))

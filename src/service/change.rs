@@ -1,10 +1,14 @@
 //! Changes to the second factor, each proven with a current code: disable, regenerate backup
 //! codes; and the administrator's unlock.
 
-use super::{Error, EventKind, TwoFactor};
+use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
+use crate::backup::{BackupCodeSet, BackupCodes};
+use crate::events::EventKind;
+use crate::policy::Via;
 use crate::policy::{self, Expect, Proof};
-use crate::{BackupCodeSet, BackupCodes, Clock, Store, Via};
+use crate::service::Clock;
+use crate::store::Store;
 
 /// A change made: how it was proven, and the new credential epoch (end the user's other
 /// sessions keyed on the old one). See [`TwoFactor::disable`].
@@ -40,7 +44,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// As [`TwoFactor::verify`].
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
@@ -104,7 +109,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// changes then, and the proof is not spent).
     ///
     /// ```
-    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
@@ -155,7 +161,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                 Err(refusal.into())
             }
             // A regeneration always makes its codes: this arm is never taken.
-            (Ok(_), None) => Err(Error::Generate(crate::GenerateError::Rng)),
+            (Ok(_), None) => Err(Error::Generate(crate::backup::GenerateError::Rng)),
         }
     }
 
@@ -167,7 +173,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`Error::NotEnrolled`] for a user without a record; the service's own failures.
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);

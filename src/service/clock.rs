@@ -3,7 +3,7 @@
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crate::TimeError;
+use crate::otp::TimeError;
 
 /// The current time in Unix seconds, as the service reads it once per call.
 ///
@@ -11,7 +11,8 @@ use crate::TimeError;
 /// synchronised (NTP). A clock that fails is a denial, never an acceptance.
 ///
 /// ```
-/// use twofactor::{Clock, TimeError};
+/// use twofactor::Clock;
+/// use twofactor::otp::TimeError;
 ///
 /// /// A clock that reads a trusted time service (here: a fixed time).
 /// struct Trusted;
@@ -50,14 +51,14 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
 /// use twofactor::{Clock, SystemClock};
 ///
 /// assert!(SystemClock.now()? > 1_700_000_000);
-/// # Ok::<(), twofactor::TimeError>(())
+/// # Ok::<(), twofactor::otp::TimeError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Result<u64, TimeError> {
-        crate::unix_time_now()
+        crate::otp::unix_time_now()
     }
 }
 
@@ -73,7 +74,7 @@ impl Clock for SystemClock {
 /// assert_eq!(clock.now()?, 1_700_000_030);
 /// clock.set(5);
 /// assert_eq!(handle.now()?, 5);
-/// # Ok::<(), twofactor::TimeError>(())
+/// # Ok::<(), twofactor::otp::TimeError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ManualClock {

@@ -4,7 +4,11 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 
-use crate::{CodeFormat, CodeHasher, KeyUri, Policy, Secret, TotpParams, UriError};
+use crate::backup::{CodeFormat, CodeHasher};
+use crate::otp::TotpParams;
+use crate::policy::Policy;
+use crate::secret::Secret;
+use crate::uri::{KeyUri, UriError};
 
 /// The configuration of a [`TwoFactor`](crate::TwoFactor) service, validated.
 ///
@@ -19,7 +23,10 @@ use crate::{CodeFormat, CodeHasher, KeyUri, Policy, Secret, TotpParams, UriError
 /// | retries on conflict | 64 | see [`ConfigBuilder::max_retries`] |
 ///
 /// ```
-/// use twofactor::{Config, HmacHasher, Policy, TotpParams, Window};
+/// use twofactor::Config;
+/// use twofactor::backup::HmacHasher;
+/// use twofactor::policy::Policy;
+/// use twofactor::otp::{TotpParams, Window};
 ///
 /// let config = Config::builder("Example Co")
 ///     .params(TotpParams::builder().digits(8).build()?)
@@ -49,7 +56,7 @@ impl Config {
     /// retries always suffice. 64 covers 65 concurrent requests on one user, far more than one
     /// person sends; beyond it the call is denied with [`Error::Conflict`](crate::Error::Conflict).
     pub const DEFAULT_MAX_RETRIES: u32 = 64;
-    /// Unused backup codes at which [`EventKind::BackupCodesLow`](crate::EventKind::BackupCodesLow)
+    /// Unused backup codes at which [`EventKind::BackupCodesLow`](crate::events::EventKind::BackupCodesLow)
     /// is emitted, by default: 2.
     pub const DEFAULT_LOW_BACKUP_CODES: usize = 2;
 
@@ -141,7 +148,8 @@ impl fmt::Debug for Config {
 /// Builds a [`Config`]; `build()` validates.
 ///
 /// ```
-/// use twofactor::{CodeFormat, Config, HmacHasher};
+/// use twofactor::backup::{CodeFormat, HmacHasher};
+/// use twofactor::Config;
 ///
 /// let config = Config::builder("Example Co")
 ///     .backup_format(CodeFormat::builder().count(12).build()?)
@@ -184,7 +192,7 @@ impl ConfigBuilder {
     }
 
     /// The backup-code hasher (default: `Argon2Hasher` with feature `argon2`; required without
-    /// it). [`HmacHasher`](crate::HmacHasher) is the keyed alternative.
+    /// it). [`HmacHasher`](crate::backup::HmacHasher) is the keyed alternative.
     pub fn hasher<H: CodeHasher + Send + Sync + 'static>(mut self, hasher: H) -> Self {
         self.hasher = Some(Arc::new(hasher));
         self
@@ -216,7 +224,7 @@ impl ConfigBuilder {
         #[cfg(feature = "argon2")]
         let hasher = self
             .hasher
-            .unwrap_or_else(|| Arc::new(crate::Argon2Hasher::DEFAULT));
+            .unwrap_or_else(|| Arc::new(crate::backup::Argon2Hasher::DEFAULT));
         #[cfg(not(feature = "argon2"))]
         let hasher = self.hasher.ok_or(ConfigError::NoHasher)?;
         Ok(Config {
@@ -244,7 +252,8 @@ impl fmt::Debug for ConfigBuilder {
 /// A configuration that cannot work.
 ///
 /// ```
-/// use twofactor::{Config, ConfigError, TextField, TextProblem, UriError};
+/// use twofactor::{Config, ConfigError};
+/// use twofactor::uri::{TextField, TextProblem, UriError};
 ///
 /// assert_eq!(
 ///     Config::builder("").build().err(),

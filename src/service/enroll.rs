@@ -1,9 +1,15 @@
 //! Enrollment: begin (a new secret, its URI and QR code) and confirm (with a code; backup codes
 //! come back once).
 
-use super::{Error, EventKind, TwoFactor};
+use super::{Error, TwoFactor};
+use crate::backup::{BackupCodeSet, BackupCodes};
+use crate::events::EventKind;
+use crate::otp::Match;
 use crate::policy;
-use crate::{BackupCodeSet, BackupCodes, Clock, KeyUri, Match, Secret, Store};
+use crate::secret::Secret;
+use crate::service::Clock;
+use crate::store::Store;
+use crate::uri::KeyUri;
 
 /// A begun enrollment: what the user's authenticator app needs, shown once.
 ///
@@ -13,7 +19,8 @@ use crate::{BackupCodeSet, BackupCodes, Clock, KeyUri, Match, Secret, Store};
 /// pending secret in the user's record. `Debug` shows no secret.
 ///
 /// ```
-/// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, TwoFactor};
+/// use twofactor::{Config, ManualClock, MemoryStore, TwoFactor};
+/// use twofactor::backup::HmacHasher;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
@@ -42,10 +49,12 @@ impl Enrollment {
     /// The QR code of [`Enrollment::uri`], drawn locally (never by a remote service).
     ///
     /// # Errors
-    /// Those of [`QrCode::new`](crate::QrCode::new).
+    /// Those of [`QrCode::new`](crate::qr::QrCode::new).
     ///
     /// ```
-    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, QrOptions, TwoFactor};
+    /// use twofactor::{Config, ManualClock, MemoryStore, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    /// use twofactor::qr::QrOptions;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
@@ -58,7 +67,7 @@ impl Enrollment {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "qr")]
-    pub fn qr_code(&self, options: crate::QrOptions) -> Result<crate::QrCode, crate::QrError> {
+    pub fn qr_code(&self, options: crate::qr::QrOptions) -> Result<crate::qr::QrCode, crate::qr::QrError> {
         self.uri.to_qr_code(options)
     }
 }
@@ -66,7 +75,8 @@ impl Enrollment {
 /// A confirmed enrollment: the second factor is on.
 ///
 /// ```
-/// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+/// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
+/// use twofactor::backup::HmacHasher;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// # let clock = ManualClock::new(1_700_000_000);
@@ -108,7 +118,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// a colon); [`Error::Secret`] when the CSPRNG fails; the service's own failures.
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);
@@ -157,7 +168,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`Error::Locked`], [`Error::Malformed`], [`Error::Generate`]; the service's own failures.
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);
@@ -204,7 +216,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                 Err(refusal.into())
             }
             // A confirmation always makes its codes and writes: this arm is never taken.
-            (Ok(_), _, _) => Err(Error::Generate(crate::GenerateError::Rng)),
+            (Ok(_), _, _) => Err(Error::Generate(crate::backup::GenerateError::Rng)),
         }
     }
 
@@ -213,7 +225,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     pub(super) fn backup_set(
         &self,
         made: &mut Option<(BackupCodes, BackupCodeSet)>,
-    ) -> Result<BackupCodeSet, crate::GenerateError> {
+    ) -> Result<BackupCodeSet, crate::backup::GenerateError> {
         if let Some((_, set)) = made {
             return Ok(set.clone());
         }

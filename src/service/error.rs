@@ -3,8 +3,14 @@
 use alloc::boxed::Box;
 use core::fmt;
 
+use crate::backup::{GenerateError, HashError};
+use crate::challenge::ChallengeError;
+use crate::otp::TimeError;
 use crate::policy::Refusal;
-use crate::{ChallengeError, GenerateError, HashError, SealError, SecretError, TimeError, UriError, Via};
+use crate::policy::Via;
+use crate::seal::SealError;
+use crate::secret::SecretError;
+use crate::uri::UriError;
 
 /// Why a flow of the service did not succeed: always a denial, never a partial success.
 ///
@@ -69,7 +75,7 @@ pub enum Error {
         /// Which path.
         via: Via,
     },
-    /// The user identifier is empty or longer than [`Record::MAX_USER_LEN`](crate::Record::MAX_USER_LEN).
+    /// The user identifier is empty or longer than [`Record::MAX_USER_LEN`](crate::store::Record::MAX_USER_LEN).
     InvalidUser,
     /// Other requests kept changing the record: the attempt was retried as many times as the
     /// configuration allows, and denied.

@@ -8,7 +8,7 @@ mod clock;
 mod config;
 mod enroll;
 mod error;
-mod events;
+
 mod resync;
 mod sealing;
 mod status;
@@ -19,22 +19,26 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, ConfigError};
 pub use enroll::{Confirmed, Enrollment};
 pub use error::Error;
-pub use events::{CollectEvents, Event, EventKind, EventSink, NoEvents};
 
 use alloc::sync::Arc;
 use core::fmt;
 
 use sealing::Sealing;
 
+use crate::events::{Event, EventKind, EventSink};
+
+use crate::challenge::ChallengeKey;
 use crate::policy::{InPlace, Refusal};
-use crate::{ChallengeKey, Record, Store, Verified, Via, Write};
+use crate::policy::{Verified, Via};
+use crate::record::Record;
+use crate::store::{Store, Write};
 
 /// Second-factor authentication for an application: enrollment, login, changes, status.
 ///
 /// Built from a [`Store`] (where records live), a [`Clock`] and a [`Config`]; events go to an
 /// [`EventSink`] set with [`TwoFactor::with_events`].
 ///
-/// Every flow is the same three steps: load the user's record, ask the [policy](crate::Policy)
+/// Every flow is the same three steps: load the user's record, ask the [policy](crate::policy::Policy)
 /// for a decision, and — if the state changed — write the new record with a compare-and-swap on
 /// the version that was read. A lost compare-and-swap means another request changed the record
 /// in between: the flow reloads and decides again, up to [`Config::max_retries`] times. This is
@@ -53,10 +57,11 @@ use crate::{ChallengeKey, Record, Store, Verified, Via, Write};
 /// futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
 /// but a backup code costs one Argon2id call (about 20 ms) and confirming an enrollment or
 /// regenerating codes ten of them; an application that cannot spend that on its async executor
-/// uses [`HmacHasher`](crate::HmacHasher) or moves those calls to a blocking thread.
+/// uses [`HmacHasher`](crate::backup::HmacHasher) or moves those calls to a blocking thread.
 ///
 /// ```
-/// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+/// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
+/// use twofactor::backup::HmacHasher;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let clock = ManualClock::new(1_700_000_000);
@@ -91,7 +96,7 @@ pub struct TwoFactor<S, C> {
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// A service over `store`, reading time from `clock`, configured with `config`, emitting
-    /// no events (as with [`NoEvents`]).
+    /// no events (as with [`NoEvents`](crate::events::NoEvents)).
     ///
     /// ```
     /// use std::sync::Arc;
@@ -118,7 +123,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use twofactor::{CollectEvents, Config, EventKind, HmacHasher, ManualClock, MemoryStore, TwoFactor};
+    /// use twofactor::events::{CollectEvents, EventKind};
+    /// use twofactor::{Config, ManualClock, MemoryStore, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let events = Arc::new(CollectEvents::new());

@@ -1,13 +1,16 @@
 //! Resynchronisation with two consecutive codes.
 
-use super::{Error, EventKind, TwoFactor};
+use super::{Error, TwoFactor};
+use crate::events::EventKind;
+use crate::otp::Match;
 use crate::policy;
-use crate::{Clock, Match, Store};
+use crate::service::Clock;
+use crate::store::Store;
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// Resynchronises an authenticator whose clock drifted beyond the window (RFC 6238 §6, RFC
     /// 4226 §7.4): `first` and `second` are two consecutive codes the app shows (wait for the
-    /// next one after typing the first). They are searched ±[`Policy::max_drift`](crate::Policy::max_drift)
+    /// next one after typing the first). They are searched ±[`Policy::max_drift`](crate::policy::Policy::max_drift)
     /// steps around the server's time; their drift becomes the user's, and their steps are
     /// spent. One attempt on the authenticator-code path: throttled like a login, counted if
     /// the pair matches nowhere.
@@ -16,7 +19,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// As [`TwoFactor::verify`] for authenticator codes.
     ///
     /// ```
-    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);

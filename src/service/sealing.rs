@@ -4,13 +4,16 @@
 use super::Error;
 #[cfg(feature = "seal")]
 use super::TwoFactor;
-#[cfg(feature = "seal")]
-use crate::Keyring;
+use crate::record::Record;
 #[cfg(feature = "seal")]
 use crate::record::Unsealed;
 #[cfg(feature = "seal")]
-use crate::{Clock, Store};
-use crate::{Record, SealError};
+use crate::seal::Keyring;
+use crate::seal::SealError;
+#[cfg(feature = "seal")]
+use crate::service::Clock;
+#[cfg(feature = "seal")]
+use crate::store::Store;
 
 /// How the service keeps secrets in the store: sealed under a keyring, or (without one) plain.
 #[derive(Clone, Default)]
@@ -88,7 +91,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// with [`Error::Seal`]`(`[`SealError::UnknownKey`]`)`, as is a changed or misplaced value.
     ///
     /// ```
-    /// use twofactor::{Config, HmacHasher, Keyring, ManualClock, MemoryStore, SealingKey, Store, Totp, TwoFactor};
+    /// use twofactor::{Config, ManualClock, MemoryStore, Store, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    /// use twofactor::seal::{Keyring, SealingKey};
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
@@ -127,7 +132,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// not open; the service's own failures. A user without a record is `Ok(false)`.
     ///
     /// ```
-    /// use twofactor::{Config, HmacHasher, Keyring, ManualClock, MemoryStore, SealingKey, Store, Totp, TwoFactor};
+    /// use twofactor::{Config, ManualClock, MemoryStore, Store, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    /// use twofactor::seal::{Keyring, SealingKey};
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);

@@ -2,7 +2,9 @@
 
 use super::{Error, TwoFactor};
 use crate::policy;
-use crate::{Clock, Status, Store};
+use crate::policy::Status;
+use crate::service::Clock;
+use crate::store::Store;
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// The user's second-factor state now: enabled, backup codes left, each path's throttling,
@@ -12,7 +14,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// The service's own failures ([`Error::Store`], [`Error::Clock`], [`Error::InvalidUser`]).
     ///
     /// ```
-    /// use twofactor::{Config, HmacHasher, ManualClock, MemoryStore, Throttling, TwoFactor};
+    /// use twofactor::{Config, ManualClock, MemoryStore, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    /// use twofactor::policy::Throttling;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;

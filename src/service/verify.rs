@@ -1,16 +1,19 @@
 //! Login: verify an authenticator code or a backup code, and spend it.
 
-use super::{Error, EventKind, TwoFactor};
+use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
+use crate::events::EventKind;
+use crate::policy::Verified;
 use crate::policy::{self, Expect, Proof, Refusal};
-use crate::{Clock, Store, Verified};
+use crate::service::Clock;
+use crate::store::Store;
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// Verifies what the user typed as their second factor, and spends it: an authenticator code
     /// if it has the shape of one (the enrolled digit count, spaces or a hyphen allowed), else a
     /// backup code if it has the shape of one of the user's (case, spaces and hyphens forgiven).
     ///
-    /// The rules are the [policy](crate::Policy)'s: the window centred on the learned drift,
+    /// The rules are the [policy](crate::policy::Policy)'s: the window centred on the learned drift,
     /// the spent step and every earlier one refused as a replay, throttling per path, a success
     /// clearing the counters. Of concurrent calls with one valid code, exactly one succeeds and
     /// the others get [`Error::Replay`].
@@ -22,7 +25,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`Error::InvalidUser`] — all denials.
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
@@ -55,7 +59,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// As [`TwoFactor::verify`].
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);
@@ -83,7 +88,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// As [`TwoFactor::verify`], and [`Error::NoBackupCodes`] for a user without a set.
     ///
     /// ```
-    /// use twofactor::{Config, Error, HmacHasher, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
+    /// use twofactor::backup::HmacHasher;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);

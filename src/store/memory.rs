@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::{Store, Write};
-use crate::Record;
+use crate::record::Record;
 
 /// A [`Store`] in the process's memory: for tests, examples and single-process applications.
 /// Records are lost when the process ends.

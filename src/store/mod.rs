@@ -30,9 +30,15 @@ pub use sql::SqlStoreError;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
-use core::future::Future;
+#[cfg(feature = "serde")]
+pub use crate::record::{DangerPlainSecrets, danger_plain_secrets};
+pub use crate::record::{Record, RecordError};
+/// The `sqlx` the SQL stores are built on (0.8): build their pools with this one, so that an
+/// application that depends on another `sqlx` release still hands the stores the type they take.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
 
-use crate::Record;
+use core::future::Future;
 
 /// What a conditional write did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -32,7 +32,7 @@ use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Transacti
 use zeroize::Zeroizing;
 
 use super::Write;
-use crate::{Record, RecordError};
+use crate::record::{Record, RecordError};
 
 /// An error of [`SqliteStore`](crate::SqliteStore) or [`PostgresStore`](crate::PostgresStore).
 ///
@@ -304,10 +304,10 @@ macro_rules! impl_store {
             }
         }
 
-        impl $crate::Store for $store {
+        impl $crate::store::Store for $store {
             type Error = $crate::store::sql::SqlStoreError;
 
-            async fn load(&self, user: &str) -> Result<Option<$crate::Record>, Self::Error> {
+            async fn load(&self, user: &str) -> Result<Option<$crate::record::Record>, Self::Error> {
                 use sqlx::Row as _;
                 let row = sqlx::query(&self.table.load)
                     .bind(user)
@@ -319,7 +319,10 @@ macro_rules! impl_store {
                 }
             }
 
-            async fn insert(&self, record: $crate::Record) -> Result<$crate::Write, Self::Error> {
+            async fn insert(
+                &self,
+                record: $crate::record::Record,
+            ) -> Result<$crate::store::Write, Self::Error> {
                 let row = $crate::store::sql::Row::new(&record)?;
                 let done = $crate::store::sql::bind_row(sqlx::query(&self.table.insert), &row)
                     .execute(&self.pool)
@@ -330,11 +333,11 @@ macro_rules! impl_store {
             async fn compare_and_swap(
                 &self,
                 expected: u64,
-                record: $crate::Record,
-            ) -> Result<$crate::Write, Self::Error> {
+                record: $crate::record::Record,
+            ) -> Result<$crate::store::Write, Self::Error> {
                 let row = $crate::store::sql::Row::new(&record)?;
                 let Ok(expected) = i64::try_from(expected) else {
-                    return Ok($crate::Write::Conflict); // no row holds a version beyond BIGINT
+                    return Ok($crate::store::Write::Conflict); // no row holds a version beyond BIGINT
                 };
                 let done = $crate::store::sql::bind_row(sqlx::query(&self.table.compare_and_swap), &row)
                     .bind(expected)
@@ -343,9 +346,9 @@ macro_rules! impl_store {
                 Ok($crate::store::sql::outcome(done.rows_affected()))
             }
 
-            async fn delete(&self, user: &str, expected: u64) -> Result<$crate::Write, Self::Error> {
+            async fn delete(&self, user: &str, expected: u64) -> Result<$crate::store::Write, Self::Error> {
                 let Ok(expected) = i64::try_from(expected) else {
-                    return Ok($crate::Write::Conflict);
+                    return Ok($crate::store::Write::Conflict);
                 };
                 let done = sqlx::query(&self.table.delete)
                     .bind(user)

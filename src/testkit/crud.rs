@@ -9,8 +9,12 @@ use core::future::Future;
 
 use super::harness::fresh_user;
 use super::{KitFailure, ensure};
+use crate::backup::{BackupCodeSet, CodeFormat, HmacHasher};
+use crate::otp::TotpParams;
+use crate::record::Record;
 use crate::record::{Active, Pending, StoredSecret, Throttle};
-use crate::{BackupCodeSet, CodeFormat, HmacHasher, Record, Secret, Store, TotpParams, Write};
+use crate::secret::Secret;
+use crate::store::{Store, Write};
 
 /// A record with every field set, so that a store that drops or mangles one is caught.
 fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
@@ -118,7 +122,8 @@ async fn all_see<S: Store>(
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_crud};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_crud;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_crud(&[Arc::new(MemoryStore::new())]).await?;
@@ -224,7 +229,8 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_stale_versions};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_stale_versions;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_stale_versions(&[Arc::new(MemoryStore::new())]).await?;

@@ -7,7 +7,8 @@ use alloc::vec::Vec;
 
 use super::harness::{self, Harness, code, fresh_user, wrong_code};
 use super::{FailingStore, InjectedFailure, KitFailure, ensure};
-use crate::{Error, ManualClock, Store, TwoFactor};
+use crate::service::{Error, ManualClock, TwoFactor};
+use crate::store::Store;
 
 /// Whether `error` is a store error whose source chain holds the injected failure.
 fn is_injected(error: &Error) -> bool {
@@ -34,7 +35,8 @@ fn is_injected(error: &Error) -> bool {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_fail_closed};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_fail_closed;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_fail_closed(&[Arc::new(MemoryStore::new())]).await?;

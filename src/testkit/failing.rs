@@ -4,14 +4,17 @@ use core::fmt;
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use crate::{Record, Store, Write};
+use crate::record::Record;
+use crate::store::{Store, Write};
 
 /// Wraps a [`Store`] and makes its writes, or its reads, fail on demand with
 /// [`InjectedFailure`]: a store whose database went away. The kit's fail-closed check uses it;
 /// an application can use it to test its own error handling.
 ///
 /// ```
-/// use twofactor::{FailingStore, MemoryStore, Record, Store};
+/// use twofactor::testkit::FailingStore;
+/// use twofactor::{MemoryStore, Store};
+/// use twofactor::store::Record;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let store = FailingStore::new(MemoryStore::new());
@@ -66,7 +69,7 @@ impl<S> FailingStore<S> {
 /// The error of a [`FailingStore`] told to fail.
 ///
 /// ```
-/// assert_eq!(twofactor::InjectedFailure.to_string(), "injected store failure");
+/// assert_eq!(twofactor::testkit::InjectedFailure.to_string(), "injected store failure");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InjectedFailure;
@@ -83,7 +86,8 @@ impl core::error::Error for InjectedFailure {}
 ///
 /// ```
 /// use std::error::Error as _;
-/// use twofactor::{FailingStore, InjectedFailure, MemoryStore, Store};
+/// use twofactor::testkit::{FailingStore, InjectedFailure};
+/// use twofactor::{MemoryStore, Store};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let store = FailingStore::new(MemoryStore::new());

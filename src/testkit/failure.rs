@@ -6,7 +6,7 @@ use core::fmt;
 /// A conformance check that failed: which, and why.
 ///
 /// ```
-/// use twofactor::KitFailure;
+/// use twofactor::testkit::KitFailure;
 ///
 /// fn report(failure: &KitFailure) -> String {
 ///     format!("{} ({})", failure.reason(), failure.check())

@@ -8,7 +8,11 @@ use core::fmt::Debug;
 
 use super::harness::{self, Harness, code, fresh_user, wrong_code};
 use super::{KitFailure, ensure};
-use crate::{Error, EventKind, Policy, Status, Store, Throttling, Totp, Via};
+use crate::events::EventKind;
+use crate::otp::Totp;
+use crate::policy::{Policy, Status, Throttling, Via};
+use crate::service::Error;
+use crate::store::Store;
 
 const CHECK: &str = "whole_flow";
 
@@ -70,7 +74,8 @@ impl Seen {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_whole_flow};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_whole_flow;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_whole_flow(&[Arc::new(MemoryStore::new())]).await?;

@@ -6,10 +6,15 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::KitFailure;
-use crate::{CollectEvents, Config, HmacHasher, ManualClock, Policy, Store, ThrottlePolicy, Totp, TwoFactor};
+use crate::backup::HmacHasher;
+use crate::events::CollectEvents;
+use crate::otp::Totp;
+use crate::policy::{Policy, ThrottlePolicy};
+use crate::service::{Config, ManualClock, TwoFactor};
+use crate::store::Store;
 
 #[cfg(feature = "seal")]
-use crate::Secret;
+use crate::secret::Secret;
 
 /// The kit's start time: a Unix time in the middle of a 30-second step.
 pub(crate) const START: u64 = 1_750_000_005;
@@ -77,7 +82,7 @@ impl<S: Store + 'static> Harness<S> {
         check: &'static str,
         stores: &[Arc<S>],
         config: &Config,
-        keyring: &crate::Keyring,
+        keyring: &crate::seal::Keyring,
     ) -> Result<Self, KitFailure> {
         Self::build(check, stores, config, |service| {
             service.with_keyring(keyring.clone())
@@ -160,7 +165,7 @@ impl<S: Store + 'static> Harness<S> {
         check: &'static str,
         index: usize,
         user: &str,
-    ) -> Result<crate::Record, KitFailure> {
+    ) -> Result<crate::record::Record, KitFailure> {
         match self.store(index).load(user).await {
             Ok(Some(record)) => Ok(record),
             Ok(None) => Err(KitFailure::new(check, format!("the record of {user} is missing"))),

@@ -28,7 +28,7 @@ use alloc::vec::Vec;
 use failure::ensure;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-use crate::Store;
+use crate::store::Store;
 
 /// Concurrent tasks per race.
 const CONTENDERS: usize = 64;
@@ -70,7 +70,8 @@ const CONTENDERS: usize = 64;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, run_conformance};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::run_conformance;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// // Two handles on one store: the kit spreads its concurrent tasks over both.

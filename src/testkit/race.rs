@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 
 use super::harness::{self, Harness, Service, code, wrong_code};
 use super::{CONTENDERS, KitFailure, ensure};
-use crate::{Error, Store, Verified, Via};
+use crate::policy::{Verified, Via};
+use crate::service::Error;
+use crate::store::Store;
 
 /// Submits `inputs[i]` for `user` through handle `i`, all at once, and returns each outcome.
 pub(super) async fn submit<S: Store + 'static>(
@@ -61,7 +63,8 @@ pub(super) fn tally(outcomes: &[Result<Verified, Error>], via: Via) -> (usize, u
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_concurrent_code};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_concurrent_code;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_concurrent_code(&[Arc::new(MemoryStore::new())]).await?;
@@ -115,7 +118,8 @@ pub async fn check_concurrent_code<S: Store + 'static>(stores: &[Arc<S>]) -> Res
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_concurrent_backup_code};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_concurrent_backup_code;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_concurrent_backup_code(&[Arc::new(MemoryStore::new())]).await?;
@@ -175,7 +179,8 @@ pub async fn check_concurrent_backup_code<S: Store + 'static>(stores: &[Arc<S>])
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_concurrent_failures};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_concurrent_failures;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_concurrent_failures(&[Arc::new(MemoryStore::new())]).await?;
@@ -213,7 +218,7 @@ pub async fn check_concurrent_failures<S: Store + 'static>(stores: &[Arc<S>]) ->
             )
         })?;
         let after = harness.load(CHECK, 1, &enrolled.user).await?;
-        let counts = |record: &crate::Record| (record.code_failures(), record.backup_failures());
+        let counts = |record: &crate::record::Record| (record.code_failures(), record.backup_failures());
         let added = u32::try_from(count).unwrap_or(u32::MAX);
         let (code_failures, backup_failures) = counts(&before);
         let expected = match via {

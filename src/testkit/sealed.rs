@@ -7,7 +7,12 @@ use alloc::sync::Arc;
 use super::harness::{self, Harness, code};
 use super::race::{submit, tally};
 use super::{KitFailure, ensure};
-use crate::{Error, Keyring, Record, SealError, SealingKey, Secret, Store, Via};
+use crate::policy::Via;
+use crate::record::Record;
+use crate::seal::{Keyring, SealError, SealingKey};
+use crate::secret::Secret;
+use crate::service::Error;
+use crate::store::Store;
 
 const CHECK: &str = "sealed_at_rest";
 
@@ -37,7 +42,8 @@ fn holds(record: &Record, secret: &Secret) -> bool {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{MemoryStore, check_sealed_at_rest};
+/// use twofactor::MemoryStore;
+/// use twofactor::testkit::check_sealed_at_rest;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
 /// check_sealed_at_rest(&[Arc::new(MemoryStore::new())]).await?;
@@ -98,7 +104,7 @@ pub async fn check_sealed_at_rest<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     bobs.active = alices.active.clone();
     bobs.version = expected.saturating_add(1);
     let written = harness.store(0).compare_and_swap(expected, bobs.clone()).await;
-    ensure(matches!(written, Ok(crate::Write::Applied)), CHECK, || {
+    ensure(matches!(written, Ok(crate::store::Write::Applied)), CHECK, || {
         format!("writing the swapped record: {written:?}")
     })?;
     harness.clock.advance(30);

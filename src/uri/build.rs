@@ -10,7 +10,9 @@ use zeroize::Zeroizing;
 use super::encode::encode;
 use super::text::{check_account_after_issuer, check_label_part, check_plain};
 use super::{BuildOptions, KeyUri, OtpKind, Param, TextField, UriError};
-use crate::{Algorithm, Digits, HotpParams, Secret, TotpParams};
+use crate::algorithm::Algorithm;
+use crate::otp::{Digits, HotpParams, TotpParams};
+use crate::secret::Secret;
 
 impl KeyUri {
     /// A TOTP Key URI for `account` at `issuer`.
@@ -24,7 +26,9 @@ impl KeyUri {
     /// parameters start at a `T0` other than 0.
     ///
     /// ```
-    /// use twofactor::{Algorithm, KeyUri, Secret, TextField, TextProblem, TotpParams, UriError};
+    /// use twofactor::otp::{Algorithm, TotpParams};
+    /// use twofactor::{KeyUri, Secret};
+    /// use twofactor::uri::{TextField, TextProblem, UriError};
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
     /// let params = TotpParams::builder().algorithm(Algorithm::Sha256).period(60).build()?;
@@ -54,7 +58,8 @@ impl KeyUri {
     /// [`UriError::Text`] as for [`KeyUri::totp`].
     ///
     /// ```
-    /// use twofactor::{HotpParams, KeyUri, Secret};
+    /// use twofactor::otp::HotpParams;
+    /// use twofactor::{KeyUri, Secret};
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
     /// let uri = KeyUri::hotp(secret, HotpParams::default(), 0, "Example", "alice")?;
@@ -96,7 +101,8 @@ impl KeyUri {
     /// control character.
     ///
     /// ```
-    /// use twofactor::{KeyUri, Secret, TotpParams};
+    /// use twofactor::{KeyUri, Secret};
+    /// use twofactor::otp::TotpParams;
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
     /// let uri = KeyUri::totp(secret, TotpParams::default(), "Example", "alice")?
@@ -123,7 +129,9 @@ impl KeyUri {
     /// control character.
     ///
     /// ```
-    /// use twofactor::{KeyUri, Param, Secret, TotpParams, UriError};
+    /// use twofactor::{KeyUri, Secret};
+    /// use twofactor::uri::{Param, UriError};
+    /// use twofactor::otp::TotpParams;
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
     /// let uri = KeyUri::totp(secret, TotpParams::default(), "Example", "alice")?;
@@ -148,7 +156,8 @@ impl KeyUri {
     /// buffer of the exact size so that no reallocation leaves a copy behind.
     ///
     /// ```
-    /// use twofactor::{KeyUri, Secret, TotpParams};
+    /// use twofactor::{KeyUri, Secret};
+    /// use twofactor::otp::TotpParams;
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
     /// let uri = KeyUri::totp(secret, TotpParams::builder().digits(8).build()?, "Example", "alice")?;
@@ -237,7 +246,7 @@ impl Write for Length {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Algorithm;
+    use crate::algorithm::Algorithm;
 
     fn secret() -> Secret {
         Secret::from_bytes(b"12345678901234567890").unwrap()

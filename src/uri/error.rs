@@ -1,12 +1,13 @@
 use core::fmt;
 
-use crate::SecretError;
+use crate::secret::SecretError;
 
 /// Why a Key URI could not be built or parsed. Names what is wrong; never carries the secret
 /// (nor, for that matter, any text of the URI).
 ///
 /// ```
-/// use twofactor::{KeyUri, Param, UriError};
+/// use twofactor::KeyUri;
+/// use twofactor::uri::{Param, UriError};
 ///
 /// let error = KeyUri::parse("otpauth://totp/Example:alice?issuer=Example").unwrap_err();
 /// assert_eq!(error, UriError::Missing(Param::Secret));
@@ -42,7 +43,7 @@ pub enum UriError {
     /// The `secret` is not base32, or shorter than 80 bits, or too long.
     Secret(SecretError),
     /// The issuer before the label's colon differs from the `issuer` parameter, and the URI was
-    /// parsed with [`ParseOptions::strict_issuer`](crate::ParseOptions::strict_issuer).
+    /// parsed with [`ParseOptions::strict_issuer`](crate::uri::ParseOptions::strict_issuer).
     IssuerMismatch,
     /// A `%` not followed by two hexadecimal digits, or percent-encoded bytes that are not UTF-8.
     Encoding,
@@ -119,7 +120,7 @@ impl Param {
     /// The parameter's name in a URI.
     ///
     /// ```
-    /// assert_eq!(twofactor::Param::Counter.as_str(), "counter");
+    /// assert_eq!(twofactor::uri::Param::Counter.as_str(), "counter");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -137,7 +138,7 @@ impl Param {
     /// The parameter with this name, in any case.
     ///
     /// ```
-    /// use twofactor::Param;
+    /// use twofactor::uri::Param;
     ///
     /// assert_eq!(Param::from_name("Secret"), Some(Param::Secret));
     /// assert_eq!(Param::from_name("foo"), None);

@@ -28,7 +28,8 @@ pub(crate) use build::Length;
 pub use error::{Param, TextField, TextProblem, UriError};
 pub use options::{BuildOptions, ParseOptions};
 
-use crate::{Hotp, HotpParams, Secret, Totp, TotpParams};
+use crate::otp::{Hotp, HotpParams, Totp, TotpParams};
+use crate::secret::Secret;
 
 /// The OTP type of a Key URI and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,7 +54,8 @@ pub enum OtpKind {
 /// is no `Display`, since the URI contains the secret.
 ///
 /// ```
-/// use twofactor::{KeyUri, Secret, TotpParams};
+/// use twofactor::{KeyUri, Secret};
+/// use twofactor::otp::TotpParams;
 ///
 /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
 /// let uri = KeyUri::totp(secret, TotpParams::default(), "Example Co", "alice@example.com")?;
@@ -97,7 +99,7 @@ impl KeyUri {
     /// let uri = twofactor::KeyUri::parse("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP")?;
     /// assert!(uri.is_secret_below_rfc_minimum());
     /// assert_eq!(uri.secret().bits(), 80);
-    /// # Ok::<(), twofactor::UriError>(())
+    /// # Ok::<(), twofactor::uri::UriError>(())
     /// ```
     #[must_use]
     pub fn is_secret_below_rfc_minimum(&self) -> bool {
@@ -119,7 +121,7 @@ impl KeyUri {
     /// assert_eq!(uri.issuer(), Some("New Name"));
     /// assert_eq!(uri.label_issuer(), Some("Old Name"));
     /// assert!(uri.has_issuer_mismatch());
-    /// # Ok::<(), twofactor::UriError>(())
+    /// # Ok::<(), twofactor::uri::UriError>(())
     /// ```
     #[must_use]
     pub fn issuer(&self) -> Option<&str> {
@@ -162,7 +164,7 @@ impl KeyUri {
     /// ```
     /// let uri = twofactor::KeyUri::parse("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&color=%23ff0")?;
     /// assert_eq!(uri.extra_params().collect::<Vec<_>>(), [("color", "#ff0")]);
-    /// # Ok::<(), twofactor::UriError>(())
+    /// # Ok::<(), twofactor::uri::UriError>(())
     /// ```
     #[must_use]
     pub fn extra_params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {

@@ -1,7 +1,8 @@
 /// How [`KeyUri::parse_with`](crate::KeyUri::parse_with) reads a URI. The default is lenient.
 ///
 /// ```
-/// use twofactor::{KeyUri, ParseOptions, UriError};
+/// use twofactor::KeyUri;
+/// use twofactor::uri::{ParseOptions, UriError};
 ///
 /// let uri = "otpauth://totp/Old:alice?secret=JBSWY3DPEHPK3PXP&issuer=New";
 /// assert_eq!(KeyUri::parse(uri)?.issuer(), Some("New"));
@@ -24,7 +25,7 @@ impl ParseOptions {
     }
 
     /// Refuse a URI whose label issuer and `issuer` parameter differ, with
-    /// [`UriError::IssuerMismatch`](crate::UriError::IssuerMismatch). Off by default: the
+    /// [`UriError::IssuerMismatch`](crate::uri::UriError::IssuerMismatch). Off by default: the
     /// parameter wins and [`KeyUri::has_issuer_mismatch`](crate::KeyUri::has_issuer_mismatch)
     /// tells.
     pub const fn strict_issuer(mut self, strict: bool) -> Self {
@@ -40,7 +41,9 @@ impl ParseOptions {
 /// every app. [`BuildOptions::emit_defaults`] writes them all.
 ///
 /// ```
-/// use twofactor::{BuildOptions, KeyUri, Secret, TotpParams};
+/// use twofactor::uri::BuildOptions;
+/// use twofactor::{KeyUri, Secret};
+/// use twofactor::otp::TotpParams;
 ///
 /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
 /// let uri = KeyUri::totp(secret, TotpParams::default(), "Example", "alice")?;

@@ -8,7 +8,9 @@ use zeroize::Zeroizing;
 use super::encode::{Plus, decode, decode_into};
 use super::text::{check_label_part, check_plain};
 use super::{KeyUri, OtpKind, Param, ParseOptions, TextField, UriError};
-use crate::{Algorithm, Digits, HotpParams, Secret, TotpParams};
+use crate::algorithm::Algorithm;
+use crate::otp::{Digits, HotpParams, TotpParams};
+use crate::secret::Secret;
 
 impl KeyUri {
     /// Parses a Key URI leniently ([`ParseOptions::new`]).
@@ -38,7 +40,9 @@ impl KeyUri {
     /// [`UriError::Period`] or [`UriError::Counter`] for a bad value.
     ///
     /// ```
-    /// use twofactor::{Algorithm, KeyUri, OtpKind, Param, UriError};
+    /// use twofactor::otp::Algorithm;
+    /// use twofactor::KeyUri;
+    /// use twofactor::uri::{OtpKind, Param, UriError};
     ///
     /// let uri = KeyUri::parse(
     ///     "OTPAUTH://TOTP/ACME%20Co%3A%20%20john.doe%40email.com\
@@ -66,12 +70,13 @@ impl KeyUri {
     /// parameter.
     ///
     /// ```
-    /// use twofactor::{KeyUri, ParseOptions};
+    /// use twofactor::KeyUri;
+    /// use twofactor::uri::ParseOptions;
     ///
     /// let strict = ParseOptions::new().strict_issuer(true);
     /// let uri = KeyUri::parse_with("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example", strict)?;
     /// assert_eq!(uri.issuer(), Some("Example"));
-    /// # Ok::<(), twofactor::UriError>(())
+    /// # Ok::<(), twofactor::uri::UriError>(())
     /// ```
     pub fn parse_with(uri: &str, options: ParseOptions) -> Result<Self, UriError> {
         let uri = uri.trim_matches(|c: char| c.is_ascii_whitespace());

@@ -14,7 +14,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use twofactor::{Record, Store, Write};
+use twofactor::Store;
+use twofactor::store::{Record, Write};
 
 /// What a record's queryable columns should hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,11 +261,14 @@ mod sql {
     /// The database side of the SQL stores' tests: opening stores on one database and reading or
     /// changing rows behind the store's back.
     pub trait SqlBackend {
-        type Store: Store<Error = twofactor::SqlStoreError> + 'static;
+        type Store: Store<Error = twofactor::store::SqlStoreError> + 'static;
 
         /// A store on `table` through a new pool of several connections (as another application
         /// instance would open it), migrated.
-        fn open(&self, table: &str) -> impl Future<Output = Result<Self::Store, twofactor::SqlStoreError>>;
+        fn open(
+            &self,
+            table: &str,
+        ) -> impl Future<Output = Result<Self::Store, twofactor::store::SqlStoreError>>;
 
         /// Sets the `record` column of `user`'s row.
         fn set_record_bytes(&self, store: &Self::Store, user: &str, bytes: &[u8])
@@ -355,7 +359,7 @@ mod sql {
 
     /// A row whose bytes do not decode is a typed error naming the user, never "not enrolled".
     pub async fn sql_corrupt_rows_are_errors<B: SqlBackend>(backend: &B) {
-        use twofactor::{RecordError, SqlStoreError};
+        use twofactor::store::{RecordError, SqlStoreError};
         let store = backend.open(&unique("corrupt")).await.unwrap();
         let user = unique("corrupt_user");
         assert_eq!(store.insert(record(&user, 1)).await.unwrap(), Write::Applied);
@@ -443,7 +447,9 @@ mod sql {
             &"t".repeat(53),
         ] {
             match backend.open(name).await {
-                Err(twofactor::SqlStoreError::InvalidTableName { name: given }) => assert_eq!(given, name),
+                Err(twofactor::store::SqlStoreError::InvalidTableName { name: given }) => {
+                    assert_eq!(given, name);
+                }
                 other => panic!("{name:?}: {:?}", other.map(|_| ())),
             }
         }
@@ -461,7 +467,7 @@ mod sql {
     #[cfg(feature = "testkit")]
     pub async fn sql_kit_one_pool<B: SqlBackend>(backend: &B) {
         let store = backend.open(&unique("kit")).await.unwrap();
-        if let Err(failure) = twofactor::run_conformance(vec![Arc::new(store)]).await {
+        if let Err(failure) = twofactor::testkit::run_conformance(vec![Arc::new(store)]).await {
             panic!("conformance kit, one pool: {failure}");
         }
     }
@@ -476,7 +482,7 @@ mod sql {
             Arc::new(backend.open(&table).await.unwrap()),
             Arc::new(backend.open(&table).await.unwrap()),
         ];
-        if let Err(failure) = twofactor::run_conformance(stores).await {
+        if let Err(failure) = twofactor::testkit::run_conformance(stores).await {
             panic!("conformance kit, two pools on one table: {failure}");
         }
     }
@@ -489,7 +495,7 @@ mod sql {
         let huge = record(&user, u64::MAX);
         assert!(matches!(
             store.insert(huge.clone()).await,
-            Err(twofactor::SqlStoreError::OutOfRange { column: "version" })
+            Err(twofactor::store::SqlStoreError::OutOfRange { column: "version" })
         ));
         assert_eq!(store.load(&user).await.unwrap(), None);
     }

@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
-use twofactor::{Secret, Totp, TotpParams};
+use twofactor::otp::TotpParams;
+use twofactor::{Secret, Totp};
 
 use crate::common;
 

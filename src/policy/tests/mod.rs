@@ -17,8 +17,11 @@ use rand_chacha::rand_core::SeedableRng;
 
 use super::{Decision, Expect, Policy, Proof, Verified};
 use crate::backup::HashMemo;
+use crate::backup::{BackupCodeSet, CodeFormat, GenerateError, HmacHasher};
+use crate::otp::{Totp, TotpParams};
+use crate::record::Record;
 use crate::record::{Active, StoredSecret};
-use crate::{BackupCodeSet, CodeFormat, GenerateError, HmacHasher, Record, Secret, Totp, TotpParams};
+use crate::secret::Secret;
 
 /// A time in the middle of a 30-second step.
 pub(super) const NOW: u64 = 1_700_000_015;

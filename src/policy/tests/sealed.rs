@@ -4,9 +4,9 @@
 use alloc::sync::Arc;
 
 use super::*;
-use crate::SealedSecret;
 use crate::policy::{Refusal, confirm, resync};
 use crate::record::Pending;
+use crate::seal::SealedSecret;
 
 fn sealed() -> StoredSecret {
     let mut bytes = alloc::vec![1, 0, 0, 0, 1];

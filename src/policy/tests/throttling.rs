@@ -4,9 +4,9 @@
 use core::cell::Cell;
 
 use super::*;
+use crate::backup::{CodeHasher, HashError, HashScheme};
 use crate::policy::throttle::LOCKED;
 use crate::policy::{Failed, Refusal, ThrottlePolicy, Via};
-use crate::{CodeHasher, HashError, HashScheme};
 
 /// Submits a wrong authenticator code at `now` and returns the failure and the new record.
 fn fail_code(fx: &Fixture, record: &Record, now: u64) -> (Failed, Record) {

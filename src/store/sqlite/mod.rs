@@ -66,7 +66,8 @@ use super::sql::{self, SqlStoreError, Table};
 /// # Example
 ///
 /// ```
-/// use twofactor::{Record, SqliteStore, Store, Write};
+/// use twofactor::store::{Record, Write};
+/// use twofactor::{SqliteStore, Store};
 ///
 /// # tokio::runtime::Runtime::new()?.block_on(async {
 /// # let dir = std::env::temp_dir().join(format!("twofactor-doc-{}", std::process::id()));

@@ -12,12 +12,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use std::sync::{Mutex, PoisonError};
 
-use crate::Via;
+use crate::policy::Via;
 
 /// Something the service did for a user.
 ///
 /// ```
-/// use twofactor::{Event, EventKind, Via};
+/// use twofactor::events::{Event, EventKind};
+/// use twofactor::Via;
 ///
 /// let event = Event::new("u1", 1_700_000_000, EventKind::Failed { via: Via::Code, failures: 4, retry_at: Some(1_700_000_060) });
 /// assert_eq!(event.user, "u1");
@@ -49,7 +50,8 @@ impl Event {
 /// or a refusal that needed none.
 ///
 /// ```
-/// use twofactor::{EventKind, Via};
+/// use twofactor::events::EventKind;
+/// use twofactor::Via;
 ///
 /// /// Whether to tell the user by e-mail.
 /// fn notify(kind: &EventKind) -> bool {
@@ -143,7 +145,7 @@ pub enum EventKind {
 /// quick (queue the event for a slow consumer) and do not fail — the decision stands either way.
 ///
 /// ```
-/// use twofactor::{Event, EventKind, EventSink};
+/// use twofactor::events::{Event, EventKind, EventSink};
 ///
 /// /// Writes security events to the application's log.
 /// struct Audit;
@@ -171,7 +173,7 @@ impl<E: EventSink + ?Sized> EventSink for alloc::sync::Arc<E> {
 /// Drops every event: the service's default sink.
 ///
 /// ```
-/// use twofactor::{Event, EventKind, EventSink, NoEvents};
+/// use twofactor::events::{Event, EventKind, EventSink, NoEvents};
 ///
 /// NoEvents.emit(&Event::new("u1", 0, EventKind::Unlocked)); // nothing happens
 /// ```
@@ -186,7 +188,7 @@ impl EventSink for NoEvents {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use twofactor::{CollectEvents, Event, EventKind, EventSink};
+/// use twofactor::events::{CollectEvents, Event, EventKind, EventSink};
 ///
 /// let sink = Arc::new(CollectEvents::new());
 /// sink.emit(&Event::new("alice", 5, EventKind::Unlocked));
