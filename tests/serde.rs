@@ -67,19 +67,23 @@ async fn with_the_opt_in_every_field_round_trips() {
         let json = serde_json::to_string(&DangerPlainSecrets(record)).unwrap();
         assert_eq!(&serde_json::from_str::<Record>(&json).unwrap(), record, "{json}");
     }
+    // One persisted format: the serde form carries the binary one beside the user and version.
     let json = serde_json::to_string(&DangerPlainSecrets(&enabled)).unwrap();
-    assert!(json.contains(&base32), "the opt-in writes the secret");
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(value["active"]["secret"]["kind"], "plain");
-    assert_eq!(value["active"]["params"]["algorithm"], "SHA1");
-    assert_eq!(value["active"]["drift"], 1);
-    assert_eq!(value["epoch"], 1);
-    assert_eq!(value["backup_throttle"]["failures"], 1);
+    let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["record", "user", "version"]);
+    assert_eq!(
+        (value["user"].as_str(), value["version"].as_u64()),
+        (Some("alice"), Some(enabled.version()))
+    );
+    let bytes = data_encoding::BASE64URL_NOPAD
+        .decode(value["record"].as_str().unwrap().as_bytes())
+        .unwrap();
+    assert_eq!(bytes, *enabled.encode(), "the record field is Record::encode");
+    let secret = data_encoding::BASE32_NOPAD.decode(base32.as_bytes()).unwrap();
     assert!(
-        value["backup"]
-            .as_str()
-            .unwrap()
-            .starts_with("$twofactor-backup$v=1$hmac-sha256$")
+        bytes.windows(secret.len()).any(|w| w == secret),
+        "the opt-in writes the secret"
     );
 }
 
@@ -127,19 +131,21 @@ async fn invalid_fields_are_refused_by_name() {
         edit(&mut value);
         serde_json::from_value::<Record>(value).unwrap_err().to_string()
     };
-    assert!(broken(&|v| v["active"]["params"]["digits"] = 9.into()).contains("`params`"));
-    assert!(broken(&|v| v["active"]["params"]["period"] = 0.into()).contains("`params`"));
-    assert!(broken(&|v| v["active"]["params"]["algorithm"] = "MD5".into()).contains("MD5"));
-    assert!(broken(&|v| v["active"]["secret"]["base32"] = "!!".into()).contains("`secret`"));
-    assert!(broken(&|v| v["active"]["secret"]["base32"] = "AAAA".into()).contains("`secret`"));
-    assert!(broken(&|v| v["active"]["secret"]["kind"] = "sealed".into()).contains("sealed"));
-    assert!(broken(&|v| v["backup"] = "$twofactor-backup$v=9".into()).contains("`backup`"));
-    assert!(broken(&|v| v["challenge"] = "abcd".into()).contains("`challenge`"));
-    assert!(broken(&|v| v["extra"] = 1.into()).contains("extra"));
+    let record = value["record"].as_str().unwrap().to_owned();
+    let bytes = data_encoding::BASE64URL_NOPAD.decode(record.as_bytes()).unwrap();
+    let with_bytes = |bytes: &[u8]| serde_json::Value::from(data_encoding::BASE64URL_NOPAD.encode(bytes));
+    assert!(broken(&|v| v["record"] = "!!".into()).contains("not base64url"));
+    assert!(
+        broken(&|v| v["record"] = with_bytes(&bytes[..bytes.len() - 1]))
+            .contains("ends inside field `devices`")
+    );
+    assert!(broken(&|v| v["user"] = "bob".into()).contains("another user"));
+    assert!(broken(&|v| v["version"] = "1".into()).contains("twofactor record"));
+    assert!(broken(&|v| v["extra"] = 1.into()).contains("twofactor record"));
     assert!(
         broken(&|v| {
-            v.as_object_mut().unwrap().remove("epoch");
+            v.as_object_mut().unwrap().remove("record");
         })
-        .contains("epoch")
+        .contains("twofactor record")
     );
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use data_encoding::BASE64URL_NOPAD;
 use serde_json::Value;
 use twofactor::backup::HmacHasher;
-use twofactor::seal::{Keyring, SealError, SealingKey};
+use twofactor::seal::{Keyring, SealError, SealedSecret, SealingKey};
 use twofactor::store::Record;
 use twofactor::{Config, Error, ManualClock, MemoryStore, Secret, Store, Totp, TwoFactor, Via};
 
@@ -64,15 +64,96 @@ async fn stored(store: &MemoryStore, user: &str) -> Record {
     store.load(user).await.unwrap().expect("a record")
 }
 
-/// The stored record as JSON (serializing needs no opt-in: its secrets are sealed).
-async fn stored_json(store: &MemoryStore, user: &str) -> Value {
-    serde_json::to_value(stored(store, user).await).expect("a record without plain secrets serializes")
+/// A stored record's sealed secrets, read from its binary form (the layout `Record::encode`
+/// documents), so that a test can move them around as someone who can write rows would.
+#[derive(Clone, Debug)]
+struct Sealed {
+    epoch: u64,
+    /// The first authenticator's sealed secret and parameters.
+    active: Option<(Vec<u8>, Value)>,
+    /// The pending enrollment's sealed secret, parameters and expiry.
+    pending: Option<(Vec<u8>, Value, u64)>,
 }
 
-/// Replaces the stored record of `user` with `json` (its version moved on by one).
-async fn replace(store: &MemoryStore, user: &str, mut json: Value) {
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let (head, rest) = bytes.split_at(n);
+    *bytes = rest;
+    head
+}
+
+fn int(bytes: &mut &[u8], n: usize) -> u64 {
+    take(bytes, n)
+        .iter()
+        .fold(0, |value, &byte| value << 8 | u64::from(byte))
+}
+
+fn len(bytes: &mut &[u8], n: usize) -> usize {
+    usize::try_from(int(bytes, n)).unwrap()
+}
+
+fn sealed_secret(bytes: &mut &[u8]) -> (Vec<u8>, Value) {
+    assert_eq!(int(bytes, 1), 1, "a sealed secret");
+    let sealed_len = len(bytes, 2);
+    let sealed = take(bytes, sealed_len).to_vec();
+    let algorithm = ["SHA1", "SHA256", "SHA512"][len(bytes, 1)];
+    let params = serde_json::json!({
+        "algorithm": algorithm, "digits": int(bytes, 1), "period": int(bytes, 8), "t0": int(bytes, 8),
+    });
+    (sealed, params)
+}
+
+async fn sealed(store: &MemoryStore, user: &str) -> Sealed {
+    let record = stored(store, user).await;
+    let encoded = record.encode();
+    let mut bytes = &encoded[..];
+    assert_eq!(take(&mut bytes, 4), b"2FA\x02");
+    let user_len = len(&mut bytes, 2);
+    take(&mut bytes, user_len);
+    let epoch = int(&mut bytes, 8);
+    take(&mut bytes, 4);
+    let active = (int(&mut bytes, 1) > 0).then(|| {
+        take(&mut bytes, 4);
+        let label_len = len(&mut bytes, 1);
+        take(&mut bytes, label_len);
+        sealed_secret(&mut bytes)
+    });
+    if active.is_some() {
+        let last_step = len(&mut bytes, 1);
+        take(&mut bytes, 8 * last_step + 16);
+        let last_used = len(&mut bytes, 1);
+        take(&mut bytes, 8 * last_used);
+    }
+    let pending = (int(&mut bytes, 1) > 0).then(|| {
+        let label_len = len(&mut bytes, 1);
+        take(&mut bytes, label_len);
+        let (sealed, params) = sealed_secret(&mut bytes);
+        (sealed, params, int(&mut bytes, 8))
+    });
+    Sealed {
+        epoch,
+        active,
+        pending,
+    }
+}
+
+/// Replaces the stored record of `user` (its version moved on by one) with one holding `parts`,
+/// written in the spelled-out form 0.1 wrote, which this release still reads.
+async fn replace(store: &MemoryStore, user: &str, parts: &Sealed) {
     let version = stored(store, user).await.version();
-    json["version"] = (version + 1).into();
+    let secret =
+        |sealed: &[u8]| serde_json::json!({ "kind": "sealed", "sealed": BASE64URL_NOPAD.encode(sealed) });
+    let json = serde_json::json!({
+        "user": user, "version": version + 1, "epoch": parts.epoch,
+        "active": parts.active.as_ref().map(|(sealed, params)| serde_json::json!({
+            "secret": secret(sealed), "params": params, "last_step": null, "drift": 0, "enabled_at": START,
+        })),
+        "pending": parts.pending.as_ref().map(|(sealed, params, expires_at)| serde_json::json!({
+            "secret": secret(sealed), "params": params, "expires_at": expires_at,
+        })),
+        "code_throttle": { "failures": 0, "blocked_until": 0 },
+        "backup_throttle": { "failures": 0, "blocked_until": 0 },
+        "backup": null, "challenge": null,
+    });
     let record: Record = serde_json::from_value(json).unwrap();
     assert_eq!(
         store.compare_and_swap(version, record.clone()).await.unwrap(),
@@ -102,8 +183,11 @@ async fn the_store_never_holds_a_plain_secret() {
     let pending = stored(&store, "u1").await;
     assert!(!holds(&pending.encode(), &enrollment.secret));
     assert!(!pending.needs_reseal(&keyring));
-    let json = stored_json(&store, "u1").await;
-    assert_eq!(json["pending"]["secret"]["kind"], "sealed", "{json}");
+    assert!(
+        sealed(&store, "u1").await.pending.is_some(),
+        "the pending secret is sealed"
+    );
+    let json = serde_json::to_value(&pending).expect("a record without plain secrets serializes");
     assert!(!json.to_string().contains(&*enrollment.secret.to_base32()));
 
     let app = Totp::new(&enrollment.secret, service.config().params());
@@ -123,9 +207,8 @@ async fn the_store_never_holds_a_plain_secret() {
     let active = stored(&store, "u1").await;
     assert!(active.is_enabled() && !active.needs_reseal(&keyring));
     assert!(!holds(&active.encode(), &enrollment.secret));
-    let json = stored_json(&store, "u1").await;
-    assert_eq!(json["active"]["secret"]["kind"], "sealed", "{json}");
-    assert!(json["pending"].is_null());
+    let parts = sealed(&store, "u1").await;
+    assert!(parts.active.is_some() && parts.pending.is_none(), "{parts:?}");
 }
 
 #[tokio::test]
@@ -133,13 +216,13 @@ async fn an_unchanged_secret_keeps_its_sealed_value_and_a_confirmed_one_is_seale
     let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
     let service = service(&store, &clock, Some(keyring(1, 1)));
     let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
-    let pending = stored_json(&store, "u1").await["pending"]["secret"]["sealed"].clone();
+    let pending = sealed(&store, "u1").await.pending.unwrap().0;
     let app = Totp::new(&enrollment.secret, service.config().params());
     service
         .confirm_enrollment("u1", &code(&app, &clock))
         .await
         .unwrap();
-    let active = stored_json(&store, "u1").await["active"]["secret"]["sealed"].clone();
+    let active = sealed(&store, "u1").await.active.unwrap().0;
     // Pending and active are sealed for different purposes: never the same value.
     assert_ne!(pending, active);
     // A login and a failure both write the record; neither reseals the unchanged secret.
@@ -148,10 +231,7 @@ async fn an_unchanged_secret_keeps_its_sealed_value_and_a_confirmed_one_is_seale
     service.verify("u1", &wrong_code(&app, &clock)).await.unwrap_err();
     let after = stored(&store, "u1").await;
     assert_eq!((after.version(), after.code_failures()), (4, 1));
-    assert_eq!(
-        stored_json(&store, "u1").await["active"]["secret"]["sealed"],
-        active
-    );
+    assert_eq!(sealed(&store, "u1").await.active.unwrap().0, active);
 }
 
 #[tokio::test]
@@ -162,9 +242,9 @@ async fn a_sealed_secret_copied_into_another_users_record_fails_to_open() {
     let (_, _) = enroll(&service, &clock, "bobby").await;
 
     // Bob's record, with Alice's sealed secret in it: Bob could then log in with Alice's codes.
-    let mut json = stored_json(&store, "bobby").await;
-    json["active"]["secret"] = stored_json(&store, "alice").await["active"]["secret"].clone();
-    replace(&store, "bobby", json).await;
+    let mut bobs = sealed(&store, "bobby").await;
+    bobs.active = sealed(&store, "alice").await.active;
+    replace(&store, "bobby", &bobs).await;
     let before = stored(&store, "bobby").await;
 
     let error = seal_error(service.verify("bobby", &code(&app, &clock)).await);
@@ -185,16 +265,10 @@ async fn a_pending_secret_moved_into_the_active_field_fails_to_open() {
     let app = Totp::new(&enrollment.secret, service.config().params());
 
     // Enable the enrollment without confirming it, by moving the sealed pending secret.
-    let mut json = stored_json(&store, "u1").await;
-    let pending = json["pending"].take();
-    json["active"] = serde_json::json!({
-        "secret": pending["secret"],
-        "params": pending["params"],
-        "last_step": null,
-        "drift": 0,
-        "enabled_at": START,
-    });
-    replace(&store, "u1", json).await;
+    let mut parts = sealed(&store, "u1").await;
+    let (secret, params, _) = parts.pending.take().unwrap();
+    parts.active = Some((secret, params));
+    replace(&store, "u1", &parts).await;
     let before = stored(&store, "u1").await;
     assert!(before.is_enabled());
 
@@ -208,29 +282,24 @@ async fn every_changed_byte_of_a_sealed_secret_is_a_typed_denial() {
     let (store, clock) = (Arc::new(MemoryStore::new()), ManualClock::new(START));
     let service = service(&store, &clock, Some(keyring(1, 1)));
     let (app, _) = enroll(&service, &clock, "u1").await;
-    let original = stored_json(&store, "u1").await;
-    let sealed = BASE64URL_NOPAD
-        .decode(
-            original["active"]["secret"]["sealed"]
-                .as_str()
-                .unwrap()
-                .as_bytes(),
-        )
-        .unwrap();
+    let original = sealed(&store, "u1").await;
+    let (sealed, params) = original.active.clone().unwrap();
 
     for index in 0..sealed.len() {
         let mut changed = sealed.clone();
         changed[index] ^= 0x01;
-        let mut json = original.clone();
-        json["active"]["secret"]["sealed"] = BASE64URL_NOPAD.encode(&changed).into();
-        let Ok(record) = serde_json::from_value::<Record>(json.clone()) else {
+        if index == 0 {
             // The format byte: not a sealed value at all, refused when read.
-            assert_eq!(index, 0);
+            let error = SealedSecret::from_bytes(&changed).unwrap_err();
+            assert_eq!(error, SealError::Malformed);
             continue;
-        };
+        }
         let version = stored(&store, "u1").await.version();
-        drop(record);
-        replace(&store, "u1", json).await;
+        let parts = Sealed {
+            active: Some((changed.clone(), params.clone())),
+            ..original.clone()
+        };
+        replace(&store, "u1", &parts).await;
         let error = seal_error(service.verify("u1", &code(&app, &clock)).await);
         let expected = if (1..5).contains(&index) {
             // A byte of the key id: a key the keyring does not hold.
@@ -247,7 +316,7 @@ async fn every_changed_byte_of_a_sealed_secret_is_a_typed_denial() {
         );
     }
     // Put the original back: the same code now verifies.
-    replace(&store, "u1", original).await;
+    replace(&store, "u1", &original).await;
     service.verify("u1", &code(&app, &clock)).await.unwrap();
 }
 

@@ -86,6 +86,24 @@ impl BackupCodeSet {
             Lookup::Missed => Err(BackupVerifyError::Mismatch),
         }
     }
+
+    /// Spends `input` in one call: checks its shape, normalises it once, hashes it once (or
+    /// takes the hash from `memo`), compares it in constant time with every slot, and marks the
+    /// matching unused code used at `now`. Returns the code's index; on any error the set is
+    /// unchanged.
+    pub(crate) fn spend<H: CodeHasher + ?Sized>(
+        &mut self,
+        input: &str,
+        hasher: &H,
+        memo: &mut HashMemo,
+        now: u64,
+    ) -> Result<usize, BackupVerifyError> {
+        let index = self.verify_with_memo(input, hasher, memo)?;
+        // The lookup returns the index of an unused code of this set.
+        let code = self.codes.get_mut(index).ok_or(BackupVerifyError::Mismatch)?;
+        code.used_at = Some(now);
+        Ok(index)
+    }
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@
 
 #[cfg(feature = "argon2")]
 mod argon2;
+mod binary;
 mod error;
 mod format;
 mod generate;

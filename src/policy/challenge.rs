@@ -2,7 +2,7 @@
 
 use subtle::ConstantTimeEq;
 
-use super::{Decision, InPlace, Proof, Refusal, verify};
+use super::{Decision, Proof, Refusal, refuse, verify};
 use crate::backup::CodeHasher;
 use crate::challenge::ChallengeError;
 use crate::policy::{Policy, Verified};
@@ -16,31 +16,33 @@ pub(crate) fn issue(record: Option<Record>, nonce: [u8; Record::NONCE_LEN]) -> D
             record.challenge = Some(nonce);
             (Ok(()), Some(record))
         }
-        _ => (Err(Refusal::NotEnrolled), None),
+        _ => refuse(Refusal::NotEnrolled),
     }
 }
 
 /// [`verify`] behind a challenge: refused unless `nonce` is the record's current one, and on
 /// success the nonce is spent in the same write that spends the code.
 pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
-    mut record: Option<&mut Record>,
+    record: Option<Record>,
     nonce: &[u8; Record::NONCE_LEN],
     proof: &mut Proof<'_, H>,
     now: u64,
     rules: &Policy,
-) -> InPlace<Verified> {
-    if let Some(stored) = record.as_deref() {
+) -> Decision<Verified> {
+    if let Some(stored) = &record {
         match &stored.challenge {
-            None => return (Err(Refusal::Challenge(ChallengeError::Used)), false),
+            None => return refuse(Refusal::Challenge(ChallengeError::Used)),
             Some(current) if !bool::from(current.ct_eq(nonce)) => {
-                return (Err(Refusal::Challenge(ChallengeError::Superseded)), false);
+                return refuse(Refusal::Challenge(ChallengeError::Superseded));
             }
             Some(_) => {}
         }
     }
-    let (outcome, write) = verify(record.as_deref_mut(), proof, now, rules);
-    if let (Ok(_), Some(written)) = (&outcome, record) {
-        written.challenge = None;
+    match verify(record, proof, now, rules) {
+        (Ok(verified), Some(mut new)) => {
+            new.challenge = None;
+            (Ok(verified), Some(new))
+        }
+        other => other,
     }
-    (outcome, write)
 }

@@ -5,8 +5,8 @@
 use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified};
-use super::verify::{Attempt, Proof, accept};
-use super::{Decision, Policy, clear_throttles};
+use super::verify::{Proof, accept};
+use super::{Decision, Policy, clear_throttles, refuse};
 use crate::backup::{BackupCodeSet, CodeHasher, GenerateError};
 use crate::record::Record;
 use crate::record::Throttle;
@@ -21,12 +21,12 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
     now: u64,
     policy: &Policy,
 ) -> Decision<Verified> {
-    let Some(mut new) = record else {
-        return (Err(Refusal::NotEnrolled), None);
+    let Some(record) = record else {
+        return refuse(Refusal::NotEnrolled);
     };
-    match accept(&mut new, proof, now, policy) {
-        Attempt::Accepted(mut verified) => {
-            new.active = None;
+    match accept(record, proof, now, policy) {
+        (Ok(mut verified), Some(mut new)) => {
+            new.authenticators.clear();
             new.pending = None;
             new.backup = None;
             new.epoch = new.epoch.saturating_add(1);
@@ -34,7 +34,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
             verified.backup_codes_remaining = 0;
             (Ok(verified), Some(new))
         }
-        Attempt::Refused(refusal, changed) => (Err(refusal), Some(new).filter(|_| changed)),
+        refused => refused,
     }
 }
 
@@ -52,15 +52,15 @@ where
     H: CodeHasher + ?Sized,
     F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
 {
-    let Some(mut new) = record else {
-        return (Err(Refusal::NotEnrolled), None);
+    let Some(record) = record else {
+        return refuse(Refusal::NotEnrolled);
     };
-    match accept(&mut new, proof, now, policy) {
-        Attempt::Accepted(mut verified) => {
+    match accept(record, proof, now, policy) {
+        (Ok(mut verified), Some(mut new)) => {
             let set = match make_backup() {
                 Ok(set) => set,
                 // Nothing is written: the proof is not spent.
-                Err(error) => return (Err(Refusal::Generate(error)), None),
+                Err(error) => return refuse(Refusal::Generate(error)),
             };
             verified.backup_codes_remaining = set.remaining();
             new.backup = Some(Arc::new(set));
@@ -68,7 +68,7 @@ where
             verified.epoch = new.epoch;
             (Ok(verified), Some(new))
         }
-        Attempt::Refused(refusal, changed) => (Err(refusal), Some(new).filter(|_| changed)),
+        refused => refused,
     }
 }
 
@@ -76,7 +76,7 @@ where
 /// checking the user's identity some other way. The outcome says whether anything changed.
 pub(crate) fn unlock(record: Option<Record>) -> Decision<bool> {
     let Some(mut record) = record else {
-        return (Err(Refusal::NotEnrolled), None);
+        return refuse(Refusal::NotEnrolled);
     };
     let cleared = Throttle::default();
     if record.code_throttle == cleared && record.backup_throttle == cleared {

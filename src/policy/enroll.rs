@@ -1,14 +1,15 @@
 //! Enrollment: a pending secret that becomes active only when a valid code confirms it.
 
+use alloc::string::String;
 use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Via};
-use super::throttle::Gate;
-use super::{Decision, Policy, clear_throttles};
+use super::verify::check_code;
+use super::{Decision, Policy, clear_throttles, refuse};
 use crate::backup::{BackupCodeSet, GenerateError};
-use crate::otp::{Code, Match, TotpParams, VerifyError};
+use crate::otp::{Code, Match, TotpParams};
 use crate::record::Record;
-use crate::record::{Active, Pending, StoredSecret};
+use crate::record::{Pending, StoredSecret};
 use crate::secret::Secret;
 
 /// Begins an enrollment: `secret` becomes the user's pending secret, expiring `enrollment_ttl`
@@ -27,11 +28,12 @@ pub(crate) fn begin(
     policy: &Policy,
 ) -> Decision<u64> {
     if record.as_ref().is_some_and(Record::is_enabled) {
-        return (Err(Refusal::AlreadyEnabled), None);
+        return refuse(Refusal::AlreadyEnabled);
     }
     let mut new = record.unwrap_or_else(|| Record::new(user));
     let expires_at = now.saturating_add(policy.enrollment_ttl());
     new.pending = Some(Pending {
+        label: String::new(),
         secret: StoredSecret::plain(secret.clone(), params),
         params,
         expires_at,
@@ -57,58 +59,47 @@ pub(crate) fn confirm<F>(
 where
     F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
 {
-    let Some(mut record) = record else {
-        return (Err(Refusal::NoPendingEnrollment), None);
+    let Some(record) = record else {
+        return refuse(Refusal::NoPendingEnrollment);
     };
     if record.is_enabled() {
-        return (Err(Refusal::AlreadyEnabled), None);
+        return refuse(Refusal::AlreadyEnabled);
     }
     let Some(pending) = record.pending.as_ref() else {
-        return (Err(Refusal::NoPendingEnrollment), None);
+        return refuse(Refusal::NoPendingEnrollment);
     };
     if now >= pending.expires_at {
-        return (Err(Refusal::EnrollmentExpired), None);
+        return refuse(Refusal::EnrollmentExpired);
     }
-    match policy.code_throttle().gate(&record.code_throttle, now) {
-        Gate::Open => {}
-        Gate::Throttled(until) => return (Err(Refusal::Throttled(Via::Code, until)), None),
-        Gate::Locked => return (Err(Refusal::Locked(Via::Code)), None),
+    if let Err(refusal) = policy.gate(&record, Via::Code, now) {
+        return refuse(refusal);
     }
     let Ok(code) = Code::parse(input, pending.params.digits()) else {
-        return (Err(Refusal::Malformed), None);
+        return refuse(Refusal::Malformed);
     };
     let Some(totp) = pending.secret.totp() else {
-        return (Err(Refusal::Sealed), None);
+        return refuse(Refusal::Sealed);
     };
     let checked = totp.verify_code(&code, now, policy.window(), 0, None);
-    match checked {
-        Ok(found) => {
-            let set = match make_backup() {
-                Ok(set) => set,
-                Err(error) => return (Err(Refusal::Generate(error)), None),
-            };
-            let params = pending.params;
-            let Some(Pending { secret, .. }) = record.pending.take() else {
-                return (Err(Refusal::NoPendingEnrollment), None);
-            };
-            record.active = Some(Active {
-                secret,
-                params,
-                last_step: Some(found.step()),
-                drift: policy.clamp_drift(found.drift()),
-                enabled_at: now,
-            });
-            record.backup = Some(Arc::new(set));
-            record.epoch = record.epoch.saturating_add(1);
-            clear_throttles(&mut record);
-            (Ok(found), Some(record))
-        }
-        Err(VerifyError::Mismatch) => {
-            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
-            (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
-        }
-        Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
-        Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),
-        Err(VerifyError::Time(error)) => (Err(Refusal::Time(error)), None),
-    }
+    check_code(record, checked, now, policy, |mut record, found| {
+        let set = match make_backup() {
+            Ok(set) => set,
+            Err(error) => return refuse(Refusal::Generate(error)),
+        };
+        let Some(Pending {
+            label,
+            secret,
+            params,
+            ..
+        }) = record.pending.take()
+        else {
+            return refuse(Refusal::NoPendingEnrollment);
+        };
+        let learned = (found.step(), policy.clamp_drift(found.drift()));
+        record.add_authenticator(label, secret, params, Some(learned), now);
+        record.backup = Some(Arc::new(set));
+        record.epoch = record.epoch.saturating_add(1);
+        clear_throttles(&mut record);
+        (Ok(found), Some(record))
+    })
 }

@@ -1,16 +1,28 @@
-//! The policy: pure decisions over one user's [`Record`].
+//! The policy: pure decisions over one user's record.
 //!
-//! Each flow of the service is a function `(record, input, now, policy) → (outcome, new
-//! record)`: no I/O, no clock read, no randomness but through arguments (a new secret, a
-//! backup-code generator, a hasher). The new record is `None` when nothing must be written — a
-//! refusal while throttled, a replay, a malformed input — so the service writes only when the
-//! state changed, with a compare-and-swap on the version it read. The login paths, which run on
-//! every sign-in, take the same decision on the record in place — `(&mut record, …) → (outcome,
-//! write?)` — because a record is a couple of hundred bytes and every move of one is a copy;
-//! `in_place` and (in tests) `by_value` convert between the two forms.
+//! Each flow of the service is one function `(record, input, now, policy) → (outcome, record to
+//! write)`: no I/O, no clock read, no randomness but through arguments (a new secret, a
+//! backup-code generator, a hasher). It takes the loaded record by value and hands it back only
+//! when it is to be written — a success, or a counted failure — so a refusal that changes
+//! nothing (throttled, a replay, malformed input) writes nothing and leaves nothing to discard.
+//! The service writes what it is given with a compare-and-swap on the version it read.
 //!
 //! The rules and the security they give are documented on [`Policy`], where users of the
-//! crate read them.
+//! crate read them; [`ThrottlePolicy`] holds the throttling rules and [`GuessingOdds`] the bound
+//! they give an attacker.
+//!
+//! ```
+//! use twofactor::otp::{Digits, Window};
+//! use twofactor::policy::{GuessingOdds, Policy};
+//!
+//! // A stricter window than the default (RFC 6238 §5.2: at most one step of network delay).
+//! let policy = Policy::builder().window(Window::RFC_6238_STRICT).build()?;
+//! assert_eq!((policy.window().past(), policy.window().future()), (1, 0));
+//! // A daily sign-in refills the attacker's budget: the yearly odds of a 6-digit guess.
+//! let odds: GuessingOdds = policy.odds_with_logins(Digits::Six, 86_400, 365 * 86_400);
+//! assert!(odds.probability() < 0.02);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 // The decisions are called by the service, which needs `std`; with `alloc` alone only the
 // policy's types are used.
@@ -51,35 +63,13 @@ pub(crate) use verify::{Expect, Proof, verify};
 use crate::record::Record;
 use crate::record::Throttle;
 
-/// A decision: the outcome, and the record to write if the state changed.
+/// A decision: the outcome, and the record to write if the state changed (`None`: nothing to
+/// write, and nothing to discard).
 pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Record>);
 
-/// A decision made on the record in place: the outcome, and whether the record, as changed, is
-/// to be written. The login paths decide in place: a record is a couple of hundred bytes, and
-/// every move of one is a copy.
-pub(crate) type InPlace<T> = (Result<T, Refusal>, bool);
-
-/// Adapts a decision taken by value to the record in place: the record to write replaces it.
-pub(crate) fn in_place<T>(
-    record: &mut Option<Record>,
-    decide: impl FnOnce(Option<Record>) -> Decision<T>,
-) -> InPlace<T> {
-    let (outcome, new) = decide(record.take());
-    let write = new.is_some();
-    if write {
-        *record = new;
-    }
-    (outcome, write)
-}
-
-/// Adapts a decision made in place to one taken by value: the record if it is to be written.
-#[cfg(test)]
-pub(crate) fn by_value<T>(
-    mut record: Option<Record>,
-    decide: impl FnOnce(Option<&mut Record>) -> InPlace<T>,
-) -> Decision<T> {
-    let (outcome, write) = decide(record.as_mut());
-    (outcome, record.filter(|_| write))
+/// A refusal that changes nothing.
+pub(crate) const fn refuse<T>(refusal: Refusal) -> Decision<T> {
+    (Err(refusal), None)
 }
 
 /// A success on either path clears both (NIST SP 800-63B: counts reset after a success).

@@ -1,9 +1,9 @@
 //! Resynchronisation: two consecutive codes re-centre the window on a clock that drifted far.
 
 use super::outcome::{Refusal, Via};
-use super::throttle::Gate;
-use super::{Decision, Policy, clear_throttles};
-use crate::otp::{Match, VerifyError};
+use super::verify::{check_code, spend_step};
+use super::{Decision, Policy, refuse};
+use crate::otp::Match;
 use crate::record::Record;
 
 /// Searches ±[`Policy::max_drift`] steps around the current step for `first` immediately
@@ -18,36 +18,21 @@ pub(crate) fn resync(
     now: u64,
     policy: &Policy,
 ) -> Decision<Match> {
-    let Some(mut record) = record else {
-        return (Err(Refusal::NotEnrolled), None);
+    let Some(record) = record else {
+        return refuse(Refusal::NotEnrolled);
     };
-    let Some(active) = record.active.as_ref() else {
-        return (Err(Refusal::NotEnrolled), None);
+    let Some(active) = record.primary() else {
+        return refuse(Refusal::NotEnrolled);
     };
-    match policy.code_throttle().gate(&record.code_throttle, now) {
-        Gate::Open => {}
-        Gate::Throttled(until) => return (Err(Refusal::Throttled(Via::Code, until)), None),
-        Gate::Locked => return (Err(Refusal::Locked(Via::Code)), None),
+    if let Err(refusal) = policy.gate(&record, Via::Code, now) {
+        return refuse(refusal);
     }
     let Some(totp) = active.secret.totp() else {
-        return (Err(Refusal::Sealed), None);
+        return refuse(Refusal::Sealed);
     };
     let checked = totp.resync(first, second, now, policy.max_drift(), active.last_step);
-    match checked {
-        Ok(found) => {
-            if let Some(active) = record.active.as_mut() {
-                active.last_step = Some(found.step());
-                active.drift = policy.clamp_drift(found.drift());
-            }
-            clear_throttles(&mut record);
-            (Ok(found), Some(record))
-        }
-        Err(VerifyError::Mismatch) => {
-            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
-            (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
-        }
-        Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
-        Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),
-        Err(VerifyError::Time(error)) => (Err(Refusal::Time(error)), None),
-    }
+    check_code(record, checked, now, policy, |mut record, found| {
+        spend_step(&mut record, found, now, policy);
+        (Ok(found), Some(record))
+    })
 }

@@ -96,7 +96,7 @@ pub(crate) fn status(record: Option<&Record>, now: u64, policy: &Policy) -> Stat
     };
     Status {
         enabled: record.is_enabled(),
-        enabled_at: record.active.as_ref().map(|active| active.enabled_at),
+        enabled_at: record.primary().map(|active| active.created_at),
         pending_until: record
             .pending
             .as_ref()
@@ -107,7 +107,7 @@ pub(crate) fn status(record: Option<&Record>, now: u64, policy: &Policy) -> Stat
         backup_codes: throttling(policy.backup_throttle().gate(&record.backup_throttle, now)),
         code_failures: record.code_throttle.failures,
         backup_failures: record.backup_throttle.failures,
-        drift: record.active.as_ref().map(|active| active.drift),
+        drift: record.primary().map(|active| active.drift),
         epoch: record.epoch,
     }
 }

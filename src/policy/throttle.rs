@@ -1,8 +1,9 @@
 //! Throttling of one path (authenticator codes, or backup codes): free failures, an exponential
 //! delay with a cap, and a hard lock.
 
-use super::PolicyError;
-use crate::record::Throttle;
+use super::outcome::{Refusal, Via};
+use super::{Policy, PolicyError};
+use crate::record::{Record, Throttle};
 
 /// How failed attempts on one path are throttled (RFC 4226 §7.3, NIST SP 800-63B §5.2.2).
 ///
@@ -255,6 +256,23 @@ impl ThrottlePolicyBuilder {
             return Err(PolicyError::Delay);
         }
         Ok(policy)
+    }
+}
+
+/// The one mapping from a path's throttle to a refusal, for every flow that checks a code.
+impl Policy {
+    /// Whether an attempt on `via`'s path may be checked at `now`: refused, uncounted, while the
+    /// path is throttled or locked.
+    pub(crate) const fn gate(&self, record: &Record, via: Via, now: u64) -> Result<(), Refusal> {
+        let (rules, throttle) = match via {
+            Via::Code => (self.code_throttle(), &record.code_throttle),
+            Via::BackupCode => (self.backup_throttle(), &record.backup_throttle),
+        };
+        match rules.gate(throttle, now) {
+            Gate::Open => Ok(()),
+            Gate::Throttled(until) => Err(Refusal::Throttled(via, until)),
+            Gate::Locked => Err(Refusal::Locked(via)),
+        }
     }
 }
 

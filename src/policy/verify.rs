@@ -4,12 +4,9 @@
 use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified, Via};
-use super::throttle::Gate;
-use super::{InPlace, Policy, clear_throttles};
-use crate::backup::HashMemo;
-use crate::backup::{BackupVerifyError, CodeHasher};
-use crate::otp::{Code, VerifyError};
-use crate::record::Active;
+use super::{Decision, Policy, clear_throttles, refuse};
+use crate::backup::{BackupVerifyError, CodeHasher, HashMemo};
+use crate::otp::{Code, Match, VerifyError};
 use crate::record::Record;
 
 /// Which kind of code the caller expects.
@@ -32,38 +29,24 @@ pub(crate) struct Proof<'a, H: ?Sized> {
     pub(crate) memo: &'a mut HashMemo,
 }
 
-/// Verifies and consumes: the decision of a login, made on the record in place.
+/// Verifies and consumes: the decision of a login.
 pub(crate) fn verify<H: CodeHasher + ?Sized>(
-    record: Option<&mut Record>,
+    record: Option<Record>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
-) -> InPlace<Verified> {
-    let Some(record) = record else {
-        return (Err(Refusal::NotEnrolled), false);
-    };
-    match accept(record, proof, now, policy) {
-        Attempt::Accepted(verified) => (Ok(verified), true),
-        Attempt::Refused(refusal, changed) => (Err(refusal), changed),
+) -> Decision<Verified> {
+    match record {
+        Some(record) => accept(record, proof, now, policy),
+        None => refuse(Refusal::NotEnrolled),
     }
 }
 
-/// What one attempt came to; the record was changed in place.
-pub(crate) enum Attempt {
-    /// Accepted: the code is spent and the counters cleared in the record.
-    Accepted(Verified),
-    /// Refused: why, and whether the record is to be written (a counted failure). A refusal that
-    /// is not to be written may still have left changes in the record (a backup code marked
-    /// before the marking failed): the caller discards the record then, never writes it.
-    Refused(Refusal, bool),
-}
-
-/// The rules of one attempt, for a login or as the proof of a change, applied to the record in
-/// place (a record is a couple of hundred bytes, and every move is a copy). On success, the step
-/// or the backup code is spent and both throttles cleared; on a counted failure, the failure is
+/// The rules of one attempt, for a login or as the proof of a change. On success, the step or
+/// the backup code is spent and both throttles cleared; on a counted failure, the failure is
 /// counted; otherwise nothing is to be written.
 ///
-/// 1. No active authenticator: [`Refusal::NotEnrolled`] (a pending one does not count).
+/// 1. No confirmed authenticator: [`Refusal::NotEnrolled`] (a pending one does not count).
 /// 2. The path is chosen by [`Expect`]; input of neither shape is [`Refusal::Malformed`], not
 ///    counted.
 /// 3. The path's throttle is consulted before the code is looked at: a refusal while throttled
@@ -75,26 +58,21 @@ pub(crate) enum Attempt {
 /// 5. Success spends the step (or marks the backup code used), learns the drift (clamped), and
 ///    clears both paths' counters; a wrong code counts one failure on its path.
 pub(crate) fn accept<H: CodeHasher + ?Sized>(
-    record: &mut Record,
+    record: Record,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
-) -> Attempt {
-    let Some(active) = record.active.as_ref() else {
-        return Attempt::Refused(Refusal::NotEnrolled, false);
-    };
-    let path = match classify(record, active, proof) {
+) -> Decision<Verified> {
+    let path = match classify(&record, proof) {
         Ok(path) => path,
-        Err(refusal) => return Attempt::Refused(refusal, false),
+        Err(refusal) => return refuse(refusal),
     };
-    let (via, throttle, rules) = match path {
-        Path::Code(_) => (Via::Code, &record.code_throttle, policy.code_throttle()),
-        Path::BackupCode => (Via::BackupCode, &record.backup_throttle, policy.backup_throttle()),
+    let via = match path {
+        Path::Code(_) => Via::Code,
+        Path::BackupCode => Via::BackupCode,
     };
-    match rules.gate(throttle, now) {
-        Gate::Open => {}
-        Gate::Throttled(until) => return Attempt::Refused(Refusal::Throttled(via, until), false),
-        Gate::Locked => return Attempt::Refused(Refusal::Locked(via), false),
+    if let Err(refusal) = policy.gate(&record, via, now) {
+        return refuse(refusal);
     }
     match path {
         Path::Code(code) => accept_code(record, &code, now, policy),
@@ -108,97 +86,107 @@ enum Path {
     BackupCode,
 }
 
-fn classify<H: CodeHasher + ?Sized>(
-    record: &Record,
-    active: &Active,
-    proof: &Proof<'_, H>,
-) -> Result<Path, Refusal> {
+fn classify<H: CodeHasher + ?Sized>(record: &Record, proof: &Proof<'_, H>) -> Result<Path, Refusal> {
+    let active = record.primary().ok_or(Refusal::NotEnrolled)?;
     let code = Code::parse(proof.input, active.params.digits());
+    let backup_shape = || {
+        record
+            .backup
+            .as_ref()
+            .is_some_and(|set| set.has_code_shape(proof.input))
+    };
     match (proof.expect, code) {
         (Expect::Code | Expect::Any, Ok(code)) => Ok(Path::Code(code)),
         (Expect::Code, Err(_)) => Err(Refusal::Malformed),
         (Expect::BackupCode, _) if record.backup.is_some() => Ok(Path::BackupCode),
         (Expect::BackupCode, _) => Err(Refusal::NoBackupCodes),
-        (Expect::Any, Err(_)) => {
-            if record
-                .backup
-                .as_ref()
-                .is_some_and(|set| set.has_code_shape(proof.input))
-            {
-                Ok(Path::BackupCode)
-            } else {
-                Err(Refusal::Malformed)
-            }
-        }
+        (Expect::Any, Err(_)) if backup_shape() => Ok(Path::BackupCode),
+        (Expect::Any, Err(_)) => Err(Refusal::Malformed),
     }
 }
 
-fn accept_code(record: &mut Record, code: &Code, now: u64, policy: &Policy) -> Attempt {
-    let Some(active) = record.active.as_mut() else {
-        return Attempt::Refused(Refusal::NotEnrolled, false);
+fn accept_code(record: Record, code: &Code, now: u64, policy: &Policy) -> Decision<Verified> {
+    let Some(active) = record.primary() else {
+        return refuse(Refusal::NotEnrolled);
     };
     let Some(totp) = active.secret.totp() else {
-        return Attempt::Refused(Refusal::Sealed, false);
+        return refuse(Refusal::Sealed);
     };
     let checked = totp.verify_code(code, now, policy.window(), active.drift, active.last_step);
+    check_code(record, checked, now, policy, |mut record, found| {
+        spend_step(&mut record, found, now, policy);
+        let verified = Verified {
+            via: Via::Code,
+            matched: Some(found),
+            backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
+            epoch: record.epoch,
+        };
+        (Ok(verified), Some(record))
+    })
+}
+
+/// What checking an authenticator code came to, for every flow that checks one (a login, a
+/// confirmation, a resynchronisation): a match goes on with `then`; a wrong code counts a
+/// failure on the code path and is written; a replay, malformed input or a clock error is
+/// refused with nothing written.
+pub(super) fn check_code<T>(
+    mut record: Record,
+    checked: Result<Match, VerifyError>,
+    now: u64,
+    policy: &Policy,
+    then: impl FnOnce(Record, Match) -> Decision<T>,
+) -> Decision<T> {
     match checked {
-        Ok(found) => {
-            active.last_step = Some(found.step());
-            active.drift = policy.clamp_drift(found.drift());
-            clear_throttles(record);
-            let verified = Verified {
-                via: Via::Code,
-                matched: Some(found),
-                backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
-                epoch: record.epoch,
-            };
-            Attempt::Accepted(verified)
-        }
+        Ok(found) => then(record, found),
         Err(VerifyError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
-            Attempt::Refused(Refusal::Wrong(Via::Code, failed), true)
+            (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
-        Err(VerifyError::Replay) => Attempt::Refused(Refusal::Replay(Via::Code), false),
-        Err(VerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, false),
-        Err(VerifyError::Time(error)) => Attempt::Refused(Refusal::Time(error), false),
+        Err(VerifyError::Replay) => refuse(Refusal::Replay(Via::Code)),
+        Err(VerifyError::Malformed(_)) => refuse(Refusal::Malformed),
+        Err(VerifyError::Time(error)) => refuse(Refusal::Time(error)),
     }
+}
+
+/// A matched code of the first authenticator: its step is spent (with every earlier one), its
+/// drift learned (clamped), its use recorded, and both throttles cleared.
+pub(super) fn spend_step(record: &mut Record, found: Match, now: u64, policy: &Policy) {
+    if let Some(active) = record.primary_mut() {
+        active.last_step = Some(found.step());
+        active.drift = policy.clamp_drift(found.drift());
+        active.last_used_at = Some(now);
+    }
+    clear_throttles(record);
 }
 
 fn accept_backup<H: CodeHasher + ?Sized>(
-    record: &mut Record,
+    mut record: Record,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
-) -> Attempt {
-    let Some(set) = record.backup.as_ref() else {
-        return Attempt::Refused(Refusal::NoBackupCodes, false);
+) -> Decision<Verified> {
+    let Some(set) = record.backup.as_mut() else {
+        return refuse(Refusal::NoBackupCodes);
     };
-    match set.verify_with_memo(proof.input, proof.hasher, proof.memo) {
-        Ok(index) => {
-            // The set is shared with the store's copy: it is copied here, where it changes.
-            let marked = record
-                .backup
-                .as_mut()
-                .map(|set| Arc::make_mut(set).mark_used(index, now));
-            if !matches!(marked, Some(Ok(()))) {
-                // `verify_with_memo` returns only an unused code's index.
-                return Attempt::Refused(Refusal::Replay(Via::BackupCode), false);
-            }
-            clear_throttles(record);
+    // The set may be shared with the store's copy: it is copied here, and the copy written
+    // only if the code was spent.
+    match Arc::make_mut(set).spend(proof.input, proof.hasher, proof.memo, now) {
+        Ok(_) => {
+            clear_throttles(&mut record);
             let verified = Verified {
                 via: Via::BackupCode,
                 matched: None,
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
             };
-            Attempt::Accepted(verified)
+            (Ok(verified), Some(record))
         }
         Err(BackupVerifyError::Mismatch) => {
             let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
-            Attempt::Refused(Refusal::Wrong(Via::BackupCode, failed), true)
+            (Err(Refusal::Wrong(Via::BackupCode, failed)), Some(record))
         }
-        Err(BackupVerifyError::Used) => Attempt::Refused(Refusal::Replay(Via::BackupCode), false),
-        Err(BackupVerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, false),
-        Err(BackupVerifyError::Hash(error)) => Attempt::Refused(Refusal::Hash(error), false),
+        Err(BackupVerifyError::Used) => refuse(Refusal::Replay(Via::BackupCode)),
+        Err(BackupVerifyError::Malformed(_)) => refuse(Refusal::Malformed),
+        Err(BackupVerifyError::Hash(error)) => refuse(Refusal::Hash(error)),
     }
 }

@@ -1,20 +1,24 @@
 //! The binary form of a [`Record`], as stores keep it.
 //!
 //! ```text
-//! "2FA" format:u8=1
-//! user:str16  epoch:u64
-//! active:  0 | 1 secret params last_step:opt_u64 drift:i64 enabled_at:u64
-//! pending: 0 | 1 secret params expires_at:u64
+//! "2FA" format:u8=2
+//! user:str16  epoch:u64  next_id:u32
+//! authenticators: count:u8, then each:
+//!     id:u32 label:str8 secret params last_step:opt_u64 drift:i64 created_at:u64 last_used_at:opt_u64
+//! pending: 0 | 1 label:str8 secret params expires_at:u64
 //! code_throttle:  failures:u32 blocked_until:u64
 //! backup_throttle: failures:u32 blocked_until:u64
-//! backup:  0 | 1 stored_set:str32
+//! backup:  0 | 1 len:u32 set                (the set's binary form, `backup::binary`)
 //! challenge: 0 | 1 nonce:[u8; 16]
+//! devices: count:u8, then each: id:[u8; 16] label:str8 created_at:u64 last_used_at:u64 expires_at:u64
 //! secret  = 0 len:u8 bytes            (plain)
 //!         | 1 len:u16 sealed_bytes     (sealed: `SealedSecret::to_bytes`)
 //! params  = algorithm:u8 (0 SHA-1, 1 SHA-256, 2 SHA-512) digits:u8 period:u64 t0:u64
 //! ```
-//! Integers are big-endian; `str16`/`str32` are UTF-8 with a `u16`/`u32` length. The version is
+//! Integers are big-endian; `str8`/`str16` are UTF-8 with a `u8`/`u16` length. The version is
 //! not in the bytes: the store keeps it in its own column, where compare-and-swap reads it.
+//! Format 1, which 0.1 wrote (one authenticator, the backup set as text), is read by
+//! [`legacy`](super::legacy) and written back as format 2 on the record's next write.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -22,15 +26,15 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
-use super::{Active, Pending, Record, RecordError, StoredSecret, Throttle};
+use super::{Authenticator, Pending, Record, RecordError, RememberedDevice, StoredSecret, Throttle};
 use crate::algorithm::Algorithm;
 use crate::backup::BackupCodeSet;
 use crate::otp::TotpParams;
 use crate::seal::SealedSecret;
 use crate::secret::Secret;
 
-const MAGIC: &[u8; 3] = b"2FA";
-const FORMAT: u8 = 1;
+pub(super) const MAGIC: &[u8; 3] = b"2FA";
+const FORMAT: u8 = 2;
 const PLAIN_SECRET: u8 = 0;
 const SEALED_SECRET: u8 = 1;
 
@@ -49,26 +53,28 @@ impl Record {
     /// ```
     #[must_use]
     pub fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Writer(Vec::with_capacity(256));
+        let mut out = Writer(Zeroizing::new(Vec::with_capacity(512)));
         out.bytes(MAGIC);
         out.u8(FORMAT);
         out.str16(&self.user);
         out.u64(self.epoch);
-        match &self.active {
-            None => out.u8(0),
-            Some(active) => {
-                out.u8(1);
-                out.secret(&active.secret);
-                out.params(&active.params);
-                out.opt_u64(active.last_step);
-                out.u64(u64::from_be_bytes(active.drift.to_be_bytes()));
-                out.u64(active.enabled_at);
-            }
+        out.u32(self.next_id);
+        out.count(self.authenticators.len());
+        for authenticator in &self.authenticators {
+            out.u32(authenticator.id);
+            out.str8(&authenticator.label);
+            out.secret(&authenticator.secret);
+            out.params(&authenticator.params);
+            out.opt_u64(authenticator.last_step);
+            out.u64(u64::from_be_bytes(authenticator.drift.to_be_bytes()));
+            out.u64(authenticator.created_at);
+            out.opt_u64(authenticator.last_used_at);
         }
         match &self.pending {
             None => out.u8(0),
             Some(pending) => {
                 out.u8(1);
+                out.str8(&pending.label);
                 out.secret(&pending.secret);
                 out.params(&pending.params);
                 out.u64(pending.expires_at);
@@ -80,7 +86,9 @@ impl Record {
             None => out.u8(0),
             Some(set) => {
                 out.u8(1);
-                out.str32(&set.to_stored());
+                let bytes = set.to_bytes();
+                out.u32(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+                out.bytes(&bytes);
             }
         }
         match &self.challenge {
@@ -90,10 +98,19 @@ impl Record {
                 out.bytes(nonce);
             }
         }
-        Zeroizing::new(out.0)
+        out.count(self.devices.len());
+        for device in &self.devices {
+            out.bytes(&device.id);
+            out.str8(&device.label);
+            out.u64(device.created_at);
+            out.u64(device.last_used_at);
+            out.u64(device.expires_at);
+        }
+        out.0
     }
 
-    /// Reads a record that [`Record::encode`] wrote, for the row of `user` at `version`.
+    /// Reads a record that [`Record::encode`] wrote — this release's format, or 0.1's — for the
+    /// row of `user` at `version`.
     ///
     /// # Errors
     /// A [`RecordError`] naming what is wrong: not a record, an unknown format version, a field
@@ -105,91 +122,122 @@ impl Record {
             return Err(RecordError::NotARecord);
         }
         let format = input.u8("format")?;
-        if format != FORMAT {
-            return Err(RecordError::UnsupportedFormat { version: format });
-        }
         let stored_user = input.str16("user")?;
         if stored_user != user {
             return Err(RecordError::UserMismatch);
         }
-        let epoch = input.u64("epoch")?;
-        let active = match input.flag("active")? {
-            false => None,
-            true => {
-                let secret = input.secret()?;
-                let params = input.params()?;
-                Some(Active {
-                    secret: secret.into_stored(params),
-                    params,
-                    last_step: input.opt_u64("last_step")?,
-                    drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
-                    enabled_at: input.u64("enabled_at")?,
-                })
-            }
-        };
-        let pending = match input.flag("pending")? {
-            false => None,
-            true => {
-                let secret = input.secret()?;
-                let params = input.params()?;
-                Some(Pending {
-                    secret: secret.into_stored(params),
-                    params,
-                    expires_at: input.u64("expires_at")?,
-                })
-            }
-        };
-        let code_throttle = input.throttle("code_throttle")?;
-        let backup_throttle = input.throttle("backup_throttle")?;
-        let backup = match input.flag("backup")? {
-            false => None,
-            true => {
-                let set =
-                    BackupCodeSet::from_stored(&input.str32("backup")?).map_err(RecordError::BackupCodes)?;
-                Some(Arc::new(set))
-            }
-        };
-        let challenge = match input.flag("challenge")? {
-            false => None,
-            true => {
-                let mut nonce = [0; Record::NONCE_LEN];
-                nonce.copy_from_slice(input.take(Record::NONCE_LEN, "challenge")?);
-                Some(nonce)
-            }
+        let mut record = match format {
+            super::legacy::FORMAT => super::legacy::read(&mut input, stored_user)?,
+            FORMAT => read(&mut input, stored_user)?,
+            _ => return Err(RecordError::UnsupportedFormat { version: format }),
         };
         if !input.0.is_empty() {
             return Err(RecordError::TrailingBytes);
         }
-        Ok(Self {
-            user: stored_user.into(),
-            version,
-            epoch,
-            active,
-            pending,
-            code_throttle,
-            backup_throttle,
-            backup,
-            challenge,
-        })
+        record.version = version;
+        Ok(record)
     }
 }
 
-struct Writer(Vec<u8>);
+/// Format 2 after the user.
+fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
+    let epoch = input.u64("epoch")?;
+    let next_id = input.u32("next_id")?;
+    let count = input.count("authenticators", Record::MAX_AUTHENTICATORS)?;
+    let mut authenticators = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = input.u32("authenticator id")?;
+        if id >= next_id || authenticators.iter().any(|a: &Authenticator| a.id == id) {
+            return Err(RecordError::Invalid {
+                field: "authenticator id",
+            });
+        }
+        let label = input.str8("label")?;
+        let secret = input.secret()?;
+        let params = input.params()?;
+        authenticators.push(Authenticator {
+            id,
+            label,
+            secret: secret.into_stored(params),
+            params,
+            last_step: input.opt_u64("last_step")?,
+            drift: i64::from_be_bytes(input.u64("drift")?.to_be_bytes()),
+            created_at: input.u64("created_at")?,
+            last_used_at: input.opt_u64("last_used_at")?,
+        });
+    }
+    let pending = match input.flag("pending")? {
+        false => None,
+        true => {
+            let label = input.str8("label")?;
+            let secret = input.secret()?;
+            let params = input.params()?;
+            Some(Pending {
+                label,
+                secret: secret.into_stored(params),
+                params,
+                expires_at: input.u64("expires_at")?,
+            })
+        }
+    };
+    let code_throttle = input.throttle("code_throttle")?;
+    let backup_throttle = input.throttle("backup_throttle")?;
+    let backup = match input.flag("backup")? {
+        false => None,
+        true => {
+            let len = usize::try_from(input.u32("backup")?)
+                .map_err(|_| RecordError::Invalid { field: "backup" })?;
+            let set =
+                BackupCodeSet::from_bytes(input.take(len, "backup")?).map_err(RecordError::BackupCodes)?;
+            Some(Arc::new(set))
+        }
+    };
+    let challenge = input.nonce()?;
+    let count = input.count("devices", Record::MAX_DEVICES)?;
+    let mut devices = Vec::with_capacity(count);
+    for _ in 0..count {
+        devices.push(RememberedDevice {
+            id: input.array("device id")?,
+            label: input.str8("device label")?,
+            created_at: input.u64("device created_at")?,
+            last_used_at: input.u64("device last_used_at")?,
+            expires_at: input.u64("device expires_at")?,
+        });
+    }
+    Ok(Record {
+        user: user.into(),
+        version: 0,
+        epoch,
+        authenticators,
+        next_id,
+        pending,
+        code_throttle,
+        backup_throttle,
+        backup,
+        challenge,
+        devices,
+    })
+}
+
+/// Writes into a buffer that is zeroized when dropped. Its first capacity is more than a record
+/// with one authenticator needs; a larger record grows it, and the block left behind is not
+/// zeroized (the hardening issue sizes the buffer exactly).
+struct Writer(Zeroizing<Vec<u8>>);
 
 impl Writer {
     fn bytes(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
     }
-    fn u8(&mut self, value: u8) {
+    pub(super) fn u8(&mut self, value: u8) {
         self.0.push(value);
     }
-    fn u32(&mut self, value: u32) {
+    pub(super) fn u32(&mut self, value: u32) {
         self.bytes(&value.to_be_bytes());
     }
-    fn u64(&mut self, value: u64) {
+    pub(super) fn u64(&mut self, value: u64) {
         self.bytes(&value.to_be_bytes());
     }
-    fn opt_u64(&mut self, value: Option<u64>) {
+    pub(super) fn opt_u64(&mut self, value: Option<u64>) {
         match value {
             None => self.u8(0),
             Some(value) => {
@@ -200,17 +248,24 @@ impl Writer {
     }
     /// User ids longer than 65 535 bytes are cut at a character boundary; the service refuses
     /// them before a record is made.
-    fn str16(&mut self, text: &str) {
+    pub(super) fn str16(&mut self, text: &str) {
         let len = u16::try_from(text.len()).unwrap_or(u16::MAX);
         let cut = floor_char_boundary(text, usize::from(len));
         self.bytes(&u16::try_from(cut.len()).unwrap_or(u16::MAX).to_be_bytes());
         self.bytes(cut.as_bytes());
     }
-    fn str32(&mut self, text: &str) {
-        self.u32(u32::try_from(text.len()).unwrap_or(u32::MAX));
-        self.bytes(text.as_bytes());
+    /// Labels are at most [`Record::MAX_LABEL_LEN`] bytes; longer ones are cut at a character
+    /// boundary (the flows refuse them before a record is made).
+    fn str8(&mut self, text: &str) {
+        let cut = floor_char_boundary(text, Record::MAX_LABEL_LEN);
+        self.u8(u8::try_from(cut.len()).unwrap_or(u8::MAX));
+        self.bytes(cut.as_bytes());
     }
-    fn secret(&mut self, secret: &StoredSecret) {
+    /// A list's length; the record bounds every list far below 256.
+    fn count(&mut self, len: usize) {
+        self.u8(u8::try_from(len).unwrap_or(u8::MAX));
+    }
+    pub(super) fn secret(&mut self, secret: &StoredSecret) {
         match secret {
             StoredSecret::Plain(plain) => {
                 self.u8(PLAIN_SECRET);
@@ -228,7 +283,7 @@ impl Writer {
             }
         }
     }
-    fn params(&mut self, params: &TotpParams) {
+    pub(super) fn params(&mut self, params: &TotpParams) {
         self.u8(match params.algorithm() {
             Algorithm::Sha1 => 0,
             Algorithm::Sha256 => 1,
@@ -238,7 +293,7 @@ impl Writer {
         self.u64(params.period());
         self.u64(params.t0());
     }
-    fn throttle(&mut self, throttle: Throttle) {
+    pub(super) fn throttle(&mut self, throttle: Throttle) {
         self.u32(throttle.failures);
         self.u64(throttle.blocked_until);
     }
@@ -253,13 +308,13 @@ fn floor_char_boundary(text: &str, max: usize) -> &str {
 }
 
 /// A secret as read, before its parameters (which follow it) are known.
-enum ReadSecret {
+pub(super) enum ReadSecret {
     Plain(Secret),
     Sealed(SealedSecret),
 }
 
 impl ReadSecret {
-    fn into_stored(self, params: TotpParams) -> StoredSecret {
+    pub(super) fn into_stored(self, params: TotpParams) -> StoredSecret {
         match self {
             Self::Plain(secret) => StoredSecret::plain(secret, params),
             Self::Sealed(sealed) => StoredSecret::Sealed(Arc::new(sealed)),
@@ -267,10 +322,10 @@ impl ReadSecret {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+pub(super) struct Reader<'a>(pub(super) &'a [u8]);
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize, field: &'static str) -> Result<&'a [u8], RecordError> {
+    pub(super) fn take(&mut self, len: usize, field: &'static str) -> Result<&'a [u8], RecordError> {
         if self.0.len() < len {
             return Err(RecordError::Truncated { field });
         }
@@ -278,51 +333,71 @@ impl<'a> Reader<'a> {
         self.0 = rest;
         Ok(head)
     }
-    fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], RecordError> {
+    pub(super) fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], RecordError> {
         let mut out = [0; N];
         out.copy_from_slice(self.take(N, field)?);
         Ok(out)
     }
-    fn u8(&mut self, field: &'static str) -> Result<u8, RecordError> {
+    pub(super) fn u8(&mut self, field: &'static str) -> Result<u8, RecordError> {
         Ok(self.array::<1>(field)?[0])
     }
-    fn u16(&mut self, field: &'static str) -> Result<u16, RecordError> {
+    pub(super) fn u16(&mut self, field: &'static str) -> Result<u16, RecordError> {
         Ok(u16::from_be_bytes(self.array(field)?))
     }
-    fn u32(&mut self, field: &'static str) -> Result<u32, RecordError> {
+    pub(super) fn u32(&mut self, field: &'static str) -> Result<u32, RecordError> {
         Ok(u32::from_be_bytes(self.array(field)?))
     }
-    fn u64(&mut self, field: &'static str) -> Result<u64, RecordError> {
+    pub(super) fn u64(&mut self, field: &'static str) -> Result<u64, RecordError> {
         Ok(u64::from_be_bytes(self.array(field)?))
     }
-    fn flag(&mut self, field: &'static str) -> Result<bool, RecordError> {
+    pub(super) fn flag(&mut self, field: &'static str) -> Result<bool, RecordError> {
         match self.u8(field)? {
             0 => Ok(false),
             1 => Ok(true),
             _ => Err(RecordError::Invalid { field }),
         }
     }
-    fn opt_u64(&mut self, field: &'static str) -> Result<Option<u64>, RecordError> {
+    pub(super) fn opt_u64(&mut self, field: &'static str) -> Result<Option<u64>, RecordError> {
         Ok(match self.flag(field)? {
             false => None,
             true => Some(self.u64(field)?),
         })
     }
-    fn text(&mut self, len: usize, field: &'static str) -> Result<String, RecordError> {
+    pub(super) fn text(&mut self, len: usize, field: &'static str) -> Result<String, RecordError> {
         let bytes = self.take(len, field)?;
         core::str::from_utf8(bytes)
             .map(String::from)
             .map_err(|_| RecordError::Invalid { field })
     }
-    fn str16(&mut self, field: &'static str) -> Result<String, RecordError> {
+    pub(super) fn str16(&mut self, field: &'static str) -> Result<String, RecordError> {
         let len = self.u16(field)?;
         self.text(usize::from(len), field)
     }
-    fn str32(&mut self, field: &'static str) -> Result<String, RecordError> {
+    pub(super) fn str8(&mut self, field: &'static str) -> Result<String, RecordError> {
+        let len = self.u8(field)?;
+        if usize::from(len) > Record::MAX_LABEL_LEN {
+            return Err(RecordError::Invalid { field });
+        }
+        self.text(usize::from(len), field)
+    }
+    pub(super) fn count(&mut self, field: &'static str, max: usize) -> Result<usize, RecordError> {
+        let count = usize::from(self.u8(field)?);
+        if count > max {
+            return Err(RecordError::Invalid { field });
+        }
+        Ok(count)
+    }
+    pub(super) fn nonce(&mut self) -> Result<Option<[u8; Record::NONCE_LEN]>, RecordError> {
+        Ok(match self.flag("challenge")? {
+            false => None,
+            true => Some(self.array("challenge")?),
+        })
+    }
+    pub(super) fn str32(&mut self, field: &'static str) -> Result<String, RecordError> {
         let len = usize::try_from(self.u32(field)?).map_err(|_| RecordError::Invalid { field })?;
         self.text(len, field)
     }
-    fn secret(&mut self) -> Result<ReadSecret, RecordError> {
+    pub(super) fn secret(&mut self) -> Result<ReadSecret, RecordError> {
         match self.u8("secret")? {
             PLAIN_SECRET => {
                 let len = self.u8("secret")?;
@@ -340,7 +415,7 @@ impl<'a> Reader<'a> {
             _ => Err(RecordError::Invalid { field: "secret" }),
         }
     }
-    fn params(&mut self) -> Result<TotpParams, RecordError> {
+    pub(super) fn params(&mut self) -> Result<TotpParams, RecordError> {
         let algorithm = match self.u8("algorithm")? {
             0 => Algorithm::Sha1,
             1 => Algorithm::Sha256,
@@ -358,7 +433,7 @@ impl<'a> Reader<'a> {
             .build()
             .map_err(|_| RecordError::Invalid { field: "params" })
     }
-    fn throttle(&mut self, field: &'static str) -> Result<Throttle, RecordError> {
+    pub(super) fn throttle(&mut self, field: &'static str) -> Result<Throttle, RecordError> {
         Ok(Throttle {
             failures: self.u32(field)?,
             blocked_until: self.u64(field)?,
@@ -367,11 +442,13 @@ impl<'a> Reader<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::backup::{CodeFormat, HmacHasher};
 
-    fn full() -> Record {
+    /// Every field set: two authenticators, a pending enrollment, throttles, a backup set, a
+    /// challenge and a remembered device.
+    pub(crate) fn full() -> Record {
         let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
         let params = TotpParams::builder()
             .algorithm(Algorithm::Sha256)
@@ -383,36 +460,46 @@ mod tests {
         let hasher = HmacHasher::new(3, &[9; 32]).unwrap();
         let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher).unwrap();
         set.mark_used(4, 1_700_000_123).unwrap();
-        Record {
-            user: "ünïcode user".into(),
-            version: 42,
-            epoch: 7,
-            active: Some(Active {
-                secret: StoredSecret::plain(secret.clone(), params),
-                params,
-                last_step: Some(123_456),
-                drift: -3,
-                enabled_at: 1_700_000_000,
-            }),
-            pending: Some(Pending {
-                secret: StoredSecret::plain(
-                    Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap(),
-                    TotpParams::DEFAULT,
-                ),
-                params: TotpParams::DEFAULT,
-                expires_at: 1_700_000_600,
-            }),
-            code_throttle: Throttle {
-                failures: 5,
-                blocked_until: 1_700_000_300,
-            },
-            backup_throttle: Throttle {
-                failures: 1,
-                blocked_until: 0,
-            },
-            backup: Some(Arc::new(set)),
-            challenge: Some([0xab; Record::NONCE_LEN]),
-        }
+        let mut record = Record::new("ünïcode user");
+        record.version = 42;
+        record.epoch = 7;
+        let plain = StoredSecret::plain(secret.clone(), params);
+        record.add_authenticator("Phone".into(), plain, params, Some((123_456, -3)), 1_700_000_000);
+        let second = StoredSecret::plain(secret, TotpParams::DEFAULT);
+        record.add_authenticator(
+            "Laptop — 1Password".into(),
+            second,
+            TotpParams::DEFAULT,
+            None,
+            1_700_000_100,
+        );
+        record.pending = Some(Pending {
+            label: "New phone".into(),
+            secret: StoredSecret::plain(
+                Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap(),
+                TotpParams::DEFAULT,
+            ),
+            params: TotpParams::DEFAULT,
+            expires_at: 1_700_000_600,
+        });
+        record.code_throttle = Throttle {
+            failures: 5,
+            blocked_until: 1_700_000_300,
+        };
+        record.backup_throttle = Throttle {
+            failures: 1,
+            blocked_until: 0,
+        };
+        record.backup = Some(Arc::new(set));
+        record.challenge = Some([0xab; Record::NONCE_LEN]);
+        record.devices.push(RememberedDevice {
+            id: [0xcd; Record::DEVICE_ID_LEN],
+            label: "Firefox on Linux".into(),
+            created_at: 1_700_000_200,
+            last_used_at: 1_700_000_250,
+            expires_at: 1_702_592_200,
+        });
+        record
     }
 
     #[test]
@@ -426,8 +513,8 @@ mod tests {
         }
     }
 
-    /// `full()` with both secrets sealed, as a service with a keyring stores it.
-    fn sealed() -> Record {
+    /// `full()` with every secret sealed, as a service with a keyring stores it.
+    pub(crate) fn sealed() -> Record {
         let sealed = |key_id, fill| {
             let mut bytes = alloc::vec![1];
             bytes.extend_from_slice(&u32::to_be_bytes(key_id));
@@ -435,8 +522,8 @@ mod tests {
             StoredSecret::Sealed(Arc::new(SealedSecret::from_bytes(&bytes).unwrap()))
         };
         let mut record = full();
-        if let Some(active) = record.active.as_mut() {
-            active.secret = sealed(7, 0x5a);
+        for authenticator in &mut record.authenticators {
+            authenticator.secret = sealed(7, 0x5a);
         }
         if let Some(pending) = record.pending.as_mut() {
             pending.secret = sealed(8, 0xa5);
@@ -459,9 +546,10 @@ mod tests {
                 "cut at {len}: {error:?}"
             );
         }
-        // The active secret's sealed form starts after the header, the user and the epoch, the
-        // active flag, the kind and the u16 length: change its format byte.
-        let format = 3 + 1 + 2 + record.user().len() + 8 + 1 + 1 + 2;
+        // The first authenticator's sealed form starts after the header, the user, the epoch,
+        // the next id, the count, its id, its label ("Phone"), the kind and the u16 length:
+        // change its format byte.
+        let format = 3 + 1 + 2 + record.user().len() + 8 + 4 + 1 + 4 + 1 + 5 + 1 + 2;
         let mut changed = bytes.to_vec();
         assert_eq!(changed[format], 1);
         changed[format] = 9;
@@ -535,29 +623,100 @@ mod tests {
     #[test]
     fn unknown_formats_and_tags_are_named() {
         let mut bytes = Record::new("a").encode().to_vec();
-        bytes[3] = 2;
+        bytes[3] = 3;
         assert_eq!(
             Record::decode("a", 0, &bytes),
-            Err(RecordError::UnsupportedFormat { version: 2 })
+            Err(RecordError::UnsupportedFormat { version: 3 })
         );
         let mut bytes = Record::new("a").encode().to_vec();
         bytes[0] = b'X';
         assert_eq!(Record::decode("a", 0, &bytes), Err(RecordError::NotARecord));
         let mut bytes = Record::new("a").encode().to_vec();
-        let active_flag = 3 + 1 + 2 + 1 + 8;
-        bytes[active_flag] = 2;
+        let count = 3 + 1 + 2 + 1 + 8 + 4;
+        bytes[count] = 11;
         assert_eq!(
             Record::decode("a", 0, &bytes),
-            Err(RecordError::Invalid { field: "active" })
+            Err(RecordError::Invalid {
+                field: "authenticators"
+            })
         );
     }
 
     #[test]
     fn debug_shows_no_secret_or_nonce() {
         let text = format!("{:?}", full());
-        assert!(text.starts_with("Record { user: \"ünïcode user\", version: 42, epoch: 7, enabled: true"));
+        assert!(
+            text.starts_with("Record { user: \"ünïcode user\", version: 42, epoch: 7, authenticators: 2")
+        );
         for leak in ["12345678901234567890", "GEZDG", "49, 50, 51", "171, 171", "JBSWY"] {
             assert!(!text.contains(leak), "{leak} in {text}");
         }
+    }
+
+    /// Format 1 as 0.1 wrote it, laid out by hand: the active secret becomes authenticator 1.
+    #[test]
+    fn format_1_reads_as_one_authenticator_and_writes_back_as_format_2() {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(b"2FA\x01\x00\x05alice");
+        bytes.extend_from_slice(&3u64.to_be_bytes()); // epoch
+        bytes.extend_from_slice(&[1, 0, 20]); // active, plain, 20 bytes
+        bytes.extend_from_slice(b"12345678901234567890");
+        bytes.extend_from_slice(&[0, 6]); // SHA-1, 6 digits
+        bytes.extend_from_slice(&30u64.to_be_bytes());
+        bytes.extend_from_slice(&0u64.to_be_bytes());
+        bytes.push(1); // last step
+        bytes.extend_from_slice(&56_666_667u64.to_be_bytes());
+        bytes.extend_from_slice(&(-1i64).to_be_bytes());
+        bytes.extend_from_slice(&1_700_000_000u64.to_be_bytes()); // enabled at
+        bytes.push(0); // no pending
+        bytes.extend_from_slice(&[0, 0, 0, 2]);
+        bytes.extend_from_slice(&0u64.to_be_bytes());
+        bytes.extend_from_slice(&[0; 12]);
+        bytes.extend_from_slice(&[0, 1]); // no backup set, a challenge
+        bytes.extend_from_slice(&[0xab; Record::NONCE_LEN]);
+        let record = Record::decode("alice", 9, &bytes).unwrap();
+        assert_eq!(
+            (record.version(), record.epoch(), record.code_failures()),
+            (9, 3, 2)
+        );
+        let first = record.primary().unwrap();
+        assert_eq!(
+            (
+                first.id,
+                first.label.as_str(),
+                first.last_step,
+                first.drift,
+                first.created_at,
+                first.last_used_at
+            ),
+            (1, "", Some(56_666_667), -1, 1_700_000_000, None)
+        );
+        assert_eq!(record.next_id, 2);
+        let again = record.encode();
+        assert_eq!(again[3], FORMAT);
+        assert_eq!(Record::decode("alice", 9, &again).unwrap(), record);
+        for len in 0..bytes.len() {
+            assert!(Record::decode("alice", 9, &bytes[..len]).is_err(), "cut at {len}");
+        }
+    }
+
+    #[test]
+    fn duplicate_or_unissued_authenticator_ids_are_refused() {
+        let mut record = full();
+        record.authenticators[1].id = 1;
+        assert_eq!(
+            Record::decode(record.user(), 42, &record.encode()),
+            Err(RecordError::Invalid {
+                field: "authenticator id"
+            })
+        );
+        let mut record = full();
+        record.next_id = 2;
+        assert_eq!(
+            Record::decode(record.user(), 42, &record.encode()),
+            Err(RecordError::Invalid {
+                field: "authenticator id"
+            })
+        );
     }
 }

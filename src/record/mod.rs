@@ -1,10 +1,11 @@
 //! One user's second-factor record: everything the policy needs, read and written whole.
 //!
-//! A [`Record`] is what a [`Store`](crate::Store) keeps per user: the active TOTP secret and its
-//! parameters, a pending enrollment and its expiry, the last accepted time step, the learned
-//! clock drift, the throttling state of each path, the backup-code set, the login-challenge
-//! nonce, the credential epoch and the version used for compare-and-swap. One record means one
-//! read and one conditional write per verification.
+//! A [`Record`] is what a [`Store`](crate::Store) keeps per user: its authenticators (each with
+//! a stable id, the user's label, its secret and parameters, its last accepted time step, its
+//! learned clock drift, when it was added and last used), a pending enrollment and its expiry,
+//! the throttling state of each path (per user, across authenticators), the backup-code set, the
+//! login-challenge nonce, the remembered devices, the credential epoch and the version used for
+//! compare-and-swap. One record means one read and one conditional write per verification.
 //!
 //! Stores that keep bytes use [`Record::encode`] and [`Record::decode`]: a compact, versioned
 //! binary form (see [`codec`](self) below) that a store puts in one column beside the queryable
@@ -14,6 +15,9 @@
 
 mod codec;
 mod error;
+mod legacy;
+#[cfg(feature = "serde")]
+mod legacy_json;
 #[cfg(feature = "seal")]
 mod seal;
 #[cfg(feature = "serde")]
@@ -25,7 +29,9 @@ pub(crate) use seal::Unsealed;
 #[cfg(feature = "serde")]
 pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 
+use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::backup::BackupCodeSet;
@@ -44,31 +50,57 @@ pub struct Record {
     pub(crate) user: Arc<str>,
     pub(crate) version: u64,
     pub(crate) epoch: u64,
-    pub(crate) active: Option<Active>,
+    /// The confirmed authenticators, oldest first; at most [`Record::MAX_AUTHENTICATORS`].
+    pub(crate) authenticators: Vec<Authenticator>,
+    /// The id the next confirmed authenticator gets: ids are never reused within a record.
+    pub(crate) next_id: u32,
     pub(crate) pending: Option<Pending>,
     pub(crate) code_throttle: Throttle,
     pub(crate) backup_throttle: Throttle,
     pub(crate) backup: Option<Arc<BackupCodeSet>>,
     pub(crate) challenge: Option<[u8; Record::NONCE_LEN]>,
+    /// Devices the user asked to be remembered; none are written before remembered devices
+    /// exist as a flow, but the format holds them.
+    pub(crate) devices: Vec<RememberedDevice>,
 }
 
-/// The confirmed authenticator of a user.
+/// A confirmed authenticator of a user (an app on a phone, a password manager).
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Active {
+pub(crate) struct Authenticator {
+    /// Stable within the record: given when the authenticator is confirmed, never reused.
+    pub(crate) id: u32,
+    /// The user's name for it ("Phone"); empty when none was given.
+    pub(crate) label: String,
     pub(crate) secret: StoredSecret,
     pub(crate) params: TotpParams,
     /// The last accepted time step: it and every earlier step are spent (RFC 6238 §5.2).
     pub(crate) last_step: Option<u64>,
     /// The learned clock offset of the user's device, in steps (RFC 6238 §6).
     pub(crate) drift: i64,
-    pub(crate) enabled_at: u64,
+    /// When it was confirmed (Unix seconds).
+    pub(crate) created_at: u64,
+    /// When a code of it was last accepted.
+    pub(crate) last_used_at: Option<u64>,
 }
 
 /// An enrollment begun but not yet confirmed by a valid code.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Pending {
+    /// The label the confirmed authenticator will carry.
+    pub(crate) label: String,
     pub(crate) secret: StoredSecret,
     pub(crate) params: TotpParams,
+    pub(crate) expires_at: u64,
+}
+
+/// A remembered device: the record's half of a device token (the token itself carries no secret
+/// and is authenticated by a server key; the record lets one be listed, expired and revoked).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct RememberedDevice {
+    pub(crate) id: [u8; Record::DEVICE_ID_LEN],
+    pub(crate) label: String,
+    pub(crate) created_at: u64,
+    pub(crate) last_used_at: u64,
     pub(crate) expires_at: u64,
 }
 
@@ -134,6 +166,14 @@ impl Record {
     pub const NONCE_LEN: usize = 16;
     /// The longest user identifier the service accepts, in bytes (UTF-8).
     pub const MAX_USER_LEN: usize = 1024;
+    /// The most authenticators a record holds.
+    pub const MAX_AUTHENTICATORS: usize = 10;
+    /// The longest label of an authenticator or a device, in bytes (UTF-8).
+    pub const MAX_LABEL_LEN: usize = 64;
+    /// The most remembered devices a record holds.
+    pub const MAX_DEVICES: usize = 32;
+    /// Bytes of a remembered device's id.
+    pub(crate) const DEVICE_ID_LEN: usize = 16;
 
     /// A record for `user` with nothing enrolled, at version 0 (not stored yet).
     ///
@@ -147,12 +187,14 @@ impl Record {
             user: user.into(),
             version: 0,
             epoch: 0,
-            active: None,
+            authenticators: Vec::new(),
+            next_id: 1,
             pending: None,
             code_throttle: Throttle::default(),
             backup_throttle: Throttle::default(),
             backup: None,
             challenge: None,
+            devices: Vec::new(),
         }
     }
 
@@ -176,10 +218,51 @@ impl Record {
         self.epoch
     }
 
-    /// Whether a confirmed authenticator is active.
+    /// Whether the user has a confirmed authenticator.
     #[must_use]
-    pub const fn is_enabled(&self) -> bool {
-        self.active.is_some()
+    pub fn is_enabled(&self) -> bool {
+        !self.authenticators.is_empty()
+    }
+
+    /// The number of confirmed authenticators.
+    #[must_use]
+    pub fn authenticator_count(&self) -> usize {
+        self.authenticators.len()
+    }
+
+    /// The first (oldest) authenticator: the one 0.2's flows enroll, verify and resynchronise.
+    pub(crate) fn primary(&self) -> Option<&Authenticator> {
+        self.authenticators.first()
+    }
+
+    /// Adds a confirmed authenticator under the next id, first used at `now` (its confirming
+    /// code), and returns the id.
+    pub(crate) fn add_authenticator(
+        &mut self,
+        label: String,
+        secret: StoredSecret,
+        params: TotpParams,
+        found: Option<(u64, i64)>,
+        now: u64,
+    ) -> u32 {
+        let id = self.next_id;
+        self.next_id = self.next_id.saturating_add(1);
+        self.authenticators.push(Authenticator {
+            id,
+            label,
+            secret,
+            params,
+            last_step: found.map(|(step, _)| step),
+            drift: found.map_or(0, |(_, drift)| drift),
+            created_at: now,
+            last_used_at: found.map(|_| now),
+        });
+        id
+    }
+
+    /// The first authenticator, to change.
+    pub(crate) fn primary_mut(&mut self) -> Option<&mut Authenticator> {
+        self.authenticators.first_mut()
     }
 
     /// Whether an enrollment is pending confirmation (it may have expired).
@@ -219,9 +302,12 @@ impl Record {
     /// Whether the active or the pending secret is sealed.
     #[cfg(feature = "std")]
     pub(crate) fn holds_sealed(&self) -> bool {
-        let active = self.active.as_ref().map(|active| &active.secret);
+        let confirmed = self
+            .authenticators
+            .iter()
+            .map(|authenticator| &authenticator.secret);
         let pending = self.pending.as_ref().map(|pending| &pending.secret);
-        active.into_iter().chain(pending).any(StoredSecret::is_sealed)
+        confirmed.chain(pending).any(StoredSecret::is_sealed)
     }
 }
 
@@ -231,7 +317,7 @@ impl fmt::Debug for Record {
             .field("user", &self.user)
             .field("version", &self.version)
             .field("epoch", &self.epoch)
-            .field("enabled", &self.is_enabled())
+            .field("authenticators", &self.authenticators.len())
             .field("pending", &self.has_pending_enrollment())
             .field("code_throttle", &self.code_throttle)
             .field("backup_throttle", &self.backup_throttle)

@@ -9,6 +9,8 @@
 
 #[cfg(feature = "std")]
 use alloc::sync::Arc;
+#[cfg(feature = "std")]
+use alloc::vec::Vec;
 
 #[cfg(feature = "std")]
 use super::PlainSecret;
@@ -24,7 +26,8 @@ use crate::seal::{Purpose, SealError, SealedSecret};
 /// [`Record::seal`] can keep the ones that did not change.
 #[derive(Default)]
 pub(crate) struct Unsealed {
-    active: Option<Opened>,
+    /// The opened secrets of the confirmed authenticators.
+    authenticators: Vec<Opened>,
     pending: Option<Opened>,
 }
 
@@ -53,7 +56,9 @@ impl Record {
             StoredSecret::Plain(_) => true,
             StoredSecret::Sealed(sealed) => keyring.needs_reseal(sealed),
         };
-        self.active.as_ref().is_some_and(|active| stale(&active.secret))
+        self.authenticators
+            .iter()
+            .any(|authenticator| stale(&authenticator.secret))
             || self
                 .pending
                 .as_ref()
@@ -69,14 +74,15 @@ impl Record {
     /// half-opened.
     pub(crate) fn open(&mut self, keyring: &Keyring) -> Result<Unsealed, SealError> {
         let mut unsealed = Unsealed::default();
-        if let Some(active) = self.active.as_mut() {
-            unsealed.active = open_field(
-                &mut active.secret,
-                active.params,
+        for authenticator in &mut self.authenticators {
+            let opened = open_field(
+                &mut authenticator.secret,
+                authenticator.params,
                 &self.user,
                 Purpose::Active,
                 keyring,
             )?;
+            unsealed.authenticators.extend(opened);
         }
         if let Some(pending) = self.pending.as_mut() {
             unsealed.pending = open_field(
@@ -98,20 +104,20 @@ impl Record {
     /// [`SealError::Rng`] if no nonce could be drawn; a sealed value that was never opened and
     /// is under an old key is opened first, with its errors.
     pub(crate) fn seal(&mut self, keyring: &Keyring, unsealed: &Unsealed) -> Result<(), SealError> {
-        if let Some(active) = self.active.as_mut() {
+        for authenticator in &mut self.authenticators {
             let sealed = seal_field(
-                &active.secret,
-                unsealed.active.as_ref(),
+                &authenticator.secret,
+                &unsealed.authenticators,
                 &self.user,
                 Purpose::Active,
                 keyring,
             )?;
-            active.secret = StoredSecret::Sealed(sealed);
+            authenticator.secret = StoredSecret::Sealed(sealed);
         }
         if let Some(pending) = self.pending.as_mut() {
             let sealed = seal_field(
                 &pending.secret,
-                unsealed.pending.as_ref(),
+                unsealed.pending.as_slice(),
                 &self.user,
                 Purpose::Pending,
                 keyring,
@@ -148,16 +154,14 @@ fn open_field(
 #[cfg(feature = "std")]
 fn seal_field(
     secret: &StoredSecret,
-    opened: Option<&Opened>,
+    opened: &[Opened],
     user: &str,
     purpose: Purpose,
     keyring: &Keyring,
 ) -> Result<Arc<SealedSecret>, SealError> {
     match secret {
-        StoredSecret::Plain(plain) => match opened {
-            Some(opened) if Arc::ptr_eq(plain, &opened.plain) && !keyring.needs_reseal(&opened.sealed) => {
-                Ok(Arc::clone(&opened.sealed))
-            }
+        StoredSecret::Plain(plain) => match opened.iter().find(|opened| Arc::ptr_eq(plain, &opened.plain)) {
+            Some(opened) if !keyring.needs_reseal(&opened.sealed) => Ok(Arc::clone(&opened.sealed)),
             _ => keyring.seal(&plain.secret, user, purpose).map(Arc::new),
         },
         StoredSecret::Sealed(sealed) if !keyring.needs_reseal(sealed) => Ok(Arc::clone(sealed)),

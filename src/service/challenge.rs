@@ -76,9 +76,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let mut nonce = [0; Record::NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
         let (outcome, _) = self
-            .transact(user, |record| {
-                policy::in_place(record, |record| policy::issue_challenge(record, nonce))
-            })
+            .transact(user, |record| policy::issue_challenge(record, nonce))
             .await?;
         outcome?;
         let claims = Claims {
@@ -134,7 +132,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::verify_with_challenge(record.as_mut(), &claims.nonce, &mut proof, now, rules)
+                policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, rules)
             })
             .await?;
         self.settle_login(user, now, outcome)

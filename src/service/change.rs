@@ -76,7 +76,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::in_place(record, |record| policy::disable(record, &mut proof, now, rules))
+                policy::disable(record, &mut proof, now, rules)
             })
             .await?;
         match outcome {
@@ -141,9 +141,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::in_place(record, |record| {
-                    policy::regenerate(record, &mut proof, now, rules, || self.backup_set(&mut made))
-                })
+                policy::regenerate(record, &mut proof, now, rules, || self.backup_set(&mut made))
             })
             .await?;
         match (outcome, made) {
@@ -198,9 +196,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn unlock(&self, user: &str) -> Result<bool, Error> {
         let now = self.start(user)?;
-        let (outcome, _) = self
-            .transact(user, |record| policy::in_place(record, policy::unlock))
-            .await?;
+        let (outcome, _) = self.transact(user, policy::unlock).await?;
         let changed = outcome.map_err(Error::from)?;
         if changed {
             self.emit(user, now, EventKind::Unlocked);

@@ -144,9 +144,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let rules = self.config.policy();
         let (outcome, _) = self
             .transact(user, |record| {
-                policy::in_place(record, |record| {
-                    policy::begin(record, user, &secret, params, now, rules)
-                })
+                policy::begin(record, user, &secret, params, now, rules)
             })
             .await?;
         let expires_at = outcome.map_err(Error::from)?;
@@ -197,9 +195,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
         let (outcome, written) = self
             .transact(user, |record| {
-                policy::in_place(record, |record| {
-                    policy::confirm(record, code, now, rules, || self.backup_set(&mut made))
-                })
+                policy::confirm(record, code, now, rules, || self.backup_set(&mut made))
             })
             .await?;
         match (outcome, made, written) {

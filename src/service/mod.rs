@@ -28,7 +28,7 @@ use sealing::Sealing;
 use crate::events::{Event, EventKind, EventSink};
 
 use crate::challenge::ChallengeKey;
-use crate::policy::{InPlace, Refusal};
+use crate::policy::{Decision, Refusal};
 use crate::policy::{Verified, Via};
 use crate::record::Record;
 use crate::store::{Store, Write};
@@ -173,17 +173,17 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
-    /// Load → open → decide → seal → compare-and-swap, retried on conflict. The decision changes
-    /// the loaded record in place (a record is a couple of hundred bytes, and every move is a
-    /// copy) and says whether to write it. Returns the decision that took effect, with the epoch
-    /// of the record as written (`None` if nothing needed writing).
+    /// Load → open → decide → seal → compare-and-swap, retried on conflict. The decision takes
+    /// the loaded (and opened) record and hands back the record to write, if any. Returns the
+    /// outcome that took effect, with the epoch of the record as written (`None` if nothing
+    /// needed writing).
     async fn transact<T, F>(
         &self,
         user: &str,
         mut decide: F,
     ) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
-        F: FnMut(&mut Option<Record>) -> InPlace<T>,
+        F: FnMut(Option<Record>) -> Decision<T>,
     {
         for _ in 0..=self.config.max_retries() {
             let mut record = self.store.load(user).await.map_err(Error::store)?;
@@ -192,8 +192,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             }
             let expected = record.as_ref().map(Record::version);
             let unsealed = self.sealing.open(record.as_mut())?;
-            let (outcome, write) = decide(&mut record);
-            let Some(mut new) = record.filter(|_| write) else {
+            let (outcome, write) = decide(record);
+            let Some(mut new) = write else {
                 return Ok((outcome, None));
             };
             self.sealing.seal(&mut new, &unsealed)?;

@@ -45,9 +45,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let now = self.start(user)?;
         let rules = self.config.policy();
         let (outcome, _) = self
-            .transact(user, |record| {
-                policy::in_place(record, |record| policy::resync(record, first, second, now, rules))
-            })
+            .transact(user, |record| policy::resync(record, first, second, now, rules))
             .await?;
         match outcome {
             Ok(found) => {

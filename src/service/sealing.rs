@@ -168,7 +168,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
         // Writing the record back unchanged seals each secret under the current key (`transact`
         // keeps only the sealed values that are current already).
-        let (outcome, written) = self.transact(user, |record| (Ok(()), record.is_some())).await?;
+        let (outcome, written) = self.transact(user, |record| (Ok(()), record)).await?;
         outcome.map_err(Error::from)?;
         Ok(written.is_some())
     }

@@ -124,7 +124,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                     hasher,
                     memo: &mut memo,
                 };
-                policy::verify(record.as_mut(), &mut proof, now, rules)
+                policy::verify(record, &mut proof, now, rules)
             })
             .await?;
         self.settle_login(user, now, outcome)

@@ -436,7 +436,7 @@ mod tests {
             (
                 1,
                 &bytes[..bytes.len() - 1],
-                RecordError::Truncated { field: "challenge" },
+                RecordError::Truncated { field: "devices" },
             ),
         ] {
             match decode("alice", version, bytes) {

@@ -12,7 +12,7 @@ use super::{KitFailure, ensure};
 use crate::backup::{BackupCodeSet, CodeFormat, HmacHasher};
 use crate::otp::TotpParams;
 use crate::record::Record;
-use crate::record::{Active, Pending, StoredSecret, Throttle};
+use crate::record::{Pending, StoredSecret, Throttle};
 use crate::secret::Secret;
 use crate::store::{Store, Write};
 
@@ -27,19 +27,20 @@ fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
     let mut record = Record::new(user);
     record.version = 1;
     record.epoch = 3;
-    record.active = Some(Active {
-        secret: StoredSecret::plain(secret.clone(), TotpParams::DEFAULT),
-        params: TotpParams::DEFAULT,
-        last_step: Some(58_333_333),
-        drift: -2,
-        enabled_at: 1_750_000_000,
-    });
+    record.add_authenticator(
+        "Phone".into(),
+        StoredSecret::plain(secret.clone(), TotpParams::DEFAULT),
+        TotpParams::DEFAULT,
+        Some((58_333_333, -2)),
+        1_750_000_000,
+    );
     let params = TotpParams::builder()
         .digits(8)
         .period(60)
         .build()
         .map_err(|_| fail("params"))?;
     record.pending = Some(Pending {
+        label: String::new(),
         secret: StoredSecret::plain(secret, params),
         params,
         expires_at: 1_750_000_600,
@@ -169,7 +170,7 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
     updated.pending = None;
     updated.challenge = None;
     updated.code_throttle = Throttle::default();
-    if let Some(active) = updated.active.as_mut() {
+    if let Some(active) = updated.primary_mut() {
         active.last_step = Some(58_333_334);
         active.drift = 1;
     }

@@ -95,7 +95,7 @@ pub async fn check_concurrent_code<S: Store + 'static>(stores: &[Arc<S>]) -> Res
     )?;
     let after = harness.load(CHECK, 1, &enrolled.user).await?;
     let step = enrolled.app.step(now).ok();
-    let last_step = after.active.as_ref().and_then(|active| active.last_step);
+    let last_step = after.primary().and_then(|active| active.last_step);
     ensure(last_step == step, CHECK, || {
         format!("the recorded step is {last_step:?}, not the accepted {step:?}")
     })?;

@@ -101,7 +101,7 @@ pub async fn check_sealed_at_rest<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     let alices = harness.load(CHECK, 0, &alice.user).await?;
     let mut bobs = harness.load(CHECK, 0, &bob.user).await?;
     let expected = bobs.version;
-    bobs.active = alices.active.clone();
+    bobs.authenticators = alices.authenticators.clone();
     bobs.version = expected.saturating_add(1);
     let written = harness.store(0).compare_and_swap(expected, bobs.clone()).await;
     ensure(matches!(written, Ok(crate::store::Write::Applied)), CHECK, || {

@@ -373,7 +373,7 @@ mod sql {
             (newer_format, RecordError::UnsupportedFormat { version: 9 }),
             (
                 good[..good.len() - 1].to_vec(),
-                RecordError::Truncated { field: "challenge" },
+                RecordError::Truncated { field: "devices" },
             ),
             (other_user, RecordError::UserMismatch),
         ] {

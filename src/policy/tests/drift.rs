@@ -6,7 +6,7 @@ use crate::policy::{Refusal, Via};
 
 fn with_drift(fx: &Fixture, drift: i64) -> Record {
     let mut record = fx.record.clone();
-    record.active.as_mut().unwrap().drift = drift;
+    record.primary_mut().unwrap().drift = drift;
     record
 }
 
@@ -41,12 +41,12 @@ fn each_success_records_the_matched_drift() {
     assert!(is_wrong(&fx.login(&fx.record, &fx.code(NOW, 2), NOW).0));
     // A code one step ahead is in the window, and teaches the drift.
     let record = fx.login(&fx.record, &fx.code(NOW, 1), NOW).1.unwrap();
-    assert_eq!(record.active.as_ref().unwrap().drift, 1);
+    assert_eq!(record.primary().unwrap().drift, 1);
     // Now, a step later, the code two steps ahead is in the window centred on 1.
     let later = NOW + PERIOD;
     let (outcome, record) = fx.login(&record, &fx.code(later, 2), later);
     assert_eq!(outcome.unwrap().matched.unwrap().drift(), 2);
-    assert_eq!(record.unwrap().active.as_ref().unwrap().drift, 2);
+    assert_eq!(record.unwrap().primary().unwrap().drift, 2);
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn drift_moves_back_as_well() {
     let fx = Fixture::enrolled();
     let record = with_drift(&fx, 3);
     let new = fx.login(&record, &fx.code(NOW, 2), NOW).1.unwrap();
-    assert_eq!(new.active.as_ref().unwrap().drift, 2);
+    assert_eq!(new.primary().unwrap().drift, 2);
 }
 
 #[test]
@@ -66,10 +66,10 @@ fn the_recorded_drift_is_capped() {
     // The code is accepted where it matched...
     assert_eq!(outcome.unwrap().matched.unwrap().drift(), 3);
     // ...but the drift recorded stays within the cap.
-    assert_eq!(new.unwrap().active.as_ref().unwrap().drift, 2);
+    assert_eq!(new.unwrap().primary().unwrap().drift, 2);
     let record = with_drift(&fx, -2);
     let new = fx.login(&record, &fx.code(NOW, -3), NOW).1.unwrap();
-    assert_eq!(new.active.as_ref().unwrap().drift, -2);
+    assert_eq!(new.primary().unwrap().drift, -2);
 }
 
 #[test]
@@ -77,5 +77,5 @@ fn a_cap_of_zero_learns_nothing() {
     let policy = Policy::builder().max_drift(0).build().unwrap();
     let fx = Fixture::enrolled().with_policy(policy);
     let new = fx.login(&fx.record, &fx.code(NOW, 1), NOW).1.unwrap();
-    assert_eq!(new.active.as_ref().unwrap().drift, 0);
+    assert_eq!(new.primary().unwrap().drift, 0);
 }

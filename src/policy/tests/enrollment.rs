@@ -80,9 +80,9 @@ fn confirm_activates_spends_the_step_and_moves_the_epoch() {
     assert_eq!(found.step(), Fixture::step(NOW));
     assert!(new.is_enabled() && !new.has_pending_enrollment());
     assert_eq!((new.epoch(), new.backup_codes_remaining()), (1, Some(10)));
-    let active = new.active.as_ref().unwrap();
+    let active = new.primary().unwrap();
     assert_eq!(
-        (active.last_step, active.enabled_at),
+        (active.last_step, active.created_at),
         (Some(found.step()), NOW + 10)
     );
     // The confirming code cannot also log in.

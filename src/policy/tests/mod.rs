@@ -20,7 +20,7 @@ use crate::backup::HashMemo;
 use crate::backup::{BackupCodeSet, CodeFormat, GenerateError, HmacHasher};
 use crate::otp::{Totp, TotpParams};
 use crate::record::Record;
-use crate::record::{Active, StoredSecret};
+use crate::record::StoredSecret;
 use crate::secret::Secret;
 
 /// A time in the middle of a 30-second step.
@@ -67,13 +67,13 @@ impl Fixture {
         let mut record = Record::new("alice");
         record.version = 7;
         record.epoch = 1;
-        record.active = Some(Active {
-            secret: StoredSecret::plain(secret(), TotpParams::DEFAULT),
-            params: TotpParams::DEFAULT,
-            last_step: None,
-            drift: 0,
-            enabled_at: NOW - 1000,
-        });
+        record.add_authenticator(
+            String::new(),
+            StoredSecret::plain(secret(), TotpParams::DEFAULT),
+            TotpParams::DEFAULT,
+            None,
+            NOW - 1000,
+        );
         record.backup = Some(alloc::sync::Arc::new(set));
         Self {
             totp: Totp::new(&secret(), TotpParams::DEFAULT),
@@ -122,9 +122,7 @@ impl Fixture {
             hasher: &self.hasher,
             memo: &mut memo,
         };
-        super::by_value(Some(record.clone()), |record| {
-            super::verify(record, &mut proof, now, &self.policy)
-        })
+        super::verify(Some(record.clone()), &mut proof, now, &self.policy)
     }
 
     pub(super) fn login(&self, record: &Record, input: &str, now: u64) -> Decision<Verified> {

@@ -14,10 +14,11 @@ fn an_accepted_code_is_spent_with_its_step() {
     let step = Fixture::step(NOW);
     assert_eq!(verified.via, Via::Code);
     assert_eq!(verified.matched.map(|m| (m.step(), m.drift())), Some((step, 0)));
-    assert_eq!(new.active.as_ref().unwrap().last_step, Some(step));
-    // Nothing else changed but the spent step.
+    assert_eq!(new.primary().unwrap().last_step, Some(step));
+    // Nothing else changed but the spent step and the time of use.
     let mut expected = fx.record.clone();
-    expected.active.as_mut().unwrap().last_step = Some(step);
+    expected.primary_mut().unwrap().last_step = Some(step);
+    expected.primary_mut().unwrap().last_used_at = Some(NOW);
     assert_eq!(new, expected);
 
     let (outcome, write) = fx.login(&new, &code, NOW);
@@ -88,7 +89,7 @@ fn a_used_backup_code_is_a_replay_and_counts_nothing() {
 fn a_backup_code_spends_no_step_and_a_code_spends_no_backup_code() {
     let fx = Fixture::enrolled();
     let after_backup = fx.login(&fx.record, &fx.codes[0], NOW).1.unwrap();
-    assert_eq!(after_backup.active.as_ref().unwrap().last_step, None);
+    assert_eq!(after_backup.primary().unwrap().last_step, None);
     let after_code = fx.login(&after_backup, &fx.code(NOW, 0), NOW).1.unwrap();
     assert_eq!(after_code.backup_codes_remaining(), Some(9));
 }

@@ -24,7 +24,7 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
     let found = outcome.unwrap();
     assert_eq!((found.step(), found.drift()), (Fixture::step(NOW) + 11, 11));
     record = new.unwrap();
-    let active = record.active.as_ref().unwrap();
+    let active = record.primary().unwrap();
     assert_eq!(
         (active.drift, active.last_step, record.code_failures()),
         (11, Some(found.step()), 0)

@@ -18,7 +18,7 @@ fn sealed() -> StoredSecret {
 fn login_and_resync_refuse_a_sealed_active_secret() {
     let fx = Fixture::enrolled();
     let mut record = fx.record.clone();
-    record.active.as_mut().unwrap().secret = sealed();
+    record.primary_mut().unwrap().secret = sealed();
     for input in [fx.code(NOW, 0), fx.wrong_code(NOW)] {
         assert_eq!(fx.login(&record, &input, NOW), (Err(Refusal::Sealed), None));
     }
@@ -35,6 +35,7 @@ fn confirming_refuses_a_sealed_pending_secret() {
     let fx = Fixture::enrolled();
     let mut record = Record::new("alice");
     record.pending = Some(Pending {
+        label: String::new(),
         secret: sealed(),
         params: TotpParams::DEFAULT,
         expires_at: NOW + 600,

@@ -189,15 +189,11 @@ fn a_throttled_attempt_is_refused_without_hashing_the_code() {
         hasher: &hasher,
         memo: &mut memo,
     };
-    let (outcome, write) = crate::policy::by_value(Some(record.clone()), |record| {
-        crate::policy::verify(record, &mut proof, NOW, &fx.policy)
-    });
+    let (outcome, write) = crate::policy::verify(Some(record.clone()), &mut proof, NOW, &fx.policy);
     assert_eq!(outcome, Err(Refusal::Throttled(Via::BackupCode, NOW + 60)));
     assert_eq!((write, hasher.calls.get()), (None, 0));
     // Once the delay is over, the code is hashed, once.
-    let (outcome, _) = crate::policy::by_value(Some(record.clone()), |record| {
-        crate::policy::verify(record, &mut proof, NOW + 60, &fx.policy)
-    });
+    let (outcome, _) = crate::policy::verify(Some(record.clone()), &mut proof, NOW + 60, &fx.policy);
     assert!(outcome.is_ok());
     assert_eq!(hasher.calls.get(), 1);
 }

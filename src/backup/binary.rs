@@ -1,0 +1,194 @@
+//! The binary form of a set, as the record keeps it: read once when a record is loaded, written
+//! with the record.
+//!
+//! ```text
+//! format:u8=1
+//! scheme: 0 m_cost:u32 t_cost:u32 p_cost:u32     (Argon2id v=19)
+//!       | 1 key_id:u32                           (HMAC-SHA-256)
+//! length:u8 count:u8 salt:[u8; 16]
+//! codes: count × (hash:[u8; 32] used:0 | 1 used_at:u64)
+//! ```
+//!
+//! Integers are big-endian. Reading checks what [`BackupCodeSet::from_stored`] checks — the
+//! scheme's parameters, the code length, the number of codes — and names the first field that
+//! is wrong with a [`StoredSetError`].
+
+use alloc::vec::Vec;
+
+use super::format::CodeFormat;
+use super::hasher::HashScheme;
+use super::set::{BackupCodeSet, StoredCode};
+use super::stored::StoredSetError;
+
+const FORMAT: u8 = 1;
+const ARGON2ID: u8 = 0;
+const HMAC_SHA256: u8 = 1;
+/// The bytes of one code: its hash, the used flag and the time of use.
+const CODE_BYTES: usize = HashScheme::HASH_LEN + 1 + 8;
+
+impl BackupCodeSet {
+    /// The set's binary form.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(3 + 12 + 2 + HashScheme::SALT_LEN + CODE_BYTES * self.codes.len());
+        out.push(FORMAT);
+        match self.scheme {
+            HashScheme::Argon2id {
+                m_cost,
+                t_cost,
+                p_cost,
+            } => {
+                out.push(ARGON2ID);
+                for value in [m_cost, t_cost, p_cost] {
+                    out.extend_from_slice(&value.to_be_bytes());
+                }
+            }
+            HashScheme::HmacSha256 { key_id } => {
+                out.push(HMAC_SHA256);
+                out.extend_from_slice(&key_id.to_be_bytes());
+            }
+        }
+        // The format bounds both far below 256 (`CodeFormat::MAX_LENGTH`, `MAX_COUNT`).
+        out.push(u8::try_from(self.length).unwrap_or(u8::MAX));
+        out.push(u8::try_from(self.codes.len()).unwrap_or(u8::MAX));
+        out.extend_from_slice(&self.salt);
+        for code in &self.codes {
+            out.extend_from_slice(&code.hash);
+            match code.used_at {
+                None => out.extend_from_slice(&[0; 9]),
+                Some(at) => {
+                    out.push(1);
+                    out.extend_from_slice(&at.to_be_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads a set that [`BackupCodeSet::to_bytes`] wrote.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, StoredSetError> {
+        let mut input = Input(bytes);
+        let format = input.u8(StoredSetError::Version)?;
+        if format != FORMAT {
+            return Err(StoredSetError::UnsupportedVersion {
+                version: u64::from(format),
+            });
+        }
+        let scheme = match input.u8(StoredSetError::Scheme)? {
+            ARGON2ID => HashScheme::Argon2id {
+                m_cost: input.u32(StoredSetError::Params)?,
+                t_cost: input.u32(StoredSetError::Params)?,
+                p_cost: input.u32(StoredSetError::Params)?,
+            },
+            HMAC_SHA256 => HashScheme::HmacSha256 {
+                key_id: input.u32(StoredSetError::Params)?,
+            },
+            _ => return Err(StoredSetError::Scheme),
+        };
+        scheme.check().map_err(|_| StoredSetError::Params)?;
+        let length = usize::from(input.u8(StoredSetError::CodeLength)?);
+        if !(CodeFormat::MIN_LENGTH..=CodeFormat::MAX_LENGTH).contains(&length) {
+            return Err(StoredSetError::CodeLength);
+        }
+        let count = usize::from(input.u8(StoredSetError::Count)?);
+        if !(CodeFormat::MIN_COUNT..=CodeFormat::MAX_COUNT).contains(&count) {
+            return Err(StoredSetError::Count);
+        }
+        let salt = input.array(StoredSetError::Salt)?;
+        let mut codes = Vec::with_capacity(count);
+        for index in 0..count {
+            let hash = input.array(StoredSetError::Hash { index })?;
+            let used = input.u8(StoredSetError::UsedAt { index })?;
+            let at = u64::from_be_bytes(input.array(StoredSetError::UsedAt { index })?);
+            let used_at = match (used, at) {
+                (0, 0) => None,
+                (1, at) => Some(at),
+                _ => return Err(StoredSetError::UsedAt { index }),
+            };
+            codes.push(StoredCode { hash, used_at });
+        }
+        if !input.0.is_empty() {
+            return Err(StoredSetError::Trailing);
+        }
+        Ok(Self {
+            scheme,
+            salt,
+            length,
+            codes,
+        })
+    }
+}
+
+/// The bytes not read yet; each read names the error of its field.
+struct Input<'a>(&'a [u8]);
+
+impl Input<'_> {
+    fn array<const N: usize>(&mut self, error: StoredSetError) -> Result<[u8; N], StoredSetError> {
+        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(error)?;
+        self.0 = rest;
+        Ok(*head)
+    }
+    fn u8(&mut self, error: StoredSetError) -> Result<u8, StoredSetError> {
+        Ok(self.array::<1>(error)?[0])
+    }
+    fn u32(&mut self, error: StoredSetError) -> Result<u32, StoredSetError> {
+        Ok(u32::from_be_bytes(self.array(error)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backup::HmacHasher;
+
+    fn set() -> BackupCodeSet {
+        let hasher = HmacHasher::new(3, &[9; 32]).unwrap();
+        let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher).unwrap();
+        set.mark_used(4, 1_700_000_123).unwrap();
+        set
+    }
+
+    #[test]
+    fn round_trips_and_agrees_with_the_text_form() {
+        let set = set();
+        let read = BackupCodeSet::from_bytes(&set.to_bytes()).unwrap();
+        assert_eq!(read, set);
+        assert_eq!(read.to_stored(), set.to_stored());
+        let argon = BackupCodeSet {
+            scheme: HashScheme::Argon2id {
+                m_cost: 19_456,
+                t_cost: 2,
+                p_cost: 1,
+            },
+            ..set
+        };
+        assert_eq!(BackupCodeSet::from_bytes(&argon.to_bytes()).unwrap(), argon);
+    }
+
+    #[test]
+    fn every_truncation_and_extra_byte_is_a_typed_error() {
+        let bytes = set().to_bytes();
+        for len in 0..bytes.len() {
+            assert!(BackupCodeSet::from_bytes(&bytes[..len]).is_err(), "cut at {len}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(BackupCodeSet::from_bytes(&longer), Err(StoredSetError::Trailing));
+    }
+
+    #[test]
+    fn out_of_range_fields_are_named() {
+        let bytes = set().to_bytes();
+        let at = |index: usize, value: u8| {
+            let mut changed = bytes.clone();
+            changed[index] = value;
+            BackupCodeSet::from_bytes(&changed)
+        };
+        assert_eq!(at(0, 2), Err(StoredSetError::UnsupportedVersion { version: 2 }));
+        assert_eq!(at(1, 7), Err(StoredSetError::Scheme));
+        assert_eq!(at(6, 0), Err(StoredSetError::CodeLength));
+        assert_eq!(at(7, 0), Err(StoredSetError::Count));
+        // The first code's used flag, after the 32-byte hash.
+        assert_eq!(at(8 + 16 + 32, 2), Err(StoredSetError::UsedAt { index: 0 }));
+        assert_eq!(at(8 + 16 + 32 + 8, 1), Err(StoredSetError::UsedAt { index: 0 }));
+    }
+}
