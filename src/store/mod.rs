@@ -1,5 +1,6 @@
 //! Where records live: the [`Store`] trait, the bundled [`MemoryStore`], and (features
-//! `sqlite` and `postgres`) `SqliteStore` and `PostgresStore`.
+//! `sqlite` and `postgres`) [`SqliteStore`](crate::SqliteStore) and
+//! [`PostgresStore`](crate::PostgresStore); the [`Record`] they keep.
 //!
 //! A store keeps one [`Record`] per user and offers four operations; the service does the rest.
 //! The one guarantee that matters is in [`Store::compare_and_swap`]: a write succeeds only
@@ -8,9 +9,124 @@
 //! backup code or a login challenge is accepted exactly once across threads, processes and
 //! machines.
 //!
-//! An implementation for another database needs only these four operations, atomic each. The
-//! conformance kit (feature `testkit`) proves an implementation through the service, concurrency
-//! included.
+//! # Your own store
+//!
+//! An implementation for another database needs only the four operations, atomic each. Keep a
+//! record as its binary form, [`Record::encode`], beside its version (the compare-and-swap reads
+//! it) and whatever you want to query ([`Record::is_enabled`], [`Record::epoch`]); the serde form
+//! (feature `serde`) carries the same bytes, for document stores. This one is complete — a map
+//! behind a mutex — and proves itself with the conformance kit (feature `testkit`), concurrency
+//! included:
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::sync::{Arc, Mutex};
+//!
+//! use twofactor::Store;
+//! use twofactor::store::{Record, RecordError, Write};
+//!
+//! /// Rows of (version, encoded record), by user.
+//! #[derive(Default)]
+//! struct MapStore(Mutex<HashMap<String, (u64, Vec<u8>)>>);
+//!
+//! impl MapStore {
+//!     fn rows(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Vec<u8>)>> {
+//!         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+//!     }
+//! }
+//!
+//! impl Store for MapStore {
+//!     /// A row that does not decode is an error, never "no record".
+//!     type Error = RecordError;
+//!
+//!     async fn load(&self, user: &str) -> Result<Option<Record>, RecordError> {
+//!         let row = self.rows().get(user).cloned();
+//!         row.map(|(version, bytes)| Record::decode(user, version, &bytes)).transpose()
+//!     }
+//!
+//!     async fn insert(&self, record: Record) -> Result<Write, RecordError> {
+//!         let mut rows = self.rows();
+//!         if rows.contains_key(record.user()) {
+//!             return Ok(Write::Conflict);
+//!         }
+//!         rows.insert(record.user().to_owned(), (record.version(), record.encode().to_vec()));
+//!         Ok(Write::Applied)
+//!     }
+//!
+//!     async fn compare_and_swap(&self, expected: u64, record: Record) -> Result<Write, RecordError> {
+//!         let mut rows = self.rows();
+//!         match rows.get_mut(record.user()) {
+//!             Some(row) if row.0 == expected => {
+//!                 *row = (record.version(), record.encode().to_vec());
+//!                 Ok(Write::Applied)
+//!             }
+//!             _ => Ok(Write::Conflict),
+//!         }
+//!     }
+//!
+//!     async fn delete(&self, user: &str, expected: u64) -> Result<Write, RecordError> {
+//!         let mut rows = self.rows();
+//!         match rows.get(user) {
+//!             Some(row) if row.0 == expected => {
+//!                 rows.remove(user);
+//!                 Ok(Write::Applied)
+//!             }
+//!             _ => Ok(Write::Conflict),
+//!         }
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+//! let store = Arc::new(MapStore::default());
+//! # #[cfg(feature = "testkit")]
+//! twofactor::testkit::run_conformance(vec![Arc::clone(&store), store]).await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! (A real store hashes user ids with care: they are chosen by users. `Vec<u8>` above is not
+//! zeroized; [`Record::encode`] returns a buffer that is.)
+//!
+//! # The SQL stores
+//!
+//! `SqliteStore` and `PostgresStore` (on [`sqlx`](crate::store::sqlx) 0.8, re-exported here so
+//! that the pool type is the one they take) keep one row per user in a table whose name you
+//! choose (validated: lower-case ASCII, digits and `_`, at most 52 bytes), created by versioned
+//! migrations recorded in `<table>_migrations` and applied once under concurrency (`migrate()`;
+//! `open`/`connect` call it). A verification is one `SELECT` and one conditional `UPDATE … WHERE
+//! user_id = ? AND version = ?`. Only `record` is read back; the other columns are written for
+//! the application's own queries and reports.
+//!
+//! SQLite:
+//!
+//! ```sql
+//! CREATE TABLE IF NOT EXISTS {table} (
+//!     user_id TEXT NOT NULL PRIMARY KEY,
+//!     version INTEGER NOT NULL CHECK (version >= 0),
+//!     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+//!     throttled_until INTEGER NULL,
+//!     epoch INTEGER NOT NULL,
+//!     record BLOB NOT NULL,
+//!     updated_at INTEGER NOT NULL DEFAULT (unixepoch())
+//! ) STRICT, WITHOUT ROWID
+//! ```
+//!
+//! PostgreSQL:
+//!
+//! ```sql
+//! CREATE TABLE IF NOT EXISTS {table} (
+//!     user_id TEXT NOT NULL PRIMARY KEY,
+//!     version BIGINT NOT NULL CHECK (version >= 0),
+//!     enabled BOOLEAN NOT NULL,
+//!     throttled_until BIGINT NULL,
+//!     epoch BIGINT NOT NULL,
+//!     record BYTEA NOT NULL,
+//!     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+//! )
+//! ```
+//!
+//! `throttled_until` holds `i64::MAX` for a locked user (a lock is `u64::MAX` in the record).
 
 #[cfg(feature = "std")]
 mod memory;
