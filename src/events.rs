@@ -7,6 +7,25 @@
 //! user: [`EventKind::EnrollmentConfirmed`], [`EventKind::Disabled`],
 //! [`EventKind::BackupCodesRegenerated`], [`EventKind::Locked`] and
 //! [`EventKind::BackupCodesLow`] are the ones to forward to the user.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use twofactor::events::{CollectEvents, EventKind};
+//! use twofactor::backup::HmacHasher;
+//! use twofactor::{Config, ManualClock, MemoryStore, TwoFactor};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let events = Arc::new(CollectEvents::new()); // or your own `EventSink`: a log, a queue
+//! let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+//! let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
+//!     .with_events(Arc::clone(&events));
+//! service.begin_enrollment("u1", "alice").await?;
+//! let kinds: Vec<EventKind> = events.take().into_iter().map(|event| event.kind).collect();
+//! assert!(matches!(kinds[..], [EventKind::EnrollmentStarted { .. }]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -9,6 +9,22 @@
 //! The module matrix and every rendering are zeroized when dropped. The `qrcode` and `png`
 //! crates' own working buffers are not, as they offer no way to do so: run the rendering in a
 //! process whose memory is not exposed, like everything that handles secrets.
+//!
+//! ```
+//! use twofactor::otp::TotpParams;
+//! use twofactor::qr::QrOptions;
+//! use twofactor::{KeyUri, Secret};
+//!
+//! let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
+//! let uri = KeyUri::totp(secret, TotpParams::DEFAULT, "Example Co", "alice@example.com")?;
+//! let qr = uri.to_qr_code(QrOptions::default())?;
+//! let svg = qr.to_svg(); // for an <img> or inline in the page
+//! assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"));
+//! let img_src = qr.to_data_url()?; // data:image/png;base64,…
+//! assert!(img_src.starts_with("data:image/png;base64,"));
+//! println!("{}", &*qr.to_terminal()); // for a command-line tool
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod error;
 mod options;

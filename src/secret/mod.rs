@@ -1,4 +1,24 @@
 //! The shared secret of an authenticator: generated, parsed leniently, zeroized, never printed.
+//!
+//! A [`Secret`] is at least 128 bits (RFC 4226 R6) unless imported through the named legacy
+//! opt-in, [`Secret::from_base32_legacy`], for the 80-bit secrets other services issue. Base32
+//! input is read leniently (case, spaces, `=` padding); output is canonical upper case without
+//! padding. There is no `Display`, `Debug` is redacted, and the bytes are read only through
+//! [`Secret::expose_secret`].
+//!
+//! ```
+//! use twofactor::Secret;
+//! use twofactor::otp::Algorithm;
+//! use twofactor::secret::SecretError;
+//!
+//! let secret = Secret::generate(Algorithm::Sha1)?; // 160 bits from the OS CSPRNG
+//! assert_eq!(secret.bits(), 160);
+//! assert_eq!(format!("{secret:?}"), "Secret { bits: 160, .. }");
+//! let typed = Secret::from_base32("jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp")?; // lenient
+//! assert_eq!(&*typed.to_base32(), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+//! assert!(matches!(Secret::from_base32("JBSWY3DPEHPK3PXP"), Err(SecretError::TooShort { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod base32;
 mod error;

@@ -1,6 +1,6 @@
 //! Where records live: the [`Store`] trait, the bundled [`MemoryStore`], and (features
-//! `sqlite` and `postgres`) [`SqliteStore`](crate::SqliteStore) and
-//! [`PostgresStore`](crate::PostgresStore); the [`Record`] they keep.
+//! `sqlite` and `postgres`) [`SqliteStore`] and
+//! [`PostgresStore`]; the [`Record`] they keep.
 //!
 //! A store keeps one [`Record`] per user and offers four operations; the service does the rest.
 //! The one guarantee that matters is in [`Store::compare_and_swap`]: a write succeeds only

@@ -1,6 +1,21 @@
 //! The conformance kit: one call that proves a [`Store`] implementation correct, through the
 //! service, concurrency included.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use twofactor::MemoryStore;
+//!
+//! # tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?.block_on(async {
+//! // Your store here; two handles on it, as two application instances would hold.
+//! let store = Arc::new(MemoryStore::new());
+//! twofactor::testkit::run_conformance(vec![Arc::clone(&store), store]).await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The [`store`](crate::store) module shows a complete custom store proven this way.
+//!
 //! Documented on [`run_conformance`].
 
 mod crud;

@@ -8,6 +8,21 @@
 //! A URI carries the secret: whoever reads it can compute every code. It is never `Display`ed;
 //! [`KeyUri::to_uri_string`] returns it in a string that is zeroized when dropped.
 //!
+//! ```
+//! use twofactor::otp::TotpParams;
+//! use twofactor::{KeyUri, Secret};
+//!
+//! let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
+//! let uri = KeyUri::totp(secret, TotpParams::DEFAULT, "Example Co", "alice@example.com")?;
+//! assert_eq!(
+//!     &*uri.to_uri_string(),
+//!     "otpauth://totp/Example%20Co:alice%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Example%20Co"
+//! );
+//! let read = KeyUri::parse("otpauth://totp/Other:bob?secret=jbswy3dpehpk3pxpjbswy3dpehpk3pxp&issuer=Other")?;
+//! assert_eq!((read.issuer(), read.account()), (Some("Other"), "bob"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! `tests/uri_pyotp.rs` checks the crate's URIs against Python's pyotp in both directions and
 //! lists where the two parsers read the same text differently (a `%3A` separator, spaces after
 //! the colon, a disagreeing issuer, a lower-case algorithm, HOTP without a counter, secrets

@@ -57,8 +57,14 @@ mod tests {
             .filter_map(|line| line.strip_prefix("//!"))
             .map(|line| alloc::format!("{}\n", line.strip_prefix(' ').unwrap_or(line)))
             .collect();
-        for statement in super::MIGRATIONS.iter().flat_map(|migration| migration.statements) {
-            assert!(docs.contains(statement), "PostgreSQL schema missing from the store docs: {statement}");
+        for statement in super::MIGRATIONS
+            .iter()
+            .flat_map(|migration| migration.statements)
+        {
+            assert!(
+                docs.contains(statement),
+                "PostgreSQL schema missing from the store docs: {statement}"
+            );
         }
     }
 }
