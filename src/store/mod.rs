@@ -90,7 +90,7 @@
 //!
 //! # The SQL stores
 //!
-//! `SqliteStore` and `PostgresStore` (on [`sqlx`](crate::store::sqlx) 0.8, re-exported here so
+//! `SqliteStore` and `PostgresStore` (on [`sqlx`] 0.8, re-exported here so
 //! that the pool type is the one they take) keep one row per user in a table whose name you
 //! choose (validated: lower-case ASCII, digits and `_`, at most 52 bytes), created by versioned
 //! migrations recorded in `<table>_migrations` and applied once under concurrency (`migrate()`;
