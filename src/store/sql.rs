@@ -362,6 +362,23 @@ macro_rules! impl_store {
 }
 pub(crate) use impl_store;
 
+/// Asserts that the `store` module's docs show every statement of `migrations` (the schema a
+/// reader sees is the one the store creates).
+#[cfg(test)]
+pub(crate) fn assert_documented(migrations: &[Migration]) {
+    let docs: String = include_str!("mod.rs")
+        .lines()
+        .filter_map(|line| line.strip_prefix("//!"))
+        .map(|line| format!("{}\n", line.strip_prefix(' ').unwrap_or(line)))
+        .collect();
+    for statement in migrations.iter().flat_map(|migration| migration.statements) {
+        assert!(
+            docs.contains(statement),
+            "a schema missing from the store docs: {statement}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,19 +49,6 @@ mod tests {
     /// The store module's docs show this schema: they must not drift from the migration.
     #[test]
     fn the_documented_schema_is_the_migrated_one() {
-        let docs: alloc::string::String = include_str!("../mod.rs")
-            .lines()
-            .filter_map(|line| line.strip_prefix("//!"))
-            .map(|line| alloc::format!("{}\n", line.strip_prefix(' ').unwrap_or(line)))
-            .collect();
-        for statement in super::MIGRATIONS
-            .iter()
-            .flat_map(|migration| migration.statements)
-        {
-            assert!(
-                docs.contains(statement),
-                "SQLite schema missing from the store docs: {statement}"
-            );
-        }
+        crate::store::sql::assert_documented(super::MIGRATIONS);
     }
 }
