@@ -8,7 +8,7 @@ use twofactor::uri::OtpKind;
 use twofactor::{Hotp, KeyUri, Secret, Totp};
 
 use crate::args::{CodeArgs, Command, ParseUriArgs, SecretArgs, UriArgs, VerifyArgs};
-use crate::failure::Failure;
+use crate::failure::{Failure, WithCauses};
 use crate::json::uri_to_json;
 use crate::key::{otp_kind, read_secret, read_uri};
 
@@ -68,7 +68,7 @@ fn refused(error: VerifyError) -> Failure {
     match error {
         VerifyError::Mismatch => Failure::rejected("wrong code"),
         VerifyError::Time(error) => Failure::error(error),
-        other => Failure::rejected(other),
+        other => Failure::rejected(WithCauses(&other)),
     }
 }
 
@@ -83,7 +83,7 @@ fn uri(args: &UriArgs) -> Result<(), Failure> {
             KeyUri::hotp(secret, params, counter, &args.issuer, &args.account)
         }
     }
-    .map_err(Failure::usage)?;
+    .map_err(|error| Failure::usage(WithCauses(&error)))?;
     print_line(&uri.to_uri_string())
 }
 

@@ -178,9 +178,9 @@ impl fmt::Display for Error {
             Self::Generate(_) => f.write_str("making backup codes failed"),
             Self::Secret(_) => f.write_str("drawing a secret failed"),
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
-            Self::Challenge(error) => write!(f, "login challenge refused: {error}"),
+            Self::Challenge(_) => f.write_str("the login challenge was refused"),
             Self::NoChallengeKey => f.write_str("the service has no login-challenge key"),
-            Self::Seal(error) => write!(f, "sealed secret: {error}"),
+            Self::Seal(_) => f.write_str("opening or sealing a secret failed"),
         }
     }
 }
