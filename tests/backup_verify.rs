@@ -428,7 +428,7 @@ fn errors_display_without_the_input() {
         set.verify(&code[..10], &hasher).unwrap_err(),
         set.verify("ZZZZ-ZZZZ-ZZZZ-ZZZZ", &hasher).unwrap_err(),
     ];
-    for error in errors {
+    for error in &errors {
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains(&code[..4]), "{shown}");
     }

@@ -22,8 +22,21 @@ use twofactor::secret::SecretError;
 use twofactor::store::RecordError;
 use twofactor::uri::{Param, UriError};
 
+/// The failure of an application's own hasher (a remote hashing service), as a
+/// [`HashError::Failed`] keeps it.
+#[derive(Debug)]
+struct RemoteDown;
+
+impl std::fmt::Display for RemoteDown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the hashing service did not answer")
+    }
+}
+
+impl StdError for RemoteDown {}
+
 fn failed_hash() -> HashError {
-    HashError::InvalidParams
+    HashError::failed(RemoteDown)
 }
 
 /// `error` and every error under it, outermost first.
@@ -81,6 +94,7 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
             "BackupVerifyError::Hash",
             Box::new(BackupVerifyError::Hash(failed_hash())),
         ),
+        ("HashError::Failed", Box::new(failed_hash())),
         (
             "GenerateError::Hash",
             Box::new(GenerateError::Hash(failed_hash())),
@@ -217,6 +231,15 @@ fn every_cause_is_kept() {
     for (name, error) in with_causes() {
         assert!(error.source().is_some(), "{name} dropped its cause");
     }
+    // The deepest cause of a hasher's failure is the hasher's own error, through every layer.
+    #[cfg(feature = "std")]
+    {
+        let error = twofactor::Error::Generate(GenerateError::Hash(failed_hash()));
+        let messages = chain(&error);
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        let deepest = causes(&error).last().unwrap();
+        assert!(deepest.is::<RemoteDown>(), "{messages:?}");
+    }
 }
 
 #[test]
@@ -267,4 +290,13 @@ fn errors_are_send_sync_and_static() {
     check::<VerifyError>();
     check::<UriError>();
     check::<RecordError>();
+}
+
+#[test]
+fn a_failed_hash_equals_itself_and_its_clones_only() {
+    let failed = failed_hash();
+    assert_eq!(failed, failed.clone());
+    assert_ne!(failed, failed_hash(), "two causes are never equal");
+    assert_ne!(failed, HashError::InvalidParams);
+    assert!(matches!(failed, HashError::Failed(_)));
 }

@@ -20,7 +20,7 @@ use super::normalize::BackupCodeError;
 /// assert_eq!(error.to_string(), "the backup code was already used");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BackupVerifyError {
     /// The input is not a code of the set's format; nothing was hashed.
@@ -128,7 +128,7 @@ impl core::error::Error for MarkUsedError {}
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GenerateError {
     /// The random number generator failed, or drew the same code twice (which a working CSPRNG

@@ -50,7 +50,7 @@ pub struct Verified {
 }
 
 /// Why the policy refused. The service turns it into its public error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
     NotEnrolled,
     AlreadyEnabled,
