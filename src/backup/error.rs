@@ -8,6 +8,13 @@ use super::normalize::BackupCodeError;
 /// Why a backup code was not accepted. Says nothing about how close a wrong code was, nor which
 /// code a used one was.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Malformed` | `malformed backup code`; the [`BackupCodeError`] is the source |
+/// | `Mismatch` | `the backup code is wrong` |
+/// | `Used` | `the backup code was already used` |
+/// | `Hash` | `the backup code could not be hashed`; the [`HashError`] is the source |
+///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 ///
@@ -69,6 +76,11 @@ impl From<HashError> for BackupVerifyError {
 
 /// Why a code could not be marked used.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `OutOfRange` | `no backup code at index {index}: the set has {count}` |
+/// | `AlreadyUsed` | `the backup code was already used at {at}` |
+///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
 ///
@@ -110,6 +122,11 @@ impl fmt::Display for MarkUsedError {
 impl core::error::Error for MarkUsedError {}
 
 /// Why a set of backup codes could not be generated.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Rng` | `the random number generator failed` |
+/// | `Hash` | `hashing the new backup codes failed`; the [`HashError`] is the source |
 ///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, CodeFormat, GenerateError, HashError, HmacHasher};

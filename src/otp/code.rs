@@ -126,6 +126,12 @@ impl PartialEq for Code {
 impl Eq for Code {}
 
 /// Why typed input is not a code. Carries positions and counts, never the input.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Empty` | `no code was entered` |
+/// | `InvalidCharacter` | `the code has an invalid character at byte {position}` |
+/// | `WrongLength` | `the code has {found} digits; {expected} are expected` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CodeError {

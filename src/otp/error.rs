@@ -3,6 +3,11 @@ use core::fmt;
 use super::CodeError;
 
 /// A time that has no time step: before `T0` (or, for the system clock, before 1970).
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `BeforeT0` | `time {time} is before T0 = {t0}` |
+/// | `BeforeUnixEpoch` | `the system clock is before the Unix epoch` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeError {
@@ -29,6 +34,13 @@ impl fmt::Display for TimeError {
 impl core::error::Error for TimeError {}
 
 /// Why a code was not accepted. Says nothing about how close a wrong code was.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Malformed` | `malformed code`; the [`CodeError`] is the source |
+/// | `Mismatch` | `the code is wrong` |
+/// | `Replay` | `the code was already used` |
+/// | `Time` | `the time has no time step`; the [`TimeError`] is the source |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {

@@ -203,6 +203,12 @@ impl TotpParamsBuilder {
 }
 
 /// Parameters that are out of range.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Digits` | `{digits} digits: codes have 6, 7 or 8 digits` |
+/// | `Period` | `a period of 0 seconds: the period is at least 1 second` |
+/// | `Window` | `window wider than {max} steps on one side` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParamsError {

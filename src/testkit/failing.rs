@@ -84,6 +84,11 @@ impl core::error::Error for InjectedFailure {}
 
 /// The wrapped store's error, or the injected one.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Injected` | `the store was told to fail`; the [`InjectedFailure`] is the source |
+/// | `Inner` | `the wrapped store failed`; the wrapped store's error is the source |
+///
 /// ```
 /// use std::error::Error as _;
 /// use twofactor::testkit::{FailingStore, InjectedFailure};
