@@ -17,7 +17,7 @@ fn parse(uri: &str) -> KeyUri {
 fn totp_params(uri: &KeyUri) -> twofactor::otp::TotpParams {
     match uri.kind() {
         OtpKind::Totp(params) => *params,
-        OtpKind::Hotp { .. } => panic!("expected TOTP"),
+        other => panic!("expected TOTP, not {other:?}"),
     }
 }
 

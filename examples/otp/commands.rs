@@ -31,6 +31,7 @@ fn code(args: &CodeArgs) -> Result<(), Failure> {
             .generate(time_or_now(args.time)?)
             .map_err(Failure::error)?,
         OtpKind::Hotp { params, counter } => Hotp::new(&secret, params).generate(counter),
+        other => return Err(unsupported(&other)),
     };
     print_line(&code.to_string())
 }
@@ -58,7 +59,14 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
                 found.next()
             ))
         }
+        other => Err(unsupported(&other)),
     }
+}
+
+/// An OTP type that a newer release of the crate knows and this tool does not (`OtpKind` is
+/// non-exhaustive; `otp_kind` makes TOTP and HOTP only).
+fn unsupported(kind: &OtpKind) -> Failure {
+    Failure::usage(format_args!("this tool does not support the OTP type {kind:?}"))
 }
 
 /// A code that is not accepted, wrong or malformed alike, is exit status 1: the code is the
@@ -82,6 +90,7 @@ fn uri(args: &UriArgs) -> Result<(), Failure> {
         OtpKind::Hotp { params, counter } => {
             KeyUri::hotp(secret, params, counter, &args.issuer, &args.account)
         }
+        other => return Err(unsupported(&other)),
     }
     .map_err(|error| Failure::usage(WithCauses(&error)))?;
     print_line(&uri.to_uri_string())

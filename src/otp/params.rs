@@ -8,6 +8,7 @@ use super::Algorithm;
 /// The number of digits of a code: 6, 7 or 8 (RFC 4226 §5.3 requires at least 6; 6 is the
 /// default every app supports).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Digits {
     /// Six digits, the default.
     #[default]
@@ -55,6 +56,8 @@ impl Digits {
 
 /// Parameters of an HOTP generator (RFC 4226): algorithm and digits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+// Exhaustive on purpose: RFC 4226's two parameters, written as a struct literal; HOTP has no more.
+#[allow(clippy::exhaustive_structs)]
 pub struct HotpParams {
     /// The HMAC algorithm.
     pub algorithm: Algorithm,

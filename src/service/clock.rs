@@ -54,6 +54,8 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
 /// # Ok::<(), twofactor::otp::TimeError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// Exhaustive on purpose: a unit value the application names to build a service; nothing to add.
+#[allow(clippy::exhaustive_structs)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {

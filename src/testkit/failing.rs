@@ -72,6 +72,8 @@ impl<S> FailingStore<S> {
 /// assert_eq!(twofactor::testkit::InjectedFailure.to_string(), "injected store failure");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// Exhaustive on purpose: a unit value that tests name and compare; nothing to add.
+#[allow(clippy::exhaustive_structs)]
 pub struct InjectedFailure;
 
 impl fmt::Display for InjectedFailure {
@@ -104,6 +106,8 @@ impl core::error::Error for InjectedFailure {}
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
+// Exhaustive on purpose: the wrapper injected the failure or the wrapped store failed; no third.
+#[allow(clippy::exhaustive_enums)]
 pub enum FailingStoreError<E> {
     /// The failure the wrapper was told to inject.
     Injected(InjectedFailure),
