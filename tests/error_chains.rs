@@ -15,7 +15,7 @@ use twofactor::backup::{
     StoredSetError,
 };
 use twofactor::challenge::ChallengeError;
-use twofactor::otp::{CodeError, ParamsError, TimeError, VerifyError};
+use twofactor::otp::OtpError;
 use twofactor::policy::PolicyError;
 use twofactor::seal::SealError;
 use twofactor::secret::SecretError;
@@ -76,17 +76,6 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
             Box::new(UriError::Secret(SecretError::NonCanonical)),
         ),
         (
-            "VerifyError::Malformed",
-            Box::new(VerifyError::Malformed(CodeError::WrongLength {
-                expected: 6,
-                found: 5,
-            })),
-        ),
-        (
-            "VerifyError::Time",
-            Box::new(VerifyError::Time(TimeError::BeforeT0 { time: 1, t0: 2 })),
-        ),
-        (
             "BackupVerifyError::Malformed",
             Box::new(BackupVerifyError::Malformed(BackupCodeError::Empty)),
         ),
@@ -134,7 +123,7 @@ fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
     let store = std::io::Error::other("connection refused");
     vec![
         ("Error::Store", Box::new(Error::Store(Box::new(store)))),
-        ("Error::Clock", Box::new(Error::Clock(TimeError::BeforeUnixEpoch))),
+        ("Error::Clock", Box::new(Error::Clock(OtpError::BeforeUnixEpoch))),
         ("Error::Hash", Box::new(Error::Hash(failed_hash()))),
         (
             "Error::Generate",
@@ -246,11 +235,16 @@ fn every_cause_is_kept() {
 fn variants_without_a_cause_say_something_and_have_none() {
     let errors: Vec<Box<dyn StdError + Send + Sync>> = vec![
         Box::new(UriError::Missing(Param::Secret)),
-        Box::new(VerifyError::Mismatch),
-        Box::new(VerifyError::Replay),
-        Box::new(CodeError::Empty),
-        Box::new(TimeError::BeforeUnixEpoch),
-        Box::new(ParamsError::Period),
+        Box::new(OtpError::Mismatch),
+        Box::new(OtpError::Replay),
+        Box::new(OtpError::Empty),
+        Box::new(OtpError::BeforeUnixEpoch),
+        Box::new(OtpError::Period),
+        Box::new(OtpError::WrongLength {
+            expected: 6,
+            found: 5,
+        }),
+        Box::new(OtpError::BeforeT0 { time: 1, t0: 2 }),
         Box::new(SecretError::Rng),
         Box::new(BackupVerifyError::Used),
         Box::new(BackupVerifyError::Mismatch),
@@ -287,7 +281,7 @@ fn errors_are_send_sync_and_static() {
     check::<HashError>();
     check::<GenerateError>();
     check::<BackupVerifyError>();
-    check::<VerifyError>();
+    check::<OtpError>();
     check::<UriError>();
     check::<RecordError>();
 }

@@ -6,7 +6,7 @@
 
 use twofactor::backup::{GenerateError, HashError};
 use twofactor::challenge::ChallengeError;
-use twofactor::otp::TimeError;
+use twofactor::otp::OtpError;
 use twofactor::seal::SealError;
 use twofactor::secret::SecretError;
 use twofactor::uri::{TextField, TextProblem, UriError};
@@ -156,7 +156,7 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
         (Error::Conflict, Unavailable, 503, UNAVAILABLE),
         (store_error(), Unavailable, 503, UNAVAILABLE),
         (
-            Error::Clock(TimeError::BeforeUnixEpoch),
+            Error::Clock(OtpError::BeforeUnixEpoch),
             Unavailable,
             503,
             UNAVAILABLE,

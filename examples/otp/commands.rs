@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use twofactor::otp::{VerifyError, unix_time_now};
+use twofactor::otp::{OtpError, unix_time_now};
 use twofactor::uri::OtpKind;
 use twofactor::{Hotp, KeyUri, Secret, Totp};
 
@@ -72,11 +72,14 @@ fn unsupported(kind: &OtpKind) -> Failure {
 /// A code that is not accepted, wrong or malformed alike, is exit status 1: the code is the
 /// input under test, not a misuse of the tool, and a script asking "was it accepted?" gets one
 /// answer. The message tells the two apart.
-fn refused(error: VerifyError) -> Failure {
+fn refused(error: OtpError) -> Failure {
     match error {
-        VerifyError::Mismatch => Failure::rejected("wrong code"),
-        VerifyError::Time(error) => Failure::error(error),
-        other => Failure::rejected(WithCauses(&other)),
+        OtpError::Mismatch => Failure::rejected("wrong code"),
+        OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch => Failure::error(error),
+        malformed if malformed.is_malformed() => {
+            Failure::rejected(format_args!("malformed code: {malformed}"))
+        }
+        other => Failure::rejected(other),
     }
 }
 

@@ -17,9 +17,9 @@ mod window;
 pub use crate::algorithm::Algorithm;
 #[cfg(feature = "std")]
 pub use clock::unix_time_now;
-pub use code::{Code, CodeError};
-pub use error::{TimeError, VerifyError};
+pub use code::Code;
+pub use error::OtpError;
 pub use hotp::{Hotp, HotpMatch};
-pub use params::{Digits, HotpParams, ParamsError, TotpParams, TotpParamsBuilder};
+pub use params::{Digits, HotpParams, TotpParams, TotpParamsBuilder};
 pub use totp::{Match, Totp};
 pub use window::Window;

@@ -6,7 +6,7 @@ use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles};
 use crate::backup::{BackupCodeSet, GenerateError};
-use crate::otp::{Code, Match, TotpParams, VerifyError};
+use crate::otp::{Code, Match, OtpError, TotpParams};
 use crate::record::Record;
 use crate::record::{Active, Pending, StoredSecret};
 use crate::secret::Secret;
@@ -103,12 +103,14 @@ where
             clear_throttles(&mut record);
             (Ok(found), Some(record))
         }
-        Err(VerifyError::Mismatch) => {
+        Err(OtpError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
             (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
-        Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
-        Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),
-        Err(VerifyError::Time(error)) => (Err(Refusal::Time(error)), None),
+        Err(OtpError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
+        Err(error @ (OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch)) => {
+            (Err(Refusal::Time(error)), None)
+        }
+        Err(_) => (Err(Refusal::Malformed), None),
     }
 }

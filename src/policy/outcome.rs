@@ -5,7 +5,7 @@ use core::fmt;
 use super::throttle::Failed;
 use crate::backup::{GenerateError, HashError};
 use crate::challenge::ChallengeError;
-use crate::otp::{Match, TimeError};
+use crate::otp::{Match, OtpError};
 
 /// Which kind of code an attempt offered.
 ///
@@ -80,7 +80,7 @@ pub(crate) enum Refusal {
     Replay(Via),
     Throttled(Via, u64),
     Locked(Via),
-    Time(TimeError),
+    Time(OtpError),
     Hash(HashError),
     Generate(GenerateError),
     /// The login challenge is not the user's current one.

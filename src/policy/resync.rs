@@ -3,7 +3,7 @@
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles};
-use crate::otp::{Match, VerifyError};
+use crate::otp::{Match, OtpError};
 use crate::record::Record;
 
 /// Searches ±[`Policy::max_drift`] steps around the current step for `first` immediately
@@ -42,12 +42,14 @@ pub(crate) fn resync(
             clear_throttles(&mut record);
             (Ok(found), Some(record))
         }
-        Err(VerifyError::Mismatch) => {
+        Err(OtpError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
             (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
-        Err(VerifyError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
-        Err(VerifyError::Malformed(_)) => (Err(Refusal::Malformed), None),
-        Err(VerifyError::Time(error)) => (Err(Refusal::Time(error)), None),
+        Err(OtpError::Replay) => (Err(Refusal::Replay(Via::Code)), None),
+        Err(error @ (OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch)) => {
+            (Err(Refusal::Time(error)), None)
+        }
+        Err(_) => (Err(Refusal::Malformed), None),
     }
 }

@@ -8,7 +8,7 @@ use super::throttle::Gate;
 use super::{InPlace, Policy, clear_throttles};
 use crate::backup::HashMemo;
 use crate::backup::{BackupVerifyError, CodeHasher};
-use crate::otp::{Code, VerifyError};
+use crate::otp::{Code, OtpError};
 use crate::record::Active;
 use crate::record::Record;
 
@@ -154,13 +154,15 @@ fn accept_code(record: &mut Record, code: &Code, now: u64, policy: &Policy) -> A
             };
             Attempt::Accepted(verified)
         }
-        Err(VerifyError::Mismatch) => {
+        Err(OtpError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
             Attempt::Refused(Refusal::Wrong(Via::Code, failed), true)
         }
-        Err(VerifyError::Replay) => Attempt::Refused(Refusal::Replay(Via::Code), false),
-        Err(VerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, false),
-        Err(VerifyError::Time(error)) => Attempt::Refused(Refusal::Time(error), false),
+        Err(OtpError::Replay) => Attempt::Refused(Refusal::Replay(Via::Code), false),
+        Err(error @ (OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch)) => {
+            Attempt::Refused(Refusal::Time(error), false)
+        }
+        Err(_) => Attempt::Refused(Refusal::Malformed, false),
     }
 }
 

@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::backup::{GenerateError, HashError};
 use crate::challenge::ChallengeError;
-use crate::otp::TimeError;
+use crate::otp::OtpError;
 use crate::policy::Refusal;
 use crate::policy::Via;
 use crate::seal::SealError;
@@ -155,7 +155,7 @@ pub enum Error {
     /// another user's record.
     Store(Box<dyn core::error::Error + Send + Sync + 'static>),
     /// The clock failed.
-    Clock(TimeError),
+    Clock(OtpError),
     /// The backup-code hasher failed, or cannot hash under the stored set's scheme.
     Hash(HashError),
     /// New backup codes could not be made.
