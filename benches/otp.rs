@@ -20,6 +20,7 @@ fn key(algorithm: Algorithm) -> &'static [u8] {
         Algorithm::Sha1 => KEY_SHA1,
         Algorithm::Sha256 => KEY_SHA256,
         Algorithm::Sha512 => KEY_SHA512,
+        other => panic!("no RFC 6238 key for {other:?}"),
     }
 }
 
@@ -28,6 +29,7 @@ fn name(algorithm: Algorithm) -> &'static str {
         Algorithm::Sha1 => "sha1",
         Algorithm::Sha256 => "sha256",
         Algorithm::Sha512 => "sha512",
+        other => panic!("no name for {other:?}"),
     }
 }
 
@@ -44,6 +46,7 @@ fn theirs(algorithm: Algorithm) -> totp_rs::Totp {
         Algorithm::Sha1 => totp_rs::Algorithm::SHA1,
         Algorithm::Sha256 => totp_rs::Algorithm::SHA256,
         Algorithm::Sha512 => totp_rs::Algorithm::SHA512,
+        other => panic!("totp-rs has no {other:?}"),
     };
     totp_rs::Builder::new()
         .with_algorithm(algorithm)

@@ -157,7 +157,9 @@ async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Res
         .verify_with_challenge(USER, challenge.as_str(), &next)
         .await
     {
-        Err(error @ Error::Challenge(_)) => println!("   The challenge, even with the next code: {error}."),
+        Err(Error::Challenge(reason)) => {
+            println!("   The challenge, even with the next code: login challenge refused: {reason}.");
+        }
         other => return Err(format!("a spent challenge must be refused, got {other:?}").into()),
     }
     let fresh = service.issue_challenge(USER).await?;

@@ -5,6 +5,7 @@ use core::fmt;
 /// SHA-1 is the default because every authenticator app supports it; HMAC-SHA-1 is not affected
 /// by SHA-1's collision attacks. Many apps silently ignore SHA-256 and SHA-512.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Algorithm {
     /// HMAC-SHA-1 (RFC 4226), the default.
     #[default]

@@ -197,6 +197,8 @@ impl<E: EventSink + ?Sized> EventSink for alloc::sync::Arc<E> {
 /// NoEvents.emit(&Event::new("u1", 0, EventKind::Unlocked)); // nothing happens
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// Exhaustive on purpose: a unit value the application names to build a service; nothing to add.
+#[allow(clippy::exhaustive_structs)]
 pub struct NoEvents;
 
 impl EventSink for NoEvents {

@@ -43,7 +43,7 @@ pub use policy::{Status, Verified, Via};
 pub use secret::Secret;
 #[cfg(feature = "std")]
 pub use service::{
-    Changed, Clock, Config, ConfigBuilder, ConfigError, Confirmed, Enrollment, Error, ManualClock,
+    Changed, Clock, Config, ConfigBuilder, ConfigError, Confirmed, Enrollment, Error, ErrorKind, ManualClock,
     Regenerated, SystemClock, TwoFactor,
 };
 #[cfg(feature = "std")]

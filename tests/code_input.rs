@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use twofactor::otp::{Code, CodeError, Digits};
+use twofactor::otp::{Code, Digits, OtpError};
 
 #[test]
 fn accepted_forms() {
@@ -30,8 +30,8 @@ fn accepted_forms() {
 
 #[test]
 fn rejected_forms_are_typed() {
-    use CodeError::*;
-    let cases: &[(&str, CodeError)] = &[
+    use OtpError::{Empty, InvalidCharacter, WrongLength};
+    let cases: &[(&str, OtpError)] = &[
         ("", Empty),
         ("   ", Empty),
         (

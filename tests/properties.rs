@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use twofactor::otp::{Algorithm, TotpParams, VerifyError, Window};
+use twofactor::otp::{Algorithm, OtpError, TotpParams, Window};
 use twofactor::{Secret, Totp};
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
@@ -61,7 +61,7 @@ proptest! {
             let collides = (current - u64::from(past)..=current + u64::from(future))
                 .any(|s| totp.generate_at_step(s) == code);
             if !collides {
-                prop_assert_eq!(totp.verify_code(&code, now, window, 0, None), Err(VerifyError::Mismatch));
+                prop_assert_eq!(totp.verify_code(&code, now, window, 0, None), Err(OtpError::Mismatch));
             }
         }
     }
@@ -78,7 +78,7 @@ proptest! {
             let result = totp.verify_code(&code, now, window, 0, Some(after));
             let fresh_duplicate = (after + 1..=current + 3).any(|s| totp.generate_at_step(s) == code);
             if step <= after && !fresh_duplicate {
-                prop_assert_eq!(result, Err(VerifyError::Replay));
+                prop_assert_eq!(result, Err(OtpError::Replay));
             } else if step > after {
                 prop_assert!(result.unwrap().step() > after);
             }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{hex, read_vectors};
-use twofactor::otp::{Algorithm, HotpParams, TotpParams, VerifyError, Window};
+use twofactor::otp::{Algorithm, HotpParams, OtpError, TotpParams, Window};
 use twofactor::{Hotp, Secret, Totp};
 
 fn flip_digit(code: &str) -> String {
@@ -35,7 +35,7 @@ fn rfc4226_appendix_d_hotp_values() {
         assert_eq!(hotp.verify(expected, counter, 0).unwrap().counter(), counter);
         assert_eq!(
             hotp.verify(&flip_digit(expected), counter, 0),
-            Err(VerifyError::Mismatch)
+            Err(OtpError::Mismatch)
         );
         let other = Hotp::new(&flip_bit(&key), HotpParams::default());
         assert_ne!(
@@ -76,7 +76,7 @@ fn rfc6238_appendix_b_totp_values_with_per_algorithm_keys() {
         assert_eq!((found.step(), found.drift()), (step, 0));
         assert_eq!(
             totp.verify(&flip_digit(expected), time, Window::CURRENT_ONLY, None),
-            Err(VerifyError::Mismatch)
+            Err(OtpError::Mismatch)
         );
         let other = Totp::new(&flip_bit(&key), params);
         assert_ne!(

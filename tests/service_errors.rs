@@ -9,7 +9,7 @@ use std::error::Error as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use twofactor::backup::HmacHasher;
-use twofactor::otp::TimeError;
+use twofactor::otp::OtpError;
 use twofactor::store::{Record, Write};
 use twofactor::{Clock, Config, Error, ManualClock, MemoryStore, Store, Totp, TwoFactor, Via};
 
@@ -103,8 +103,8 @@ async fn a_store_that_returns_another_users_record_is_a_store_error() {
 struct BrokenClock;
 
 impl Clock for BrokenClock {
-    fn now(&self) -> Result<u64, TimeError> {
-        Err(TimeError::BeforeUnixEpoch)
+    fn now(&self) -> Result<u64, OtpError> {
+        Err(OtpError::BeforeUnixEpoch)
     }
 }
 
@@ -112,7 +112,7 @@ impl Clock for BrokenClock {
 async fn a_failing_clock_denies() {
     let service = TwoFactor::new(MemoryStore::new(), BrokenClock, config(3));
     let error = service.begin_enrollment("alice", "alice").await.unwrap_err();
-    assert!(matches!(error, Error::Clock(TimeError::BeforeUnixEpoch)));
+    assert!(matches!(error, Error::Clock(OtpError::BeforeUnixEpoch)));
     assert!(matches!(
         service.verify("alice", "123456").await,
         Err(Error::Clock(_))
@@ -198,7 +198,7 @@ fn errors_say_what_happened_and_nothing_more() {
         assert_eq!(error.to_string(), text);
         assert!(error.source().is_none());
     }
-    let clock = Error::Clock(TimeError::BeforeUnixEpoch);
+    let clock = Error::Clock(OtpError::BeforeUnixEpoch);
     assert_eq!(clock.to_string(), "the clock failed");
     assert_eq!(
         clock.source().unwrap().to_string(),

@@ -344,10 +344,11 @@ async fn an_unknown_key_a_wrong_key_and_no_keyring_are_each_refused() {
     assert!(unsealed.status("u1").await.unwrap().enabled);
 
     assert!(stored(&store, "u1").await == before, "no refusal wrote anything");
-    let message = Error::Seal(SealError::UnknownKey { key_id: 1 }).to_string();
+    let error = Error::Seal(SealError::UnknownKey { key_id: 1 });
+    assert_eq!(error.to_string(), "opening or sealing a secret failed");
     assert_eq!(
-        message,
-        "sealed secret: sealed with key 1, which the keyring does not hold"
+        std::error::Error::source(&error).unwrap().to_string(),
+        "sealed with key 1, which the keyring does not hold"
     );
 }
 

@@ -242,6 +242,7 @@ fn expected_fields(uri: &KeyUri) -> Vec<Option<String>> {
     let (kind, algorithm, digits, number) = match *uri.kind() {
         OtpKind::Totp(params) => ("totp", params.algorithm(), params.digits(), params.period()),
         OtpKind::Hotp { params, counter } => ("hotp", params.algorithm, params.digits, counter),
+        other => panic!("a kind pyotp does not make: {other:?}"),
     };
     [
         kind.to_owned(),

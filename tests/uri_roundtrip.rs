@@ -74,6 +74,7 @@ fn build(
     let mut uri = match kind {
         OtpKind::Totp(params) => KeyUri::totp(secret, params, issuer, account),
         OtpKind::Hotp { params, counter } => KeyUri::hotp(secret, params, counter, issuer, account),
+        other => panic!("a kind the test does not make: {other:?}"),
     }
     .unwrap();
     if let Some(image) = image {
@@ -233,6 +234,7 @@ fn lenient() -> impl Strategy<Value = Lenient> {
                 OtpKind::Totp(_) => "totp",
                 OtpKind::Hotp { .. } if upper_type => "HOTP",
                 OtpKind::Hotp { .. } => "hotp",
+                other => panic!("a kind the test does not make: {other:?}"),
             };
             let mut label = String::new();
             if let Some(prefix) = &label_issuer {
@@ -264,6 +266,7 @@ fn lenient() -> impl Strategy<Value = Lenient> {
             let (algorithm, digits) = match kind {
                 OtpKind::Totp(params) => (params.algorithm(), params.digits()),
                 OtpKind::Hotp { params, .. } => (params.algorithm, params.digits),
+                other => panic!("a kind the test does not make: {other:?}"),
             };
             if explicit || algorithm != Algorithm::Sha1 {
                 pairs.push(format!(
@@ -281,6 +284,7 @@ fn lenient() -> impl Strategy<Value = Lenient> {
                 }
                 OtpKind::Totp(_) => {}
                 OtpKind::Hotp { counter, .. } => pairs.push(format!("{}={counter}", key("counter"))),
+                other => panic!("a kind the test does not make: {other:?}"),
             }
             let extra_pairs: Vec<String> = extras
                 .iter()

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
-use twofactor::otp::{HotpParams, TotpParams, VerifyError, Window};
+use twofactor::otp::{HotpParams, TotpParams, OtpError, Window};
 use twofactor::{Hotp, Secret, Totp};
 
 /// What a verification answered, as the class the check groups by.
@@ -42,10 +42,10 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn of<T>(result: &Result<T, VerifyError>) -> Self {
+    fn of<T>(result: &Result<T, OtpError>) -> Self {
         match result {
             Ok(_) => Self::Accepted,
-            Err(VerifyError::Replay) => Self::Replay,
+            Err(OtpError::Replay) => Self::Replay,
             Err(_) => Self::Mismatch,
         }
     }
@@ -138,7 +138,7 @@ fn verify_totp(
     now: u64,
     window: Window,
     after: Option<u64>,
-) -> Result<twofactor::otp::Match, VerifyError> {
+) -> Result<twofactor::otp::Match, OtpError> {
     totp.verify(typed, now, window, after)
 }
 
@@ -148,7 +148,7 @@ fn verify_hotp(
     typed: &str,
     counter: u64,
     look_ahead: u32,
-) -> Result<twofactor::otp::HotpMatch, VerifyError> {
+) -> Result<twofactor::otp::HotpMatch, OtpError> {
     hotp.verify(typed, counter, look_ahead)
 }
 
@@ -234,7 +234,7 @@ fn resync_totp(
     now: u64,
     steps: u32,
     after: Option<u64>,
-) -> Result<twofactor::otp::Match, VerifyError> {
+) -> Result<twofactor::otp::Match, OtpError> {
     totp.resync(codes[0], codes[1], now, steps, after)
 }
 

@@ -9,7 +9,7 @@ use std::num::NonZeroU64;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use twofactor::otp::{Algorithm, Digits, ParamsError, Window};
+use twofactor::otp::{Algorithm, Digits, OtpError, Window};
 
 /// Generate and verify HOTP/TOTP codes, build and read otpauth:// URIs, draw their QR codes.
 ///
@@ -118,7 +118,7 @@ pub(crate) struct VerifyArgs {
 
 impl VerifyArgs {
     /// The verification window, checked by [`Window::new`].
-    pub(crate) fn window(&self) -> Result<Window, ParamsError> {
+    pub(crate) fn window(&self) -> Result<Window, OtpError> {
         Window::new(self.past, self.future)
     }
 }
@@ -206,5 +206,5 @@ fn parse_period(text: &str) -> Result<NonZeroU64, String> {
     let seconds: u64 = text
         .parse()
         .map_err(|_| "the period is a whole number of seconds, at least 1".to_owned())?;
-    NonZeroU64::new(seconds).ok_or_else(|| ParamsError::Period.to_string())
+    NonZeroU64::new(seconds).ok_or_else(|| OtpError::Period.to_string())
 }

@@ -3,12 +3,12 @@
 
 use std::io::{self, Write};
 
-use twofactor::otp::{VerifyError, unix_time_now};
+use twofactor::otp::{OtpError, unix_time_now};
 use twofactor::uri::OtpKind;
 use twofactor::{Hotp, KeyUri, Secret, Totp};
 
 use crate::args::{CodeArgs, Command, ParseUriArgs, SecretArgs, UriArgs, VerifyArgs};
-use crate::failure::Failure;
+use crate::failure::{Failure, WithCauses};
 use crate::json::uri_to_json;
 use crate::key::{otp_kind, read_secret, read_uri};
 
@@ -31,6 +31,7 @@ fn code(args: &CodeArgs) -> Result<(), Failure> {
             .generate(time_or_now(args.time)?)
             .map_err(Failure::error)?,
         OtpKind::Hotp { params, counter } => Hotp::new(&secret, params).generate(counter),
+        other => return Err(unsupported(&other)),
     };
     print_line(&code.to_string())
 }
@@ -58,16 +59,26 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
                 found.next()
             ))
         }
+        other => Err(unsupported(&other)),
     }
+}
+
+/// An OTP type that a newer release of the crate knows and this tool does not (`OtpKind` is
+/// non-exhaustive; `otp_kind` makes TOTP and HOTP only).
+fn unsupported(kind: &OtpKind) -> Failure {
+    Failure::usage(format_args!("this tool does not support the OTP type {kind:?}"))
 }
 
 /// A code that is not accepted, wrong or malformed alike, is exit status 1: the code is the
 /// input under test, not a misuse of the tool, and a script asking "was it accepted?" gets one
 /// answer. The message tells the two apart.
-fn refused(error: VerifyError) -> Failure {
+fn refused(error: OtpError) -> Failure {
     match error {
-        VerifyError::Mismatch => Failure::rejected("wrong code"),
-        VerifyError::Time(error) => Failure::error(error),
+        OtpError::Mismatch => Failure::rejected("wrong code"),
+        OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch => Failure::error(error),
+        malformed if malformed.is_malformed() => {
+            Failure::rejected(format_args!("malformed code: {malformed}"))
+        }
         other => Failure::rejected(other),
     }
 }
@@ -82,8 +93,9 @@ fn uri(args: &UriArgs) -> Result<(), Failure> {
         OtpKind::Hotp { params, counter } => {
             KeyUri::hotp(secret, params, counter, &args.issuer, &args.account)
         }
+        other => return Err(unsupported(&other)),
     }
-    .map_err(Failure::usage)?;
+    .map_err(|error| Failure::usage(WithCauses(&error)))?;
     print_line(&uri.to_uri_string())
 }
 

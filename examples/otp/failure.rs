@@ -2,8 +2,26 @@
 //! or malformed code, a URI that does not parse) or the work failed (a file not written), 2 when
 //! the command line itself is wrong. clap exits 2 on its own for the usage errors it finds.
 
-use std::fmt::Display;
+use std::error::Error;
+use std::fmt::{self, Display};
 use std::process::ExitCode;
+
+/// An error and its causes, each after a colon: `malformed code: the code has 5 digits; 6 are
+/// expected`. The crate's errors describe their own layer only and keep the cause as their
+/// `source()`, so this is how a program prints all of it.
+pub(crate) struct WithCauses<'a>(pub(crate) &'a (dyn Error + 'static));
+
+impl Display for WithCauses<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
 
 /// A message for standard error and an exit status.
 #[derive(Debug)]

@@ -38,6 +38,11 @@ pub(crate) fn uri_to_json(uri: &KeyUri) -> Result<String, serde_json::Error> {
             None,
         ),
         OtpKind::Hotp { params, counter } => ("hotp", params.algorithm, params.digits, None, Some(counter)),
+        ref other => {
+            return Err(serde::ser::Error::custom(format_args!(
+                "an OTP type this tool does not know: {other:?}"
+            )));
+        }
     };
     serde_json::to_string(&UriFields {
         kind,

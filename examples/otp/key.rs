@@ -6,7 +6,7 @@ use twofactor::uri::OtpKind;
 use twofactor::{KeyUri, Secret};
 
 use crate::args::ParamArgs;
-use crate::failure::Failure;
+use crate::failure::{Failure, WithCauses};
 
 /// Parses `--secret`. Accepts the 80-bit secrets other services issue
 /// ([`Secret::from_base32_legacy`]) and warns about them. The message of a secret that does not
@@ -21,8 +21,12 @@ pub(crate) fn read_secret(text: &str) -> Result<Secret, Failure> {
 /// Parses a Key URI, leniently as the crate does, and warns about a short secret or an issuer
 /// given two different ways. A URI that does not parse is refused with exit status 1.
 pub(crate) fn read_uri(text: &str) -> Result<KeyUri, Failure> {
-    let uri = KeyUri::parse(text)
-        .map_err(|error| Failure::rejected(format_args!("error: the URI does not parse: {error}")))?;
+    let uri = KeyUri::parse(text).map_err(|error| {
+        Failure::rejected(format_args!(
+            "error: the URI does not parse: {}",
+            WithCauses(&error)
+        ))
+    })?;
     warn_if_short(uri.secret());
     if let (true, Some(parameter), Some(label)) = (
         uri.has_issuer_mismatch(),

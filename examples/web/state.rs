@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use twofactor::otp::TimeError;
+use twofactor::otp::OtpError;
 use twofactor::{Clock, SqliteStore, SystemClock, TwoFactor};
 
 use crate::sessions::Sessions;
@@ -41,7 +41,7 @@ impl AppClock {
 }
 
 impl Clock for AppClock {
-    fn now(&self) -> Result<u64, TimeError> {
+    fn now(&self) -> Result<u64, OtpError> {
         Ok(SystemClock
             .now()?
             .saturating_add(self.offset.load(Ordering::SeqCst)))

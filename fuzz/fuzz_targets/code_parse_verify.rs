@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::otp::{Algorithm, Code, Digits, HotpParams, TotpParams, VerifyError, Window};
+use twofactor::otp::{Algorithm, Code, Digits, HotpParams, TotpParams, OtpError, Window};
 use twofactor::{Hotp, Secret, Totp};
 
 struct Input<'a>(&'a [u8]);
@@ -83,7 +83,7 @@ fuzz_target!(|data: &[u8]| {
         match after {
             Some(after) if after >= current => {
                 assert!(
-                    matches!(verified, Err(VerifyError::Replay)) || verified.is_ok_and(|m| m.step() > after)
+                    matches!(verified, Err(OtpError::Replay)) || verified.is_ok_and(|m| m.step() > after)
                 );
             }
             _ => assert!(verified.expect("a fresh generated code verifies").step() <= current),

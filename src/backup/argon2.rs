@@ -100,13 +100,14 @@ impl Argon2Hasher {
             t_cost,
             p_cost,
         };
-        match scheme.check() {
-            Ok(()) => Ok(Self {
+        if scheme.in_range() {
+            Ok(Self {
                 m_cost,
                 t_cost,
                 p_cost,
-            }),
-            Err(error) => Err(error),
+            })
+        } else {
+            Err(HashError::InvalidParams)
         }
     }
 
@@ -165,7 +166,7 @@ impl CodeHasher for Argon2Hasher {
         let mut out = [0u8; HashScheme::HASH_LEN];
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(code, salt, &mut out)
-            .map_err(|_| HashError::Failed)?;
+            .map_err(HashError::failed)?;
         Ok(out)
     }
 }

@@ -8,6 +8,13 @@ use super::normalize::BackupCodeError;
 /// Why a backup code was not accepted. Says nothing about how close a wrong code was, nor which
 /// code a used one was.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Malformed` | `malformed backup code`; the [`BackupCodeError`] is the source |
+/// | `Mismatch` | `the backup code is wrong` |
+/// | `Used` | `the backup code was already used` |
+/// | `Hash` | `the backup code could not be hashed`; the [`HashError`] is the source |
+///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 ///
@@ -20,7 +27,7 @@ use super::normalize::BackupCodeError;
 /// assert_eq!(error.to_string(), "the backup code was already used");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BackupVerifyError {
     /// The input is not a code of the set's format; nothing was hashed.
@@ -37,10 +44,10 @@ pub enum BackupVerifyError {
 impl fmt::Display for BackupVerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Malformed(error) => write!(f, "malformed backup code: {error}"),
+            Self::Malformed(_) => f.write_str("malformed backup code"),
             Self::Mismatch => f.write_str("the backup code is wrong"),
             Self::Used => f.write_str("the backup code was already used"),
-            Self::Hash(error) => error.fmt(f),
+            Self::Hash(_) => f.write_str("the backup code could not be hashed"),
         }
     }
 }
@@ -68,6 +75,11 @@ impl From<HashError> for BackupVerifyError {
 }
 
 /// Why a code could not be marked used.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `OutOfRange` | `no backup code at index {index}: the set has {count}` |
+/// | `AlreadyUsed` | `the backup code was already used at {at}` |
 ///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
@@ -111,6 +123,11 @@ impl core::error::Error for MarkUsedError {}
 
 /// Why a set of backup codes could not be generated.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Rng` | `the random number generator failed` |
+/// | `Hash` | `hashing the new backup codes failed`; the [`HashError`] is the source |
+///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, CodeFormat, GenerateError, HashError, HmacHasher};
 ///
@@ -120,13 +137,15 @@ impl core::error::Error for MarkUsedError {}
 ///     Err(GenerateError::Rng) => eprintln!("no randomness: try again later"),
 ///     Err(error) => return Err(error.into()),
 /// }
+/// let error = GenerateError::Hash(HashError::InvalidParams);
+/// assert_eq!(error.to_string(), "hashing the new backup codes failed");
 /// assert_eq!(
-///     GenerateError::Hash(HashError::Failed).to_string(),
-///     "hashing the new backup codes failed: hashing the backup code failed"
+///     std::error::Error::source(&error).map(ToString::to_string).as_deref(),
+///     Some("backup-code hashing parameters out of range")
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GenerateError {
     /// The random number generator failed, or drew the same code twice (which a working CSPRNG
@@ -140,7 +159,7 @@ impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Rng => f.write_str("the random number generator failed"),
-            Self::Hash(error) => write!(f, "hashing the new backup codes failed: {error}"),
+            Self::Hash(_) => f.write_str("hashing the new backup codes failed"),
         }
     }
 }

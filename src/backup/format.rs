@@ -205,6 +205,12 @@ impl CodeFormatBuilder {
 
 /// A [`CodeFormat`] value out of its range.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Count` | `{count} backup codes: a set has {min} to {max}` |
+/// | `Length` | `backup codes of {length} symbols: a code has {min} to {max} (at least 64 bits)` |
+/// | `Group` | `groups of {group} symbols: a group has {min} to {max}` |
+///
 /// ```
 /// use twofactor::backup::{CodeFormat, CodeFormatError};
 ///

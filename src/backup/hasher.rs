@@ -1,5 +1,6 @@
 //! How a backup code is hashed: the [`CodeHasher`] trait and the schemes a stored set names.
 
+use alloc::sync::Arc;
 use core::fmt;
 
 /// A hashing scheme and its parameters, as recorded in a stored set.
@@ -58,7 +59,16 @@ impl HashScheme {
     pub const ARGON2_MAX_P_COST: u32 = 16;
 
     /// Whether the parameters are in range.
-    pub(crate) const fn check(&self) -> Result<(), HashError> {
+    pub(crate) fn check(&self) -> Result<(), HashError> {
+        if self.in_range() {
+            Ok(())
+        } else {
+            Err(HashError::InvalidParams)
+        }
+    }
+
+    /// Whether the parameters are in range, in a `const fn`.
+    pub(crate) const fn in_range(&self) -> bool {
         match *self {
             Self::Argon2id {
                 m_cost,
@@ -70,13 +80,9 @@ impl HashScheme {
                 let memory_ok = m_cost >= Self::ARGON2_MIN_M_COST
                     && m_cost <= Self::ARGON2_MAX_M_COST
                     && m_cost >= p_cost.saturating_mul(8);
-                if lanes_ok && passes_ok && memory_ok {
-                    Ok(())
-                } else {
-                    Err(HashError::InvalidParams)
-                }
+                lanes_ok && passes_ok && memory_ok
             }
-            Self::HmacSha256 { .. } => Ok(()),
+            Self::HmacSha256 { .. } => true,
         }
     }
 }
@@ -128,8 +134,9 @@ pub trait CodeHasher {
     /// # Errors
     /// [`HashError::UnsupportedScheme`] if this hasher does not compute `scheme`,
     /// [`HashError::KeyMismatch`] if it holds another key than the one `scheme` names,
-    /// [`HashError::InvalidParams`] for parameters out of range, [`HashError::Failed`] if the
-    /// computation failed (memory, a remote service).
+    /// [`HashError::InvalidParams`] for parameters out of range, [`HashError::Failed`] (made
+    /// with [`HashError::failed`], keeping the hasher's own error) if the computation failed
+    /// (memory, a remote service).
     fn hash(
         &self,
         scheme: &HashScheme,
@@ -155,6 +162,14 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
 
 /// Why a hasher could not hash a code or be built. Never carries a key, a code or a hash.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `UnsupportedScheme` | `the hasher does not compute this backup-code scheme` |
+/// | `KeyMismatch` | `the backup codes were hashed under key {stored}; the hasher holds key {held}` |
+/// | `InvalidParams` | `backup-code hashing parameters out of range` |
+/// | `KeyLength` | `an HMAC key of {len} bytes: {min} to {max} are accepted` |
+/// | `Failed` | `the hasher failed` (the hasher's own error is the [`source`](core::error::Error::source)) |
+///
 /// ```
 /// use twofactor::backup::{CodeHasher, HashError, HashScheme, HmacHasher};
 ///
@@ -164,9 +179,19 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
 ///     hasher.hash(&other_key, &[0; 16], b"0123456789ABCDEF"),
 ///     Err(HashError::KeyMismatch { stored: 2, held: 1 })
 /// );
-/// # Ok::<(), HashError>(())
+///
+/// // A hasher of its own keeps the reason it failed.
+/// let down = HashError::failed(std::io::Error::other("the hashing service did not answer"));
+/// assert_eq!(down.to_string(), "the hasher failed");
+/// let cause = std::error::Error::source(&down).ok_or("no cause")?;
+/// assert_eq!(cause.to_string(), "the hashing service did not answer");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Two errors compare equal when they say the same thing; a [`HashError::Failed`] is equal only
+/// to itself and its clones (its cause is shared, behind an [`Arc`], so that the error stays
+/// `Clone`), since a cause, any error, has no equality: match it with `matches!`.
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum HashError {
     /// The hasher does not compute this scheme (a set hashed with HMAC offered to the Argon2
@@ -190,9 +215,48 @@ pub enum HashError {
         /// The longest accepted.
         max: usize,
     },
-    /// The computation failed (out of memory, a remote hashing service unavailable).
-    Failed,
+    /// The computation failed (out of memory, a remote hashing service unavailable). The
+    /// hasher's own error is kept as the [`source`](core::error::Error::source); make it with
+    /// [`HashError::failed`].
+    Failed(Arc<dyn core::error::Error + Send + Sync + 'static>),
 }
+
+impl HashError {
+    /// [`HashError::Failed`] with `cause`, the hasher's own error, as its
+    /// [`source`](core::error::Error::source).
+    pub fn failed(cause: impl core::error::Error + Send + Sync + 'static) -> Self {
+        Self::Failed(Arc::new(cause))
+    }
+}
+
+impl PartialEq for HashError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::UnsupportedScheme, Self::UnsupportedScheme)
+            | (Self::InvalidParams, Self::InvalidParams) => true,
+            (
+                Self::KeyMismatch { stored, held },
+                Self::KeyMismatch {
+                    stored: other_stored,
+                    held: other_held,
+                },
+            ) => stored == other_stored && held == other_held,
+            (
+                Self::KeyLength { len, min, max },
+                Self::KeyLength {
+                    len: other_len,
+                    min: other_min,
+                    max: other_max,
+                },
+            ) => len == other_len && min == other_min && max == other_max,
+            // The same cause (a clone), not an equal one: errors have no equality.
+            (Self::Failed(cause), Self::Failed(other_cause)) => Arc::ptr_eq(cause, other_cause),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for HashError {}
 
 impl fmt::Display for HashError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -206,9 +270,16 @@ impl fmt::Display for HashError {
             Self::KeyLength { len, min, max } => {
                 write!(f, "an HMAC key of {len} bytes: {min} to {max} are accepted")
             }
-            Self::Failed => f.write_str("hashing the backup code failed"),
+            Self::Failed(_) => f.write_str("the hasher failed"),
         }
     }
 }
 
-impl core::error::Error for HashError {}
+impl core::error::Error for HashError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Failed(cause) => Some(&**cause),
+            _ => None,
+        }
+    }
+}

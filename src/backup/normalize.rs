@@ -89,6 +89,12 @@ pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, Bac
 /// Why typed input is not a backup code of the set's format. Carries positions and counts, never
 /// the input.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Empty` | `no backup code was entered` |
+/// | `InvalidCharacter` | `the backup code has an invalid character at byte {position}` |
+/// | `WrongLength` | `the backup code has {found} symbols; {expected} are expected` |
+///
 /// ```
 /// use twofactor::backup::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
 ///

@@ -232,6 +232,20 @@ fn base64<const N: usize>(text: &str) -> Option<[u8; N]> {
 
 /// Why a stored set could not be read. Names the field, never its content.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Prefix` | `stored backup codes: not a stored set of backup codes` |
+/// | `Version` | `stored backup codes: malformed version` |
+/// | `UnsupportedVersion` | `stored backup codes: unsupported version {version}` |
+/// | `Scheme` | `stored backup codes: missing or unknown hashing scheme` |
+/// | `Params` | `stored backup codes: malformed or out-of-range hashing parameters` |
+/// | `CodeLength` | `stored backup codes: malformed or out-of-range code length` |
+/// | `Salt` | `stored backup codes: malformed salt` |
+/// | `Count` | `stored backup codes: wrong number of codes` |
+/// | `Hash` | `stored backup codes: malformed hash of code {index}` |
+/// | `UsedAt` | `stored backup codes: malformed time of use of code {index}` |
+/// | `Trailing` | `stored backup codes: unexpected data after the codes` |
+///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
 ///

@@ -2,6 +2,16 @@ use core::fmt;
 
 /// Why a login challenge was refused. Each case is distinct so that the application can answer
 /// "log in again" with the right words; none of them carries the token or the nonce.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Malformed` | `not a login challenge` |
+/// | `Forged` | `the login challenge failed authentication` |
+/// | `Expired` | `the login challenge expired at {at}` |
+/// | `OtherUser` | `the login challenge is for another user` |
+/// | `Superseded` | `a newer login challenge replaced this one` |
+/// | `Used` | `the login challenge was already used` |
+/// | `KeyLength` | `challenge keys are at least 32 bytes, not {len}` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ChallengeError {

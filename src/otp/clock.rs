@@ -1,6 +1,6 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::TimeError;
+use super::OtpError;
 
 /// The system clock's current time in Unix seconds.
 ///
@@ -8,10 +8,10 @@ use super::TimeError;
 /// synchronised (NTP); a phone's offset is handled by the verification window and learned drift.
 ///
 /// # Errors
-/// [`TimeError::BeforeUnixEpoch`] when the clock reads a time before 1970.
-pub fn unix_time_now() -> Result<u64, TimeError> {
+/// [`OtpError::BeforeUnixEpoch`] when the clock reads a time before 1970.
+pub fn unix_time_now() -> Result<u64, OtpError> {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
-        .map_err(|_| TimeError::BeforeUnixEpoch)
+        .map_err(|_| OtpError::BeforeUnixEpoch)
 }

@@ -4,7 +4,7 @@ use core::fmt;
 
 use subtle::ConstantTimeEq;
 
-use super::Digits;
+use super::{Digits, OtpError};
 
 /// A one-time code: a number of 6 to 8 digits, kept on the stack.
 ///
@@ -18,7 +18,7 @@ use super::Digits;
 /// assert_eq!(code.to_string(), "012345");
 /// assert_eq!(format!("{code:?}"), "Code { digits: 6, .. }");
 /// assert!(Code::parse("12345", Digits::Six).is_err());
-/// # Ok::<(), twofactor::otp::CodeError>(())
+/// # Ok::<(), twofactor::otp::OtpError>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct Code {
@@ -51,14 +51,14 @@ impl Code {
     /// spaces or hyphens (`123 456`, `123-456`), with white space around it.
     ///
     /// # Errors
-    /// [`CodeError::Empty`] for nothing but white space, [`CodeError::InvalidCharacter`] for
+    /// [`OtpError::Empty`] for nothing but white space, [`OtpError::InvalidCharacter`] for
     /// anything else than ASCII digits and single inner separators (letters, full-width or
-    /// Arabic-Indic digits, signs), [`CodeError::WrongLength`] for a number of digits other than
+    /// Arabic-Indic digits, signs), [`OtpError::WrongLength`] for a number of digits other than
     /// `digits`.
-    pub fn parse(input: &str, digits: Digits) -> Result<Self, CodeError> {
+    pub fn parse(input: &str, digits: Digits) -> Result<Self, OtpError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(CodeError::Empty);
+            return Err(OtpError::Empty);
         }
         let offset = input.len() - input.trim_start().len();
         let mut value: u32 = 0;
@@ -66,7 +66,7 @@ impl Code {
         let mut previous_was_digit = false;
         let bytes = trimmed.as_bytes();
         for (index, &byte) in bytes.iter().enumerate() {
-            let invalid = CodeError::InvalidCharacter {
+            let invalid = OtpError::InvalidCharacter {
                 position: offset + index,
             };
             match byte {
@@ -88,7 +88,7 @@ impl Code {
             }
         }
         if count != usize::from(digits.get()) {
-            return Err(CodeError::WrongLength {
+            return Err(OtpError::WrongLength {
                 expected: digits.get(),
                 found: count,
             });
@@ -124,40 +124,3 @@ impl PartialEq for Code {
 }
 
 impl Eq for Code {}
-
-/// Why typed input is not a code. Carries positions and counts, never the input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CodeError {
-    /// Nothing but white space.
-    Empty,
-    /// A character that is not an ASCII digit, or a separator that is not a single space or
-    /// hyphen between two digits.
-    InvalidCharacter {
-        /// The byte offset of the character in the input.
-        position: usize,
-    },
-    /// Too many or too few digits.
-    WrongLength {
-        /// The digit count of the generator.
-        expected: u8,
-        /// The number of digits typed.
-        found: usize,
-    },
-}
-
-impl fmt::Display for CodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => f.write_str("no code was entered"),
-            Self::InvalidCharacter { position } => {
-                write!(f, "the code has an invalid character at byte {position}")
-            }
-            Self::WrongLength { expected, found } => {
-                write!(f, "the code has {found} digits; {expected} are expected")
-            }
-        }
-    }
-}
-
-impl core::error::Error for CodeError {}

@@ -2,7 +2,7 @@ use core::fmt;
 
 use super::mac::KeyedHmac;
 use super::scan::{self, Range, Scan};
-use super::{Code, CodeError, HotpParams, VerifyError};
+use super::{Code, HotpParams, OtpError};
 use crate::secret::Secret;
 
 /// An HOTP generator and verifier (RFC 4226), keyed once.
@@ -80,8 +80,8 @@ impl Hotp {
     /// Reads typed input as a code of this generator's digit count; see [`Code::parse`].
     ///
     /// # Errors
-    /// The [`CodeError`] of [`Code::parse`].
-    pub fn parse_code(&self, input: &str) -> Result<Code, CodeError> {
+    /// The [`OtpError`] of [`Code::parse`].
+    pub fn parse_code(&self, input: &str) -> Result<Code, OtpError> {
         Code::parse(input, self.params.digits)
     }
 
@@ -90,18 +90,18 @@ impl Hotp {
     /// in constant time.
     ///
     /// # Errors
-    /// [`VerifyError::Malformed`] when the input is not a code, [`VerifyError::Mismatch`] when no
-    /// counter in the window matches.
-    pub fn verify(&self, input: &str, counter: u64, look_ahead: u32) -> Result<HotpMatch, VerifyError> {
+    /// An input error ([`OtpError::is_malformed`]) when the input is not a code,
+    /// [`OtpError::Mismatch`] when no counter in the window matches.
+    pub fn verify(&self, input: &str, counter: u64, look_ahead: u32) -> Result<HotpMatch, OtpError> {
         self.verify_code(&self.parse_code(input)?, counter, look_ahead)
     }
 
     /// [`Hotp::verify`] for an already parsed code.
     ///
     /// # Errors
-    /// [`VerifyError::Mismatch`] when no counter in the window matches (a code of another digit
+    /// [`OtpError::Mismatch`] when no counter in the window matches (a code of another digit
     /// count never matches).
-    pub fn verify_code(&self, code: &Code, counter: u64, look_ahead: u32) -> Result<HotpMatch, VerifyError> {
+    pub fn verify_code(&self, code: &Code, counter: u64, look_ahead: u32) -> Result<HotpMatch, OtpError> {
         let look_ahead = look_ahead.min(Self::MAX_LOOK_AHEAD);
         let scan = scan::single(
             &self.mac,
@@ -118,15 +118,15 @@ impl Hotp {
     /// One code alone never resynchronises.
     ///
     /// # Errors
-    /// [`VerifyError::Malformed`] for input that is not a code, [`VerifyError::Mismatch`] when no
-    /// consecutive pair matches.
+    /// An input error ([`OtpError::is_malformed`]) for input that is not a code,
+    /// [`OtpError::Mismatch`] when no consecutive pair matches.
     pub fn resync(
         &self,
         first: &str,
         second: &str,
         counter: u64,
         look_ahead: u32,
-    ) -> Result<HotpMatch, VerifyError> {
+    ) -> Result<HotpMatch, OtpError> {
         let (first, second) = (self.parse_code(first)?, self.parse_code(second)?);
         let look_ahead = look_ahead.min(Self::MAX_RESYNC_LOOK_AHEAD);
         let scan = scan::pair(
@@ -148,10 +148,10 @@ impl Hotp {
         }
     }
 
-    fn to_match(scan: Scan) -> Result<HotpMatch, VerifyError> {
+    fn to_match(scan: Scan) -> Result<HotpMatch, OtpError> {
         match scan {
             Scan::Accepted(counter) => Ok(HotpMatch { counter }),
-            Scan::Replayed | Scan::Missed => Err(VerifyError::Mismatch),
+            Scan::Replayed | Scan::Missed => Err(OtpError::Mismatch),
         }
     }
 }

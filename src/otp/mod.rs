@@ -4,7 +4,7 @@
 //! code then costs two calls of the hash's compression function.
 //!
 //! ```
-//! use twofactor::otp::{TotpParams, VerifyError, Window};
+//! use twofactor::otp::{OtpError, TotpParams, Window};
 //! use twofactor::{Secret, Totp};
 //!
 //! let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
@@ -15,7 +15,7 @@
 //! let found = totp.verify(&code.to_string(), 1_700_000_030, Window::DEFAULT, None)?;
 //! assert_eq!(found.drift(), -1);
 //! let again = totp.verify(&code.to_string(), 1_700_000_030, Window::DEFAULT, Some(found.step()));
-//! assert_eq!(again, Err(VerifyError::Replay));
+//! assert_eq!(again, Err(OtpError::Replay));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -33,9 +33,9 @@ mod window;
 pub use crate::algorithm::Algorithm;
 #[cfg(feature = "std")]
 pub use clock::unix_time_now;
-pub use code::{Code, CodeError};
-pub use error::{TimeError, VerifyError};
+pub use code::Code;
+pub use error::OtpError;
 pub use hotp::{Hotp, HotpMatch};
-pub use params::{Digits, HotpParams, ParamsError, TotpParams, TotpParamsBuilder};
+pub use params::{Digits, HotpParams, TotpParams, TotpParamsBuilder};
 pub use totp::{Match, Totp};
 pub use window::Window;

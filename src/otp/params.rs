@@ -1,13 +1,13 @@
 //! Validated generator parameters.
 
-use core::fmt;
 use core::num::NonZeroU64;
 
-use super::Algorithm;
+use super::{Algorithm, OtpError};
 
 /// The number of digits of a code: 6, 7 or 8 (RFC 4226 §5.3 requires at least 6; 6 is the
 /// default every app supports).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Digits {
     /// Six digits, the default.
     #[default]
@@ -22,13 +22,13 @@ impl Digits {
     /// Validates a digit count.
     ///
     /// # Errors
-    /// [`ParamsError::Digits`] for anything but 6, 7 or 8.
-    pub const fn new(digits: u8) -> Result<Self, ParamsError> {
+    /// [`OtpError::Digits`] for anything but 6, 7 or 8.
+    pub const fn new(digits: u8) -> Result<Self, OtpError> {
         match digits {
             6 => Ok(Self::Six),
             7 => Ok(Self::Seven),
             8 => Ok(Self::Eight),
-            other => Err(ParamsError::Digits(other)),
+            other => Err(OtpError::Digits(other)),
         }
     }
 
@@ -55,6 +55,8 @@ impl Digits {
 
 /// Parameters of an HOTP generator (RFC 4226): algorithm and digits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+// Exhaustive on purpose: RFC 4226's two parameters, written as a struct literal; HOTP has no more.
+#[allow(clippy::exhaustive_structs)]
 pub struct HotpParams {
     /// The HMAC algorithm.
     pub algorithm: Algorithm,
@@ -73,7 +75,7 @@ pub struct HotpParams {
 /// let params = TotpParams::builder().algorithm(Algorithm::Sha256).digits(8).period(60).build()?;
 /// assert_eq!((params.digits().get(), params.period()), (8, 60));
 /// assert!(TotpParams::builder().digits(9).build().is_err());
-/// # Ok::<(), twofactor::otp::ParamsError>(())
+/// # Ok::<(), twofactor::otp::OtpError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TotpParams {
@@ -183,15 +185,15 @@ impl TotpParamsBuilder {
     /// Checks the parameters.
     ///
     /// # Errors
-    /// [`ParamsError::Digits`] for a digit count other than 6, 7 or 8, [`ParamsError::Period`]
+    /// [`OtpError::Digits`] for a digit count other than 6, 7 or 8, [`OtpError::Period`]
     /// for a period of 0.
-    pub const fn build(self) -> Result<TotpParams, ParamsError> {
+    pub const fn build(self) -> Result<TotpParams, OtpError> {
         let digits = match Digits::new(self.digits) {
             Ok(digits) => digits,
             Err(error) => return Err(error),
         };
         let Some(period) = NonZeroU64::new(self.period) else {
-            return Err(ParamsError::Period);
+            return Err(OtpError::Period);
         };
         Ok(TotpParams {
             algorithm: self.algorithm,
@@ -201,30 +203,3 @@ impl TotpParamsBuilder {
         })
     }
 }
-
-/// Parameters that are out of range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ParamsError {
-    /// A digit count other than 6, 7 or 8.
-    Digits(u8),
-    /// A period of 0 seconds.
-    Period,
-    /// A window side wider than [`Window::MAX`](crate::otp::Window::MAX).
-    Window {
-        /// The widest side allowed, in steps.
-        max: u32,
-    },
-}
-
-impl fmt::Display for ParamsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Digits(digits) => write!(f, "{digits} digits: codes have 6, 7 or 8 digits"),
-            Self::Period => f.write_str("a period of 0 seconds: the period is at least 1 second"),
-            Self::Window { max } => write!(f, "window wider than {max} steps on one side"),
-        }
-    }
-}
-
-impl core::error::Error for ParamsError {}

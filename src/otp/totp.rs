@@ -2,7 +2,7 @@ use core::fmt;
 
 use super::mac::KeyedHmac;
 use super::scan::{self, Range, Scan};
-use super::{Code, CodeError, TimeError, TotpParams, VerifyError, Window};
+use super::{Code, OtpError, TotpParams, Window};
 use crate::secret::Secret;
 
 /// A TOTP generator and verifier (RFC 6238), keyed once.
@@ -12,7 +12,7 @@ use crate::secret::Secret;
 ///
 /// ```
 /// use twofactor::{Secret, Totp};
-/// use twofactor::otp::{TotpParams, VerifyError, Window};
+/// use twofactor::otp::{TotpParams, OtpError, Window};
 ///
 /// let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
 /// let totp = Totp::new(&secret, TotpParams::builder().digits(8).build()?);
@@ -22,7 +22,7 @@ use crate::secret::Secret;
 /// let found = totp.verify("94287082", 89, Window::DEFAULT, None)?;
 /// assert_eq!((found.step(), found.drift()), (1, -1));
 /// // ...and refused as a replay once that step is stored as the last accepted one.
-/// assert_eq!(totp.verify("94287082", 89, Window::DEFAULT, Some(1)), Err(VerifyError::Replay));
+/// assert_eq!(totp.verify("94287082", 89, Window::DEFAULT, Some(1)), Err(OtpError::Replay));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -77,11 +77,11 @@ impl Totp {
     /// The time step of `time`: `(time - T0) / period`.
     ///
     /// # Errors
-    /// [`TimeError::BeforeT0`] for a time before `T0`.
-    pub const fn step(&self, time: u64) -> Result<u64, TimeError> {
+    /// [`OtpError::BeforeT0`] for a time before `T0`.
+    pub const fn step(&self, time: u64) -> Result<u64, OtpError> {
         match time.checked_sub(self.params.t0()) {
             Some(elapsed) => Ok(elapsed / self.params.period()),
-            None => Err(TimeError::BeforeT0 {
+            None => Err(OtpError::BeforeT0 {
                 time,
                 t0: self.params.t0(),
             }),
@@ -91,8 +91,8 @@ impl Totp {
     /// The code for the step containing `time`.
     ///
     /// # Errors
-    /// [`TimeError::BeforeT0`] for a time before `T0`.
-    pub fn generate(&self, time: u64) -> Result<Code, TimeError> {
+    /// [`OtpError::BeforeT0`] for a time before `T0`.
+    pub fn generate(&self, time: u64) -> Result<Code, OtpError> {
         Ok(self.generate_at_step(self.step(time)?))
     }
 
@@ -106,17 +106,17 @@ impl Totp {
     /// The code for the system clock's current time.
     ///
     /// # Errors
-    /// A [`TimeError`] when the clock reads a time before the epoch or `T0`.
+    /// An [`OtpError`] when the clock reads a time before the epoch or `T0`.
     #[cfg(feature = "std")]
-    pub fn generate_now(&self) -> Result<Code, TimeError> {
+    pub fn generate_now(&self) -> Result<Code, OtpError> {
         self.generate(crate::otp::unix_time_now()?)
     }
 
     /// Reads typed input as a code of this generator's digit count; see [`Code::parse`].
     ///
     /// # Errors
-    /// The [`CodeError`] of [`Code::parse`].
-    pub fn parse_code(&self, input: &str) -> Result<Code, CodeError> {
+    /// The [`OtpError`] of [`Code::parse`].
+    pub fn parse_code(&self, input: &str) -> Result<Code, OtpError> {
         Code::parse(input, self.params.digits())
     }
 
@@ -127,16 +127,17 @@ impl Totp {
     /// exit. When several steps match (a 1-in-10^digits chance), the earliest fresh one wins.
     ///
     /// # Errors
-    /// [`VerifyError::Malformed`] when the input is not a code, [`VerifyError::Replay`] when it
-    /// matches only steps at or before `after`, [`VerifyError::Mismatch`] when it matches none,
-    /// [`VerifyError::Time`] for a time before `T0`.
+    /// [`OtpError::Empty`], [`OtpError::InvalidCharacter`] or [`OtpError::WrongLength`] when the
+    /// input is not a code ([`OtpError::is_malformed`]), [`OtpError::Replay`] when it matches
+    /// only steps at or before `after`, [`OtpError::Mismatch`] when it matches none,
+    /// [`OtpError::BeforeT0`] for a time before `T0`.
     pub fn verify(
         &self,
         input: &str,
         now: u64,
         window: Window,
         after: Option<u64>,
-    ) -> Result<Match, VerifyError> {
+    ) -> Result<Match, OtpError> {
         self.verify_code(&self.parse_code(input)?, now, window, 0, after)
     }
 
@@ -145,7 +146,7 @@ impl Totp {
     /// [`Match::drift`] is measured from the current step, not from the centre.
     ///
     /// # Errors
-    /// As [`Totp::verify`]; a code of another digit count is a [`VerifyError::Mismatch`].
+    /// As [`Totp::verify`]; a code of another digit count is an [`OtpError::Mismatch`].
     pub fn verify_code(
         &self,
         code: &Code,
@@ -153,7 +154,7 @@ impl Totp {
         window: Window,
         drift: i64,
         after: Option<u64>,
-    ) -> Result<Match, VerifyError> {
+    ) -> Result<Match, OtpError> {
         let current = self.step(now)?;
         let first = i128::from(current) + i128::from(drift) - i128::from(window.past());
         let range = Range {
@@ -177,9 +178,9 @@ impl Totp {
     /// offset to centre later windows on. One code alone never resynchronises.
     ///
     /// # Errors
-    /// [`VerifyError::Malformed`] for input that is not a code, [`VerifyError::Replay`] for a pair
-    /// at or before `after`, [`VerifyError::Mismatch`] when no consecutive pair matches,
-    /// [`VerifyError::Time`] for a time before `T0`.
+    /// An input error ([`OtpError::is_malformed`]) for input that is not a code,
+    /// [`OtpError::Replay`] for a pair at or before `after`, [`OtpError::Mismatch`] when no
+    /// consecutive pair matches, [`OtpError::BeforeT0`] for a time before `T0`.
     pub fn resync(
         &self,
         first: &str,
@@ -187,7 +188,7 @@ impl Totp {
         now: u64,
         steps: u32,
         after: Option<u64>,
-    ) -> Result<Match, VerifyError> {
+    ) -> Result<Match, OtpError> {
         let (first, second) = (self.parse_code(first)?, self.parse_code(second)?);
         let current = self.step(now)?;
         let steps = steps.min(Self::MAX_RESYNC_STEPS);
@@ -207,7 +208,7 @@ impl Totp {
         Self::to_match(scan, current)
     }
 
-    fn to_match(scan: Scan, current: u64) -> Result<Match, VerifyError> {
+    fn to_match(scan: Scan, current: u64) -> Result<Match, OtpError> {
         match scan {
             Scan::Accepted(step) => {
                 let drift = i128::from(step) - i128::from(current);
@@ -216,8 +217,8 @@ impl Totp {
                     drift: i64::try_from(drift).unwrap_or(if drift < 0 { i64::MIN } else { i64::MAX }),
                 })
             }
-            Scan::Replayed => Err(VerifyError::Replay),
-            Scan::Missed => Err(VerifyError::Mismatch),
+            Scan::Replayed => Err(OtpError::Replay),
+            Scan::Missed => Err(OtpError::Mismatch),
         }
     }
 }

@@ -1,4 +1,4 @@
-use super::ParamsError;
+use super::OtpError;
 
 /// How many time steps before and after the current one a TOTP code may come from.
 ///
@@ -12,7 +12,7 @@ use super::ParamsError;
 /// assert_eq!((Window::DEFAULT.past(), Window::DEFAULT.future()), (1, 1));
 /// assert_eq!(Window::new(2, 0)?.len(), 3);
 /// assert!(Window::new(Window::MAX + 1, 0).is_err());
-/// # Ok::<(), twofactor::otp::ParamsError>(())
+/// # Ok::<(), twofactor::otp::OtpError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Window {
@@ -36,10 +36,10 @@ impl Window {
     /// A window of `past` steps back and `future` steps forward.
     ///
     /// # Errors
-    /// [`ParamsError::Window`] when a side is wider than [`Window::MAX`].
-    pub const fn new(past: u32, future: u32) -> Result<Self, ParamsError> {
+    /// [`OtpError::Window`] when a side is wider than [`Window::MAX`].
+    pub const fn new(past: u32, future: u32) -> Result<Self, OtpError> {
         if past > Self::MAX || future > Self::MAX {
-            return Err(ParamsError::Window { max: Self::MAX });
+            return Err(OtpError::Window { max: Self::MAX });
         }
         Ok(Self { past, future })
     }

@@ -2,6 +2,14 @@ use core::fmt;
 
 /// A [`Policy`](crate::policy::Policy) or [`ThrottlePolicy`](crate::policy::ThrottlePolicy) out of range.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `LockAfter` | `the hard lock must come after 1 to {max} failures` |
+/// | `FreeFailures` | `free failures must be fewer than the failures that lock` |
+/// | `Delay` | `the first delay must be at least 1 s and at most the longest` |
+/// | `MaxDrift` | `the learned drift is capped at {max} steps at most` |
+/// | `EnrollmentTtl` | `a pending enrollment must live at least 1 s` |
+///
 /// ```
 /// use twofactor::policy::{Policy, PolicyError};
 ///

@@ -1,17 +1,24 @@
 //! What a decision says: how a user proved the second factor, or why not.
 
+use core::fmt;
+
 use super::throttle::Failed;
 use crate::backup::{GenerateError, HashError};
 use crate::challenge::ChallengeError;
-use crate::otp::{Match, TimeError};
+use crate::otp::{Match, OtpError};
 
 /// Which kind of code an attempt offered.
+///
+/// Its `Display` names it for a log line or a page: `authenticator code` for [`Via::Code`],
+/// `backup code` for [`Via::BackupCode`].
 ///
 /// ```
 /// use twofactor::{Error, Via};
 ///
 /// let refused = Error::WrongCode { via: Via::BackupCode };
 /// assert_eq!(refused.to_string(), "the backup code is wrong");
+/// assert_eq!(Via::Code.to_string(), "authenticator code");
+/// assert_eq!(format!("signed in with a {}", Via::BackupCode), "signed in with a backup code");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -20,6 +27,15 @@ pub enum Via {
     Code,
     /// A backup (recovery) code.
     BackupCode,
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Code => "authenticator code",
+            Self::BackupCode => "backup code",
+        })
+    }
 }
 
 /// An accepted second factor.
@@ -50,7 +66,7 @@ pub struct Verified {
 }
 
 /// Why the policy refused. The service turns it into its public error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
     NotEnrolled,
     AlreadyEnabled,
@@ -64,7 +80,7 @@ pub(crate) enum Refusal {
     Replay(Via),
     Throttled(Via, u64),
     Locked(Via),
-    Time(TimeError),
+    Time(OtpError),
     Hash(HashError),
     Generate(GenerateError),
     /// The login challenge is not the user's current one.

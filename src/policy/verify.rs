@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Verified, Via};
 use super::{Decision, Policy, clear_throttles, refuse};
 use crate::backup::{BackupVerifyError, CodeHasher, HashMemo};
-use crate::otp::{Code, Match, VerifyError};
+use crate::otp::{Code, Match, OtpError};
 use crate::record::Record;
 
 /// Which kind of code the caller expects.
@@ -131,20 +131,20 @@ fn accept_code(record: Record, code: &Code, now: u64, policy: &Policy) -> Decisi
 /// refused with nothing written.
 pub(super) fn check_code<T>(
     mut record: Record,
-    checked: Result<Match, VerifyError>,
+    checked: Result<Match, OtpError>,
     now: u64,
     policy: &Policy,
     then: impl FnOnce(Record, Match) -> Decision<T>,
 ) -> Decision<T> {
     match checked {
         Ok(found) => then(record, found),
-        Err(VerifyError::Mismatch) => {
+        Err(OtpError::Mismatch) => {
             let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
             (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
-        Err(VerifyError::Replay) => refuse(Refusal::Replay(Via::Code)),
-        Err(VerifyError::Malformed(_)) => refuse(Refusal::Malformed),
-        Err(VerifyError::Time(error)) => refuse(Refusal::Time(error)),
+        Err(OtpError::Replay) => refuse(Refusal::Replay(Via::Code)),
+        Err(error @ (OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch)) => refuse(Refusal::Time(error)),
+        Err(_) => refuse(Refusal::Malformed),
     }
 }
 

@@ -1,6 +1,14 @@
 use core::fmt;
 
 /// Why a QR code could not be made or rendered. Never carries the data encoded.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `DataTooLong` | `the data is too long for a QR code` |
+/// | `Encoder` | `the QR encoder refused the data` |
+/// | `ModuleSize` | `the module size must be from 1 to {max}` |
+/// | `QuietZone` | `the quiet zone must be at most {max} modules` |
+/// | `Png` | `the PNG encoder failed` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum QrError {

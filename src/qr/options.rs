@@ -4,6 +4,8 @@
 /// M, the default, is what most generators use for a Key URI: it reads well off a screen, and a
 /// higher level makes a denser code for the same URI.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+// Exhaustive on purpose: ISO/IEC 18004 defines exactly these four levels.
+#[allow(clippy::exhaustive_enums)]
 pub enum EcLevel {
     /// About 7 % recoverable.
     L,
@@ -18,6 +20,8 @@ pub enum EcLevel {
 
 /// A colour, red, green and blue, written `#rrggbb` in SVG.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+// Exhaustive on purpose: three bytes are every colour, and `Rgb([r, g, b])` is how one is written.
+#[allow(clippy::exhaustive_structs)]
 pub struct Rgb(pub [u8; 3]);
 
 impl Rgb {
@@ -32,6 +36,7 @@ impl Rgb {
 /// is dark, and dark modules where it is light, so that scanners see dark modules on a light
 /// ground either way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TerminalTheme {
     /// Light text on a dark background, the default of most terminals.
     #[default]

@@ -5,6 +5,18 @@ use crate::seal::SealError;
 use crate::secret::SecretError;
 
 /// Why stored bytes are not a record. A store reports it as a denial, never as "not enrolled".
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `NotARecord` | `stored bytes are not a two-factor record` |
+/// | `UnsupportedFormat` | `unsupported record format version {version}` |
+/// | `Truncated` | `` stored record ends inside field `{field}` `` |
+/// | `Invalid` | `` stored record has an invalid `{field}` `` |
+/// | `Secret` | `stored record holds an invalid secret`; the [`SecretError`] is the source |
+/// | `Sealed` | `stored record holds a malformed sealed secret`; the [`SealError`] is the source |
+/// | `BackupCodes` | `stored record holds an invalid backup-code set`; the [`StoredSetError`] is the source |
+/// | `UserMismatch` | `stored record belongs to another user` |
+/// | `TrailingBytes` | `stored record has bytes after its last field` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecordError {

@@ -47,6 +47,8 @@ serialize it through twofactor::store::DangerPlainSecrets or #[serde(with = \"tw
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
+// Exhaustive on purpose: the wrapper is the opt-in, written `DangerPlainSecrets(&record)`.
+#[allow(clippy::exhaustive_structs)]
 pub struct DangerPlainSecrets<'a>(pub &'a Record);
 
 impl Serialize for DangerPlainSecrets<'_> {

@@ -1,6 +1,16 @@
 use core::fmt;
 
 /// Why a secret could not be sealed or opened, or a keyring built. Carries key ids only.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `UnknownKey` | `sealed with key {key_id}, which the keyring does not hold` |
+/// | `Tampered` | `sealed secret failed authentication` |
+/// | `Malformed` | `not a sealed secret` |
+/// | `KeyLength` | `sealing keys are 32 bytes, not {len}` |
+/// | `DuplicateKeyId` | `key id {key_id} appears twice in the keyring` |
+/// | `Rng` | `the operating system's random number generator failed` |
+/// | `NoKeyring` | `no keyring was given to open or seal secrets` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SealError {

@@ -1,6 +1,15 @@
 use core::fmt;
 
 /// Why a secret could not be built, parsed or generated. Never carries secret bytes.
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `TooShort` | `secret is {bits} bits long; at least {min_bits} are required` |
+/// | `TooLong` | `secret is longer than {max_bits} bits` |
+/// | `InvalidCharacter` | `secret is not base32: invalid character at byte {position}` |
+/// | `InvalidLength` | `secret is not base32: {symbols} characters is not a valid length` |
+/// | `NonCanonical` | `secret is not canonical base32: stray trailing bits` |
+/// | `Rng` | `the operating system's random number generator failed` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SecretError {

@@ -3,7 +3,7 @@
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crate::otp::TimeError;
+use crate::otp::OtpError;
 
 /// The current time in Unix seconds, as the service reads it once per call.
 ///
@@ -12,35 +12,36 @@ use crate::otp::TimeError;
 ///
 /// ```
 /// use twofactor::Clock;
-/// use twofactor::otp::TimeError;
+/// use twofactor::otp::OtpError;
 ///
 /// /// A clock that reads a trusted time service (here: a fixed time).
 /// struct Trusted;
 ///
 /// impl Clock for Trusted {
-///     fn now(&self) -> Result<u64, TimeError> {
+///     fn now(&self) -> Result<u64, OtpError> {
 ///         Ok(1_700_000_000)
 ///     }
 /// }
 /// assert_eq!(Trusted.now()?, 1_700_000_000);
-/// # Ok::<(), TimeError>(())
+/// # Ok::<(), OtpError>(())
 /// ```
 pub trait Clock: Send + Sync {
     /// The current time in Unix seconds.
     ///
     /// # Errors
-    /// A [`TimeError`] when the time cannot be read (the system clock before 1970).
-    fn now(&self) -> Result<u64, TimeError>;
+    /// An [`OtpError`] when the time cannot be read ([`OtpError::BeforeUnixEpoch`] for the system
+    /// clock before 1970).
+    fn now(&self) -> Result<u64, OtpError>;
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
-    fn now(&self) -> Result<u64, TimeError> {
+    fn now(&self) -> Result<u64, OtpError> {
         (**self).now()
     }
 }
 
 impl<C: Clock + ?Sized> Clock for Arc<C> {
-    fn now(&self) -> Result<u64, TimeError> {
+    fn now(&self) -> Result<u64, OtpError> {
         (**self).now()
     }
 }
@@ -51,13 +52,15 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
 /// use twofactor::{Clock, SystemClock};
 ///
 /// assert!(SystemClock.now()? > 1_700_000_000);
-/// # Ok::<(), twofactor::otp::TimeError>(())
+/// # Ok::<(), twofactor::otp::OtpError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// Exhaustive on purpose: a unit value the application names to build a service; nothing to add.
+#[allow(clippy::exhaustive_structs)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> Result<u64, TimeError> {
+    fn now(&self) -> Result<u64, OtpError> {
         crate::otp::unix_time_now()
     }
 }
@@ -74,7 +77,7 @@ impl Clock for SystemClock {
 /// assert_eq!(clock.now()?, 1_700_000_030);
 /// clock.set(5);
 /// assert_eq!(handle.now()?, 5);
-/// # Ok::<(), twofactor::otp::TimeError>(())
+/// # Ok::<(), twofactor::otp::OtpError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ManualClock {
@@ -110,7 +113,7 @@ impl ManualClock {
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> Result<u64, TimeError> {
+    fn now(&self) -> Result<u64, OtpError> {
         Ok(self.get())
     }
 }

@@ -251,6 +251,11 @@ impl fmt::Debug for ConfigBuilder {
 
 /// A configuration that cannot work.
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Issuer` | `the issuer or parameters cannot be written in a Key URI`; the [`UriError`] is the source |
+/// | `NoHasher` | `no backup-code hasher was given` |
+///
 /// ```
 /// use twofactor::{Config, ConfigError};
 /// use twofactor::uri::{TextField, TextProblem, UriError};

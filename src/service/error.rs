@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::backup::{GenerateError, HashError};
 use crate::challenge::ChallengeError;
-use crate::otp::TimeError;
+use crate::otp::OtpError;
 use crate::policy::Refusal;
 use crate::policy::Via;
 use crate::seal::SealError;
@@ -14,27 +14,98 @@ use crate::uri::UriError;
 
 /// Why a flow of the service did not succeed: always a denial, never a partial success.
 ///
-/// The variants up to [`Error::Locked`] are the rules refusing the attempt; the rest are the
-/// service failing closed — a store error, a conflict that outlasted its retries, a clock or a
-/// hasher that failed — which deny too. None carries a secret, a code or a hash, nor how close
-/// a wrong code was. [`Error::Store`] keeps the store's own error as its
-/// [`source`](core::error::Error::source).
+/// [`Error::kind`] tells the three kinds of denial apart: the rules refused the user's attempt
+/// ([`ErrorKind::Refused`]), the service could not decide ([`ErrorKind::Unavailable`]: a store
+/// error, a conflict that outlasted its retries, a clock or a hasher that failed, which deny
+/// too), or the application called it wrongly ([`ErrorKind::Misuse`]). None carries a secret, a
+/// code or a hash, nor how close a wrong code was. Its `Display` describes this layer only; the
+/// cause — the store's own error, the clock's, the hasher's — is its
+/// [`source`](core::error::Error::source), never part of the text.
+///
+/// # Answering a request
+///
+/// [`Error::http_status`], [`Error::retry_at`] and [`Error::user_message`] are what a web
+/// application answers, framework-free; log [`Error::kind`] and the chain of sources for
+/// anything but a refusal:
 ///
 /// ```
-/// use twofactor::{Error, Via};
+/// use std::error::Error as _;
+/// use twofactor::{Error, ErrorKind, Via};
 ///
-/// fn message(error: &Error) -> String {
-///     match error {
-///         Error::WrongCode { .. } | Error::Malformed => "That code is not right.".into(),
-///         Error::Replay { via: Via::Code } => "That code was already used: wait for the next one.".into(),
-///         Error::Replay { via: _ } => "That backup code was already used.".into(),
-///         Error::Throttled { retry_at, .. } => format!("Too many attempts: try again after {retry_at}."),
-///         Error::Locked { .. } => "Too many attempts: use a backup code or contact support.".into(),
-///         _ => "Something went wrong: try again.".into(),
-///     }
+/// /// A handler's answer: the status, the `Retry-After` seconds, and a sentence for the person.
+/// fn answer(error: &Error, now: u64) -> (u16, Option<u64>, &'static str) {
+///     (error.http_status(), error.retry_at().map(|at| at.saturating_sub(now)), error.user_message())
 /// }
-/// assert_eq!(message(&Error::Malformed), "That code is not right.");
+///
+/// let now = 1_700_000_000;
+/// assert_eq!(
+///     answer(&Error::Replay { via: Via::Code }, now),
+///     (401, None, "That code was already used — wait for the next one.")
+/// );
+/// let throttled = Error::Throttled { via: Via::Code, retry_at: now + 60 };
+/// assert_eq!(answer(&throttled, now), (429, Some(60), "Too many attempts. Please wait a moment and try again."));
+///
+/// let outage = Error::Store(Box::new(std::io::Error::other("connection refused")));
+/// assert_eq!(outage.kind(), ErrorKind::Unavailable);
+/// assert_eq!(answer(&outage, now), (503, None, "Something went wrong on our side. Please try again in a moment."));
+/// if outage.kind() != ErrorKind::Refused {
+///     // For the operator: every layer, each once ("the store failed: connection refused").
+///     let mut line = outage.to_string();
+///     let mut cause = outage.source();
+///     while let Some(error) = cause {
+///         line = format!("{line}: {error}");
+///         cause = error.source();
+///     }
+///     assert_eq!(line, "the store failed: connection refused");
+/// }
 /// ```
+///
+/// # Variants, kinds, statuses and texts
+///
+/// | variant | [`kind`](Error::kind) | [`http_status`](Error::http_status) | [`user_message`](Error::user_message) | `Display` (for logs) |
+/// | --- | --- | --- | --- | --- |
+/// | `NotEnrolled` | `Refused` | 409 | Two-factor authentication is not turned on for this account. | `two-factor authentication is not enabled for this user` |
+/// | `AlreadyEnabled` | `Refused` | 409 | Two-factor authentication is already turned on for this account. | `two-factor authentication is already enabled for this user` |
+/// | `NoPendingEnrollment` | `Refused` | 409 | There is no two-factor setup to confirm. Please start again. | `there is no enrollment to confirm` |
+/// | `EnrollmentExpired` | `Refused` | 409 | The two-factor setup took too long. Please start again. | `the enrollment expired` |
+/// | `NoBackupCodes` | `Refused` | 409 | This account has no backup codes. Please use a code from your authenticator app. | `the user has no backup codes` |
+/// | `Malformed` | `Refused` | 400 | That is not a valid code. Please check it and try again. | `the input is not a code` |
+/// | `WrongCode { via: Code }` | `Refused` | 401 | That code is not right. Please try again. | `the code is wrong` |
+/// | `WrongCode { via: BackupCode }` | `Refused` | 401 | That backup code is not right. Please try again. | `the backup code is wrong` |
+/// | `Replay { via: Code }` | `Refused` | 401 | That code was already used — wait for the next one. | `the code was already used` |
+/// | `Replay { via: BackupCode }` | `Refused` | 401 | That backup code was already used. Each backup code works once. | `the backup code was already used` |
+/// | `Throttled` | `Refused` | 429, [`retry_at`](Error::retry_at) | Too many attempts. Please wait a moment and try again. | `too many failed attempts: codes refused until {retry_at}` (`backup codes` for a backup code) |
+/// | `Locked { via: Code }` | `Refused` | 423 | Too many wrong codes. Sign in with a backup code, or contact support. | `too many failed attempts: codes are locked` |
+/// | `Locked { via: BackupCode }` | `Refused` | 423 | Too many wrong backup codes. Sign in with a code from your authenticator app, or contact support. | `too many failed attempts: backup codes are locked` |
+/// | `Challenge(Expired)` | `Refused` | 401 | Your sign-in took too long. Please sign in again. | `the login challenge was refused` |
+/// | `Challenge(Used)` | `Refused` | 401 | This sign-in was already completed. Please sign in again. | 〃 |
+/// | `Challenge(Superseded)` | `Refused` | 401 | A newer sign-in was started. Please continue with that one, or sign in again. | 〃 |
+/// | `Challenge(_)`: malformed, forged, another user's | `Refused` | 401 | This sign-in is not valid. Please sign in again. | 〃 |
+/// | `Conflict` | `Unavailable` | 503 | Something went wrong on our side. Please try again in a moment. | `the record kept changing under concurrent requests` |
+/// | `Store` | `Unavailable` | 503 | 〃 | `the store failed` |
+/// | `Clock` | `Unavailable` | 503 | 〃 | `the clock failed` |
+/// | `Hash`: the hasher failed, parameters out of range | `Unavailable` | 503 | 〃 | `hashing the backup code failed` |
+/// | `Generate`: no randomness, the hasher failed | `Unavailable` | 503 | 〃 | `making backup codes failed` |
+/// | `Secret`: no randomness | `Unavailable` | 503 | 〃 | `drawing a secret failed` |
+/// | `Seal`: a sealed secret that does not open (changed, malformed), no randomness | `Unavailable` | 503 | 〃 | `opening or sealing a secret failed` |
+/// | `InvalidUser` | `Misuse` | 500 | Something went wrong on our side. Please contact support if it keeps happening. | `the user identifier is empty or too long` |
+/// | `NoChallengeKey` | `Misuse` | 500 | 〃 | `the service has no login-challenge key` |
+/// | `Uri` | `Misuse` | 500 | 〃 | `building the enrollment URI failed` |
+/// | `Seal(NoKeyring)`, `Seal(UnknownKey)` | `Misuse` | 500 | 〃 | `opening or sealing a secret failed` |
+/// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
+///
+/// The statuses: 401 for a code that does not prove the second factor (wrong, already used, a
+/// refused login challenge), 400 for input that is not a code at all, 409 for a flow the user's
+/// state does not allow, 429 with `Retry-After` while throttled, and 423 Locked (RFC 4918
+/// §11.3) for a lock, because waiting does not lift it (a success on the other path or an
+/// administrator's unlock does) and a 429 tells a client to wait and retry; 503 when the service
+/// could not decide, 500 when the application must change.
+///
+/// The user messages are full sentences for the person at the keyboard, the same for every user:
+/// none names a cause, an internal detail or another user, and none says more than the flow
+/// already shows (an application asks for a code only from a user whose second factor is on, so
+/// `NotEnrolled` tells that user nothing new). The `Display` texts are for logs, in lower case,
+/// and stable within a minor release.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -84,7 +155,7 @@ pub enum Error {
     /// another user's record.
     Store(Box<dyn core::error::Error + Send + Sync + 'static>),
     /// The clock failed.
-    Clock(TimeError),
+    Clock(OtpError),
     /// The backup-code hasher failed, or cannot hash under the stored set's scheme.
     Hash(HashError),
     /// New backup codes could not be made.
@@ -104,9 +175,192 @@ pub enum Error {
     Seal(SealError),
 }
 
+/// What kind of denial an [`Error`] is: what answers it, and who can fix it.
+///
+/// ```
+/// use twofactor::{Error, ErrorKind, Via};
+///
+/// assert_eq!(Error::WrongCode { via: Via::Code }.kind(), ErrorKind::Refused);
+/// assert_eq!(Error::Conflict.kind(), ErrorKind::Unavailable);
+/// assert_eq!(Error::NoChallengeKey.kind(), ErrorKind::Misuse);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The rules refused the user's attempt: a wrong, malformed or already used code, a
+    /// throttled or locked path, a flow the user's state does not allow (not enrolled, already
+    /// enrolled, no enrollment to confirm or an expired one, no backup codes), a refused login
+    /// challenge. The user can act on it (another code, waiting, the other path, starting
+    /// again); the service worked as it should. A 4xx.
+    Refused,
+    /// The service could not decide, and denied: the store failed, the record kept changing
+    /// past the retries, the clock failed, the backup-code hasher failed, the random number
+    /// generator failed, or a sealed secret does not open (its stored bytes were changed or
+    /// damaged). Nobody's fault in the request: retry later, and let an operator look if it
+    /// lasts. A 503.
+    Unavailable,
+    /// The application used the service wrongly, and must change its code or configuration: an
+    /// empty or overlong user id, an account name a Key URI cannot carry, a login-challenge call
+    /// on a service without a challenge key, sealed records read without a keyring (or a
+    /// keyring that lacks the key a record names), a backup-code hasher of another scheme or
+    /// key than the stored codes were hashed with. Retrying does not help. A 500.
+    Misuse,
+}
+
 impl Error {
     pub(crate) fn store<E: core::error::Error + Send + Sync + 'static>(error: E) -> Self {
         Self::Store(Box::new(error))
+    }
+
+    /// What kind of denial this is: the rules refusing the attempt, the service unable to
+    /// decide, or the application using it wrongly (the table on [`Error`]).
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotEnrolled
+            | Self::AlreadyEnabled
+            | Self::NoPendingEnrollment
+            | Self::EnrollmentExpired
+            | Self::NoBackupCodes
+            | Self::Malformed
+            | Self::WrongCode { .. }
+            | Self::Replay { .. }
+            | Self::Throttled { .. }
+            | Self::Locked { .. } => ErrorKind::Refused,
+            Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
+            Self::Challenge(_) => ErrorKind::Refused,
+            Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
+            Self::Hash(error) | Self::Generate(GenerateError::Hash(error)) => hash_kind(error),
+            Self::Generate(_) => ErrorKind::Unavailable,
+            Self::Seal(error) => seal_kind(error),
+            Self::InvalidUser | Self::NoChallengeKey | Self::Uri(_) => ErrorKind::Misuse,
+        }
+    }
+
+    /// The HTTP status a web application answers with: 400, 401, 409, 423 or 429 for a refusal,
+    /// 503 when the service could not decide, 500 for a misuse (the table on [`Error`]).
+    ///
+    /// ```
+    /// use twofactor::{Error, Via};
+    ///
+    /// assert_eq!(Error::WrongCode { via: Via::BackupCode }.http_status(), 401);
+    /// assert_eq!(Error::Locked { via: Via::Code }.http_status(), 423);
+    /// assert_eq!(Error::Conflict.http_status(), 503);
+    /// ```
+    #[must_use]
+    pub const fn http_status(&self) -> u16 {
+        match self.kind() {
+            ErrorKind::Refused => match self {
+                Self::Malformed => 400,
+                Self::NotEnrolled
+                | Self::AlreadyEnabled
+                | Self::NoPendingEnrollment
+                | Self::EnrollmentExpired
+                | Self::NoBackupCodes => 409,
+                Self::Throttled { .. } => 429,
+                Self::Locked { .. } => 423,
+                _ => 401,
+            },
+            ErrorKind::Unavailable => 503,
+            ErrorKind::Misuse => 500,
+        }
+    }
+
+    /// When a throttled attempt may be made again, in Unix seconds: `Some` for
+    /// [`Error::Throttled`] only. A `Retry-After` header carries it as seconds from now.
+    ///
+    /// ```
+    /// use twofactor::{Error, Via};
+    ///
+    /// let throttled = Error::Throttled { via: Via::Code, retry_at: 1_700_000_060 };
+    /// assert_eq!(throttled.retry_at(), Some(1_700_000_060));
+    /// assert_eq!(Error::Locked { via: Via::Code }.retry_at(), None);
+    /// ```
+    #[must_use]
+    pub const fn retry_at(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_at, .. } => Some(*retry_at),
+            _ => None,
+        }
+    }
+
+    /// A sentence safe to show the person at the keyboard: what happened and what to do, the
+    /// same for every user, never a cause's text nor anything the flow does not already show
+    /// (the table on [`Error`]). Errors that are not refusals all read alike.
+    ///
+    /// ```
+    /// use twofactor::{Error, Via};
+    ///
+    /// assert_eq!(
+    ///     Error::Replay { via: Via::Code }.user_message(),
+    ///     "That code was already used — wait for the next one."
+    /// );
+    /// assert_eq!(Error::Conflict.user_message(), Error::Store(Box::new(std::fmt::Error)).user_message());
+    /// ```
+    #[must_use]
+    pub const fn user_message(&self) -> &'static str {
+        match self {
+            Self::NotEnrolled => "Two-factor authentication is not turned on for this account.",
+            Self::AlreadyEnabled => "Two-factor authentication is already turned on for this account.",
+            Self::NoPendingEnrollment => "There is no two-factor setup to confirm. Please start again.",
+            Self::EnrollmentExpired => "The two-factor setup took too long. Please start again.",
+            Self::NoBackupCodes => {
+                "This account has no backup codes. Please use a code from your authenticator app."
+            }
+            Self::Malformed => "That is not a valid code. Please check it and try again.",
+            Self::WrongCode { via: Via::Code } => "That code is not right. Please try again.",
+            Self::WrongCode { .. } => "That backup code is not right. Please try again.",
+            Self::Replay { via: Via::Code } => "That code was already used — wait for the next one.",
+            Self::Replay { .. } => "That backup code was already used. Each backup code works once.",
+            Self::Throttled { .. } => "Too many attempts. Please wait a moment and try again.",
+            Self::Locked { via: Via::Code } => {
+                "Too many wrong codes. Sign in with a backup code, or contact support."
+            }
+            Self::Locked { .. } => {
+                "Too many wrong backup codes. Sign in with a code from your authenticator app, or \
+                 contact support."
+            }
+            Self::Challenge(ChallengeError::Expired { .. }) => {
+                "Your sign-in took too long. Please sign in again."
+            }
+            Self::Challenge(ChallengeError::Used) => {
+                "This sign-in was already completed. Please sign in again."
+            }
+            Self::Challenge(ChallengeError::Superseded) => {
+                "A newer sign-in was started. Please continue with that one, or sign in again."
+            }
+            _ => match self.kind() {
+                ErrorKind::Refused => "This sign-in is not valid. Please sign in again.",
+                ErrorKind::Unavailable => "Something went wrong on our side. Please try again in a moment.",
+                ErrorKind::Misuse => {
+                    "Something went wrong on our side. Please contact support if it keeps happening."
+                }
+            },
+        }
+    }
+}
+
+/// A hasher that cannot hash under the stored set's scheme or key was configured wrongly; one
+/// that failed, or was given parameters out of range, could not decide.
+const fn hash_kind(error: &HashError) -> ErrorKind {
+    match error {
+        HashError::UnsupportedScheme | HashError::KeyMismatch { .. } | HashError::KeyLength { .. } => {
+            ErrorKind::Misuse
+        }
+        _ => ErrorKind::Unavailable,
+    }
+}
+
+/// A service without a keyring, or with one that lacks the record's key, was built wrongly; a
+/// sealed secret that does not open under the right key was changed or damaged where it is
+/// stored, which the service cannot decide on.
+const fn seal_kind(error: &SealError) -> ErrorKind {
+    match error {
+        SealError::NoKeyring
+        | SealError::UnknownKey { .. }
+        | SealError::KeyLength { .. }
+        | SealError::DuplicateKeyId { .. } => ErrorKind::Misuse,
+        _ => ErrorKind::Unavailable,
     }
 }
 
@@ -178,9 +432,9 @@ impl fmt::Display for Error {
             Self::Generate(_) => f.write_str("making backup codes failed"),
             Self::Secret(_) => f.write_str("drawing a secret failed"),
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
-            Self::Challenge(error) => write!(f, "login challenge refused: {error}"),
+            Self::Challenge(_) => f.write_str("the login challenge was refused"),
             Self::NoChallengeKey => f.write_str("the service has no login-challenge key"),
-            Self::Seal(error) => write!(f, "sealed secret: {error}"),
+            Self::Seal(_) => f.write_str("opening or sealing a secret failed"),
         }
     }
 }

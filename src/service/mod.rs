@@ -18,7 +18,7 @@ pub use change::{Changed, Regenerated};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, ConfigError};
 pub use enroll::{Confirmed, Enrollment};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 
 use alloc::sync::Arc;
 use core::fmt;

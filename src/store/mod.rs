@@ -159,6 +159,7 @@ use core::future::Future;
 /// What a conditional write did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub enum Write {
     /// The record was written.
     Applied,

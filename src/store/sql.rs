@@ -38,6 +38,13 @@ use crate::record::{Record, RecordError};
 ///
 /// The service treats every one of them as a denial. [`SqlStoreError::Corrupt`] in particular
 /// is a row that exists but does not decode: never "not enrolled".
+///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `InvalidTableName` | `invalid table name {name:?}: expected 1 to 52 characters of a-z, 0-9 and _, not starting with a digit` |
+/// | `OutOfRange` | `` a value does not fit column `{column}` `` |
+/// | `Corrupt` | `the stored record of user {user:?} does not decode`; the [`RecordError`] is the source |
+/// | `Database` | `the database failed`; the driver's error is the source |
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SqlStoreError {

@@ -3,7 +3,8 @@
 use alloc::string::String;
 use core::fmt;
 
-/// A conformance check that failed: which, and why.
+/// A conformance check that failed: which, and why. Its `Display` is
+/// ``conformance check `{check}` failed: {reason}``; it has no source.
 ///
 /// ```
 /// use twofactor::testkit::KitFailure;

@@ -5,6 +5,23 @@ use crate::secret::SecretError;
 /// Why a Key URI could not be built or parsed. Names what is wrong; never carries the secret
 /// (nor, for that matter, any text of the URI).
 ///
+/// | variant | `Display` |
+/// | --- | --- |
+/// | `Scheme` | `not an otpauth:// URI` |
+/// | `Type` | `the OTP type is neither totp nor hotp` |
+/// | `Text` | `{field} is empty`, `{field} contains a colon`, `{field} contains a control character`, `{field} starts with a space`; the field is `the issuer`, `the account name`, `the image URL` or `a parameter name` |
+/// | `Missing` | `` the URI has no `{param}` parameter `` |
+/// | `Duplicate` | `` the `{param}` parameter appears more than once `` |
+/// | `Algorithm` | `the algorithm is not SHA1, SHA256 or SHA512` |
+/// | `Digits` | `the digit count is not 6, 7 or 8` |
+/// | `Period` | `the period is not a whole number of seconds, at least 1` |
+/// | `Counter` | `the counter is not a whole number from 0 to 2^64 - 1` |
+/// | `Secret` | `invalid secret`; the [`SecretError`] is the source |
+/// | `IssuerMismatch` | `` the issuer in the label differs from the `issuer` parameter `` |
+/// | `Encoding` | `invalid percent-encoding or not UTF-8` |
+/// | `Image` | `the image URL is not https://` |
+/// | `UnsupportedT0` | `a Key URI cannot express a T0 other than 0` |
+///
 /// ```
 /// use twofactor::KeyUri;
 /// use twofactor::uri::{Param, UriError};
@@ -185,7 +202,7 @@ impl fmt::Display for UriError {
             Self::Digits => f.write_str("the digit count is not 6, 7 or 8"),
             Self::Period => f.write_str("the period is not a whole number of seconds, at least 1"),
             Self::Counter => f.write_str("the counter is not a whole number from 0 to 2^64 - 1"),
-            Self::Secret(error) => write!(f, "invalid secret: {error}"),
+            Self::Secret(_) => f.write_str("invalid secret"),
             Self::IssuerMismatch => {
                 f.write_str("the issuer in the label differs from the `issuer` parameter")
             }

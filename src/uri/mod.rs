@@ -48,6 +48,7 @@ use crate::secret::Secret;
 
 /// The OTP type of a Key URI and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OtpKind {
     /// Time-based (RFC 6238), `otpauth://totp/…`.
     Totp(TotpParams),

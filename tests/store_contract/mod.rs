@@ -232,6 +232,7 @@ where
                     {
                         Write::Applied => break,
                         Write::Conflict => conflicts += 1,
+                        other => panic!("a write that is neither applied nor a conflict: {other:?}"),
                     }
                 }
             }

@@ -1,0 +1,230 @@
+//! The `Display` texts that each error type's docs list are the texts its variants print: an
+//! application that matches its logs on them can rely on the docs. Variants whose text holds a
+//! value are listed with placeholders (`{at}`) and checked here with the value's place removed.
+#![cfg(feature = "std")]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::fmt::Display;
+use std::path::Path;
+
+use twofactor::backup::{
+    BackupCodeError, BackupVerifyError, CodeFormatError, GenerateError, HashError, MarkUsedError,
+    StoredSetError,
+};
+use twofactor::challenge::ChallengeError;
+use twofactor::otp::OtpError;
+use twofactor::policy::PolicyError;
+use twofactor::seal::SealError;
+use twofactor::secret::SecretError;
+use twofactor::store::RecordError;
+use twofactor::uri::{Param, UriError};
+use twofactor::{ConfigError, Error, Via};
+
+fn source(file: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
+}
+
+/// The docs of `file` list `error`'s text as a code span, in a table row.
+fn listed(file: &str, errors: &[&dyn Display]) {
+    let docs = source(file);
+    for error in errors {
+        let text = error.to_string();
+        let span = if text.contains('`') {
+            format!("`` {text} ``")
+        } else {
+            format!("`{text}`")
+        };
+        assert!(
+            docs.lines()
+                .any(|line| line.starts_with("/// |") && line.contains(&span)),
+            "{file} does not list {span}"
+        );
+    }
+}
+
+#[test]
+fn every_error_type_lists_the_texts_its_variants_print() {
+    listed(
+        "src/uri/error.rs",
+        &[
+            &UriError::Scheme,
+            &UriError::Type,
+            &UriError::Missing(Param::Secret)
+                .to_string()
+                .replace("secret", "{param}"),
+            &UriError::Algorithm,
+            &UriError::Digits,
+            &UriError::Period,
+            &UriError::Counter,
+            &UriError::Secret(SecretError::NonCanonical),
+            &UriError::IssuerMismatch,
+            &UriError::Encoding,
+            &UriError::Image,
+            &UriError::UnsupportedT0,
+        ],
+    );
+    listed(
+        "src/challenge/error.rs",
+        &[
+            &ChallengeError::Malformed,
+            &ChallengeError::Forged,
+            &ChallengeError::OtherUser,
+            &ChallengeError::Superseded,
+            &ChallengeError::Used,
+            &ChallengeError::Expired { at: 7 }.to_string().replace('7', "{at}"),
+        ],
+    );
+    listed(
+        "src/policy/error.rs",
+        &[
+            &PolicyError::FreeFailures,
+            &PolicyError::Delay,
+            &PolicyError::EnrollmentTtl,
+        ],
+    );
+    listed(
+        "src/secret/error.rs",
+        &[&SecretError::NonCanonical, &SecretError::Rng],
+    );
+    listed(
+        "src/record/error.rs",
+        &[
+            &RecordError::NotARecord,
+            &RecordError::Secret(SecretError::Rng),
+            &RecordError::Sealed(SealError::Malformed),
+            &RecordError::BackupCodes(StoredSetError::Count),
+            &RecordError::UserMismatch,
+            &RecordError::TrailingBytes,
+        ],
+    );
+    listed(
+        "src/seal/error.rs",
+        &[
+            &SealError::Tampered,
+            &SealError::Malformed,
+            &SealError::Rng,
+            &SealError::NoKeyring,
+        ],
+    );
+    listed(
+        "src/otp/error.rs",
+        &[
+            &OtpError::BeforeUnixEpoch,
+            &OtpError::Empty,
+            &OtpError::Mismatch,
+            &OtpError::Replay,
+            &OtpError::Period,
+            &OtpError::Digits(9).to_string().replace('9', "{digits}"),
+            &OtpError::Window { max: 10 }.to_string().replace("10", "{max}"),
+        ],
+    );
+    listed(
+        "src/backup/error.rs",
+        &[
+            &BackupVerifyError::Malformed(BackupCodeError::Empty),
+            &BackupVerifyError::Mismatch,
+            &BackupVerifyError::Used,
+            &BackupVerifyError::Hash(HashError::InvalidParams),
+            &GenerateError::Rng,
+            &GenerateError::Hash(HashError::InvalidParams),
+            &MarkUsedError::AlreadyUsed { at: 9 }
+                .to_string()
+                .replace('9', "{at}"),
+        ],
+    );
+    listed(
+        "src/backup/hasher.rs",
+        &[
+            &HashError::UnsupportedScheme,
+            &HashError::InvalidParams,
+            &HashError::failed(std::fmt::Error),
+        ],
+    );
+    listed("src/backup/normalize.rs", &[&BackupCodeError::Empty]);
+    listed(
+        "src/backup/format.rs",
+        &[&CodeFormatError::Count {
+            count: 0,
+            min: 1,
+            max: 2,
+        }
+        .to_string()
+        .replace('0', "{count}")
+        .replace('1', "{min}")
+        .replace('2', "{max}")],
+    );
+    listed(
+        "src/backup/stored.rs",
+        &[
+            &StoredSetError::Prefix,
+            &StoredSetError::Salt,
+            &StoredSetError::Trailing,
+        ],
+    );
+    listed(
+        "src/service/config.rs",
+        &[&ConfigError::NoHasher, &ConfigError::Issuer(UriError::Image)],
+    );
+    listed(
+        "src/service/error.rs",
+        &[
+            &Error::NotEnrolled,
+            &Error::AlreadyEnabled,
+            &Error::NoPendingEnrollment,
+            &Error::EnrollmentExpired,
+            &Error::NoBackupCodes,
+            &Error::Malformed,
+            &Error::WrongCode { via: Via::Code },
+            &Error::WrongCode { via: Via::BackupCode },
+            &Error::Replay { via: Via::Code },
+            &Error::Replay { via: Via::BackupCode },
+            &Error::Locked { via: Via::Code },
+            &Error::Locked { via: Via::BackupCode },
+            &Error::Conflict,
+            &Error::Store(Box::new(std::fmt::Error)),
+            &Error::Clock(OtpError::BeforeUnixEpoch),
+            &Error::Hash(HashError::InvalidParams),
+            &Error::Generate(GenerateError::Rng),
+            &Error::Secret(SecretError::Rng),
+            &Error::Challenge(ChallengeError::Used),
+            &Error::Seal(SealError::NoKeyring),
+            &Error::InvalidUser,
+            &Error::NoChallengeKey,
+            &Error::Uri(UriError::Image),
+            &Error::Throttled {
+                via: Via::Code,
+                retry_at: 5,
+            }
+            .to_string()
+            .replace('5', "{retry_at}"),
+        ],
+    );
+}
+
+#[cfg(feature = "testkit")]
+#[test]
+fn the_testkit_errors_list_theirs() {
+    use twofactor::testkit::{FailingStoreError, InjectedFailure};
+    listed(
+        "src/testkit/failing.rs",
+        &[
+            &FailingStoreError::<InjectedFailure>::Injected(InjectedFailure),
+            &FailingStoreError::Inner(InjectedFailure),
+        ],
+    );
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[test]
+fn the_sql_store_error_lists_its() {
+    use twofactor::store::SqlStoreError;
+    listed(
+        "src/store/sql.rs",
+        &[
+            &SqlStoreError::Database(Box::new(std::fmt::Error)),
+            &SqlStoreError::OutOfRange { column: "epoch" }
+                .to_string()
+                .replace("epoch", "{column}"),
+        ],
+    );
+}
