@@ -1,6 +1,6 @@
 //! `MemoryStore` keeps the store contract: the reference the SQL stores are held to.
 
-mod store_contract;
+use crate::store_contract;
 
 use std::sync::Arc;
 

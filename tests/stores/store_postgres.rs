@@ -5,7 +5,7 @@
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod store_contract;
+use crate::store_contract;
 
 use store_contract::{PgSchema, SqlBackend};
 use twofactor::PostgresStore;

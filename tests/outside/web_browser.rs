@@ -8,9 +8,9 @@
 //! `CI=true`, where it fails: `.ci/run` installs both.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
-mod web;
+use crate::web;
 
 use std::io::Cursor;
 use std::net::{TcpListener, TcpStream};

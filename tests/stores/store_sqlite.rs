@@ -3,7 +3,7 @@
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod store_contract;
+use crate::store_contract;
 
 use std::path::PathBuf;
 

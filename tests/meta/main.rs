@@ -1,0 +1,3 @@
+//! Checks of the project's own documents and test suite.
+
+mod conformance_names;
