@@ -9,7 +9,7 @@ use twofactor::backup::{BackupCodeSet, BackupVerifyError, HmacHasher};
 
 const STORED: &str = include_str!("../../tests/data/backup_hmac_sha256_v1.txt");
 const KEY: &[u8; 32] = b"twofactor backup-code test key!!";
-/// The fixture's plaintext codes (`tests/backup_fixture.rs`).
+/// The fixture's plaintext codes (`tests/backup/backup_fixture.rs`).
 const CODES: [&str; 10] = [
     "ESE5-MHWJ-6499-NX08",
     "X7TJ-N6JK-0TX6-X3G9",

@@ -538,12 +538,13 @@ macro_rules! raw_sql_methods {
     };
 }
 
-/// Generates one `#[tokio::test]` per SQL check, each on `$backend().await` (an
-/// `Option<impl SqlBackend>`: `None` skips).
+/// Generates one test per SQL check, each on `$backend().await` (an `Option<impl SqlBackend>`:
+/// `None` skips), and `sql_trials()`, their trials, each with what it needs (`Nothing`,
+/// `Postgres`: `tests/harness/mod.rs`).
 #[macro_export]
 macro_rules! sql_suite {
-    ($backend:ident) => {
-        $crate::sql_suite!($backend:
+    ($backend:ident, $needs:ident) => {
+        $crate::sql_suite!($backend, $needs, sql_checks:
             sql_contract,
             sql_concurrent_writers,
             sql_columns_follow_the_record,
@@ -554,22 +555,34 @@ macro_rules! sql_suite {
             sql_out_of_range,
         );
         #[cfg(feature = "testkit")]
-        $crate::sql_suite!($backend: sql_kit_one_pool, sql_kit_two_pools);
+        $crate::sql_suite!($backend, $needs, sql_kit_checks: sql_kit_one_pool, sql_kit_two_pools);
+
+        fn sql_trials() -> Vec<$crate::harness::Trial> {
+            #[allow(unused_mut)]
+            let mut trials = sql_checks();
+            #[cfg(feature = "testkit")]
+            trials.extend(sql_kit_checks());
+            trials
+        }
     };
-    ($backend:ident: $($check:ident),* $(,)?) => {
+    ($backend:ident, $needs:ident, $group:ident: $($check:ident),* $(,)?) => {
         $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $check() {
                 if let Some(backend) = $backend().await {
                     store_contract::$check(&backend).await;
                 }
             }
         )*
+
+        fn $group() -> Vec<$crate::harness::Trial> {
+            vec![$(trial!($needs, async(4) $check)),*]
+        }
     };
 }
 
 /// The PostgreSQL server of the tests, from `TWOFACTOR_POSTGRES_URL`. Unset: `None`, with a
-/// notice that the test is skipped, except under CI (`CI=true`), where it fails the run.
+/// notice that the test is skipped, except under CI (`CI=true`), where it fails the run. (The
+/// harness reports a test that needs it as ignored before it runs: `tests/harness/mod.rs`.)
 pub fn postgres_url() -> Option<String> {
     match std::env::var("TWOFACTOR_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),

@@ -2,7 +2,7 @@
 //! checked to fail with a flipped key bit and a changed digit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{hex, read_vectors};
 use twofactor::otp::{Algorithm, HotpParams, OtpError, TotpParams, Window};

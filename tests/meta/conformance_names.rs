@@ -1,5 +1,6 @@
 //! Every test that `CONFORMANCE.md` names as proof exists, so that a reviewer who runs it runs a
-//! real test: `file::…::name` is `fn name` in `tests/file.rs` (or under `tests/file/`),
+//! real test: `module::…::name` is `fn name` in `tests/<binary>/module.rs` (or under a folder
+//! `module/` of `tests/`),
 //! `lib path::name` is `fn name` under `src/`, `fuzz:target` is `fuzz/fuzz_targets/target.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -28,6 +29,13 @@ fn defines(files: &[PathBuf], name: &str) -> bool {
         .any(|file| fs::read_to_string(file).unwrap().contains(&pattern))
 }
 
+/// Whether `path` (under `tests/`) is the module `name`: `name.rs`, or a file in a folder `name/`.
+fn in_module(path: &Path, name: &str) -> bool {
+    let file = format!("{name}.rs");
+    path.components()
+        .any(|part| part.as_os_str() == name || part.as_os_str() == file.as_str())
+}
+
 /// The backticked names in the last cell of every table row.
 fn proofs(matrix: &str) -> Vec<String> {
     matrix
@@ -50,6 +58,8 @@ fn every_named_test_exists() {
     let matrix = fs::read_to_string(root.join("CONFORMANCE.md")).unwrap();
     let mut src = Vec::new();
     rust_files(&root.join("src"), &mut src);
+    let mut tests = Vec::new();
+    rust_files(&root.join("tests"), &mut tests);
     let (mut checked, mut missing) = (0, Vec::new());
     for proof in proofs(&matrix) {
         let found = if let Some(path) = proof.strip_prefix("lib ") {
@@ -62,15 +72,11 @@ fn every_named_test_exists() {
         } else if proof.contains("::") && proof.starts_with(|c: char| c.is_ascii_lowercase()) {
             let file = proof.split("::").next().unwrap();
             let name = proof.rsplit("::").next().unwrap();
-            let mut files = Vec::new();
-            let single = root.join("tests").join(format!("{file}.rs"));
-            if single.is_file() {
-                files.push(single);
-            }
-            let folder = root.join("tests").join(file);
-            if folder.is_dir() {
-                rust_files(&folder, &mut files);
-            }
+            let files: Vec<PathBuf> = tests
+                .iter()
+                .filter(|path| in_module(path.strip_prefix(root.join("tests")).unwrap(), file))
+                .cloned()
+                .collect();
             defines(&files, name)
         } else {
             continue;

@@ -9,7 +9,7 @@ use sha2::Sha256;
 use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeHasher, HashError, HashScheme, HmacHasher};
 
 const HMAC_KEY: &[u8; 32] = b"twofactor backup-code test key!!";
-const HMAC_FIXTURE: &str = include_str!("data/backup_hmac_sha256_v1.txt");
+const HMAC_FIXTURE: &str = include_str!("../data/backup_hmac_sha256_v1.txt");
 /// The plaintext codes of the HMAC fixture, as they were shown; codes 3 and 7 are used.
 const HMAC_CODES: [&str; 10] = [
     "ESE5-MHWJ-6499-NX08",
@@ -25,7 +25,7 @@ const HMAC_CODES: [&str; 10] = [
 ];
 
 #[cfg(feature = "argon2")]
-const ARGON2_FIXTURE: &str = include_str!("data/backup_argon2id_v1.txt");
+const ARGON2_FIXTURE: &str = include_str!("../data/backup_argon2id_v1.txt");
 /// The plaintext codes of the Argon2id fixture; codes 3 and 7 are used.
 #[cfg(feature = "argon2")]
 const ARGON2_CODES: [&str; 10] = [

@@ -8,9 +8,9 @@
 //! answers the application's time, at which the test computes its codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
-mod web;
+use crate::web;
 
 use std::process::Stdio;
 

@@ -3,7 +3,7 @@
 //! secret), prints the QR code, and leaves no database behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 

@@ -1,11 +1,11 @@
-//! `PostgresStore` on the server named by `TWOFACTOR_POSTGRES_URL` (skipped with a notice when
-//! it is unset, failing under `CI=true`), each test in a schema of its own that is dropped at
+//! `PostgresStore` on the server named by `TWOFACTOR_POSTGRES_URL` (reported as ignored when it
+//! is unset, failing under `CI=true`), each test in a schema of its own that is dropped at
 //! its end: the store contract, races between two pools (two application instances), corrupt
 //! rows, migrations, table names.
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod store_contract;
+use crate::store_contract;
 
 use store_contract::{PgSchema, SqlBackend};
 use twofactor::PostgresStore;
@@ -35,11 +35,10 @@ impl SqlBackend for PgSchema {
     raw_sql_methods!(PostgresStore);
 }
 
-sql_suite!(postgres);
+sql_suite!(postgres, Postgres);
 
 /// Instances that start together all migrate the same table: each step is applied once and
 /// none of them fails.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn instances_migrating_at_once_apply_each_step_once() {
     let Some(schema) = postgres().await else { return };
     let url = schema.url();
@@ -58,7 +57,6 @@ async fn instances_migrating_at_once_apply_each_step_once() {
 }
 
 /// A server that cannot be reached is an error from every operation, never "no record".
-#[tokio::test]
 async fn an_unreachable_server_is_a_database_error() {
     // Port 1 on the loopback interface: nothing listens there.
     let pool = sqlx::postgres::PgPoolOptions::new()
@@ -75,4 +73,14 @@ async fn an_unreachable_server_is_a_database_error() {
             .is_some()
     );
     assert!(matches!(store.migrate().await, Err(SqlStoreError::Database(_))));
+}
+
+/// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
+pub(crate) fn trials() -> Vec<crate::harness::Trial> {
+    let mut trials = sql_trials();
+    trials.extend([
+        trial!(Postgres, async(4) instances_migrating_at_once_apply_each_step_once),
+        trial!(Nothing, async an_unreachable_server_is_a_database_error),
+    ]);
+    trials
 }

@@ -4,13 +4,13 @@
 //! screen (a screenshot of the `<img>`, decoded by `rqrr`), computes the code from the URI it
 //! holds as an authenticator app would, and reads the backup codes from the page.
 //!
-//! Without Chromium or chromedriver the test says `SKIPPED` loudly and passes, except under
-//! `CI=true`, where it fails: `.ci/run` installs both.
+//! Without Chromium or chromedriver the test is reported as ignored (`tests/harness/mod.rs`),
+//! except under `CI=true`, where it fails: `.ci/run` installs both.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
-mod web;
+use crate::web;
 
 use std::io::Cursor;
 use std::net::{TcpListener, TcpStream};
@@ -192,7 +192,6 @@ async fn sign_in_with_password(browser: &Client, app: &App) {
     click(browser, "sign-in").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_enrolls_and_signs_in_with_a_code_in_chromium() {
     if !browser_available() {
         return;
@@ -266,4 +265,9 @@ async fn story(browser: Client, app: App) {
     // The session cookie is not readable by scripts (HttpOnly).
     let cookies = browser.execute("return document.cookie", vec![]).await.unwrap();
     assert_eq!(cookies, json!(""));
+}
+
+/// This file's test, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
+pub(crate) fn trials() -> Vec<crate::harness::Trial> {
+    vec![trial!(Chromium, async(2) a_person_enrolls_and_signs_in_with_a_code_in_chromium)]
 }

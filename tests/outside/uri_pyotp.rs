@@ -3,7 +3,7 @@
 //! fields pyotp was given.
 //!
 //! Needs `python3` with `pyotp` (`pip install pyotp`). Without it the tests fail when `CI=true`,
-//! and otherwise print `SKIPPED: pyotp not installed` to stderr and pass.
+//! and are otherwise reported as ignored (`tests/harness/mod.rs`).
 //!
 //! Where pyotp (2.12.0 when this was written) and the crate read the same text differently, the
 //! difference is pinned by `documented_disagreements_with_pyotp` below. The first five never
@@ -258,7 +258,6 @@ fn expected_fields(uri: &KeyUri) -> Vec<Option<String>> {
     .collect()
 }
 
-#[test]
 fn pyotp_parses_the_crates_uris_to_the_same_fields() {
     let uris = crate_uris();
     assert!(uris.len() >= 48, "several dozen URIs: {}", uris.len());
@@ -274,7 +273,6 @@ fn pyotp_parses_the_crates_uris_to_the_same_fields() {
     }
 }
 
-#[test]
 fn the_crate_parses_the_uris_pyotp_builds_to_the_same_fields() {
     let uris = crate_uris();
     let requests: Vec<Vec<String>> = uris
@@ -309,7 +307,6 @@ fn the_crate_parses_the_uris_pyotp_builds_to_the_same_fields() {
 }
 
 /// Every known difference, pinned on both sides so that a change in either shows up here.
-#[test]
 fn documented_disagreements_with_pyotp() {
     const K: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
     let cases = [
@@ -380,4 +377,13 @@ fn documented_disagreements_with_pyotp() {
     let steam = ours(7).unwrap();
     assert_eq!(steam.extra_params().collect::<Vec<_>>(), [("encoder", "steam")]);
     assert!(matches!(steam.kind(), OtpKind::Totp(p) if p.digits() == Digits::Six));
+}
+
+/// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
+pub(crate) fn trials() -> Vec<crate::harness::Trial> {
+    vec![
+        trial!(Pyotp, fn pyotp_parses_the_crates_uris_to_the_same_fields),
+        trial!(Pyotp, fn the_crate_parses_the_uris_pyotp_builds_to_the_same_fields),
+        trial!(Pyotp, fn documented_disagreements_with_pyotp),
+    ]
 }

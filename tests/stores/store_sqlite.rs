@@ -3,7 +3,7 @@
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod store_contract;
+use crate::store_contract;
 
 use std::path::PathBuf;
 
@@ -44,9 +44,8 @@ impl SqlBackend for SqliteFile {
     raw_sql_methods!(SqliteStore);
 }
 
-sql_suite!(sqlite);
+sql_suite!(sqlite, Nothing);
 
-#[tokio::test]
 async fn an_invalid_table_name_opens_no_file() {
     let file = sqlite().await.unwrap();
     assert!(matches!(
@@ -56,7 +55,6 @@ async fn an_invalid_table_name_opens_no_file() {
     assert!(!file.path().exists());
 }
 
-#[tokio::test]
 async fn open_uses_write_ahead_logging_and_waits_for_the_write_lock() {
     let file = sqlite().await.unwrap();
     let store = SqliteStore::open(file.path(), "records").await.unwrap();
@@ -75,7 +73,6 @@ async fn open_uses_write_ahead_logging_and_waits_for_the_write_lock() {
     assert_eq!((journal.as_str(), timeout, synchronous), ("wal", 5000, 2));
 }
 
-#[tokio::test]
 async fn a_missing_directory_is_a_database_error() {
     let file = sqlite().await.unwrap();
     let error = SqliteStore::open(file.dir.join("absent/records.db"), "records")
@@ -84,4 +81,15 @@ async fn a_missing_directory_is_a_database_error() {
     assert!(matches!(error, SqlStoreError::Database(_)), "{error:?}");
     let source = std::error::Error::source(&error).unwrap();
     assert!(source.downcast_ref::<sqlx::Error>().is_some());
+}
+
+/// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
+pub(crate) fn trials() -> Vec<crate::harness::Trial> {
+    let mut trials = sql_trials();
+    trials.extend([
+        trial!(Nothing, async an_invalid_table_name_opens_no_file),
+        trial!(Nothing, async open_uses_write_ahead_logging_and_waits_for_the_write_lock),
+        trial!(Nothing, async a_missing_directory_is_a_database_error),
+    ]);
+    trials
 }

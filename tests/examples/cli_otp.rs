@@ -9,7 +9,7 @@
 //! that build finds everything fresh and takes a fraction of a second.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

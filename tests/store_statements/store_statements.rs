@@ -10,12 +10,13 @@
 //!   (`Q`) is one statement the server runs. This is what the server receives.
 //!
 //! The store's pool has one connection, opened and warmed (its statements prepared) before
-//! counting, so nothing else runs on it. This file is one test so that no other test's
-//! statements reach the subscriber during the count.
+//! counting, so nothing else runs on it. This binary runs one test at a time, the count on SQLite
+//! then the count on PostgreSQL, so that no other test's statements reach the subscriber during
+//! a count.
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod store_contract;
+use crate::store_contract;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -264,20 +265,39 @@ async fn postgres(log: &StatementLog) {
     store.pool().close().await;
 }
 
-#[test]
-fn a_verification_is_one_read_and_one_conditional_write() {
+/// The test `a_verification_is_one_read_and_one_conditional_write`, one trial per database
+/// (`…::sqlite`, `…::postgres`, the second ignored without `TWOFACTOR_POSTGRES_URL`), for
+/// `main.rs`, which runs them one after the other.
+pub(crate) fn trials() -> Vec<crate::harness::Trial> {
+    use crate::harness::{Needs, multi_thread, test};
     let log = Arc::new(StatementLog::default());
     tracing::subscriber::set_global_default(Collector(Arc::clone(&log))).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        #[cfg(feature = "sqlite")]
-        sqlite(&log).await;
-        #[cfg(feature = "postgres")]
-        postgres(&log).await;
-    });
-    let _ = &log;
+    let name = "a_verification_is_one_read_and_one_conditional_write";
+    let mut trials = Vec::new();
+    #[cfg(feature = "sqlite")]
+    {
+        let log = Arc::clone(&log);
+        trials.push(test(
+            module_path!(),
+            &format!("{name}::sqlite"),
+            Needs::Nothing,
+            move || {
+                multi_thread(2, sqlite(&log));
+            },
+        ));
+    }
+    #[cfg(feature = "postgres")]
+    {
+        let log = Arc::clone(&log);
+        trials.push(test(
+            module_path!(),
+            &format!("{name}::postgres"),
+            Needs::Postgres,
+            move || {
+                multi_thread(2, postgres(&log));
+            },
+        ));
+    }
+    let _ = (&log, name);
+    trials
 }

@@ -1,0 +1,11 @@
+//! The service (`TwoFactor`) end to end on `MemoryStore`: challenges, errors, the conformance
+//! kit, sealing, writes, the policy's odds, and `serde` for records.
+
+mod policy_odds;
+mod serde;
+mod service_challenge;
+mod service_errors;
+mod service_memory;
+#[cfg(all(feature = "seal", feature = "serde"))]
+mod service_seal;
+mod service_writes;

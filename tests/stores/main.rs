@@ -1,0 +1,25 @@
+//! The stores: `MemoryStore`, `SqliteStore` and `PostgresStore` held to one contract
+//! (`tests/store_contract/`), and the SQL stores' own checks. On the harness of
+//! `tests/harness/`: without `TWOFACTOR_POSTGRES_URL` the PostgreSQL tests are reported as
+//! ignored (failing under `CI=true`).
+
+#[macro_use]
+#[path = "../harness/mod.rs"]
+mod harness;
+#[macro_use]
+#[path = "../store_contract/mod.rs"]
+mod store_contract;
+
+mod store_memory;
+mod store_postgres;
+mod store_sqlite;
+
+fn main() {
+    #[allow(unused_mut)]
+    let mut trials = store_memory::trials();
+    #[cfg(feature = "postgres")]
+    trials.extend(store_postgres::trials());
+    #[cfg(feature = "sqlite")]
+    trials.extend(store_sqlite::trials());
+    harness::run(trials);
+}

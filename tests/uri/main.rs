@@ -1,0 +1,6 @@
+//! `otpauth://` URIs and their QR codes: parsing, the build → parse round trip, and every QR
+//! rendering read back by a decoder.
+
+mod qr_decode;
+mod uri_parse;
+mod uri_roundtrip;
