@@ -283,3 +283,27 @@ impl core::error::Error for HashError {
         }
     }
 }
+/// The hasher of a [`ConfigBuilder`](crate::ConfigBuilder) before one is chosen: Argon2id
+/// (feature `argon2`; without it, the builder has no `build` until a hasher is chosen).
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub struct DefaultHasher;
+
+/// The hasher given to [`ConfigBuilder::hasher`](crate::ConfigBuilder::hasher).
+#[derive(Clone)]
+pub struct ChosenHasher(pub(crate) Arc<dyn CodeHasher + Send + Sync>);
+
+impl ChosenHasher {
+    #[cfg(feature = "std")]
+    pub(crate) fn new<K: CodeHasher + Send + Sync + 'static>(hasher: K) -> Self {
+        Self(Arc::new(hasher))
+    }
+}
+
+impl fmt::Debug for ChosenHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ChosenHasher").field(&self.0.scheme()).finish()
+    }
+}
+
+

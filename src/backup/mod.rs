@@ -66,7 +66,7 @@ pub use self::argon2::Argon2Hasher;
 pub use error::{BackupVerifyError, GenerateError, MarkUsedError};
 pub use format::{CodeFormat, CodeFormatBuilder, CodeFormatError};
 pub use generate::BackupCodes;
-pub use hasher::{CodeHasher, HashError, HashScheme};
+pub use hasher::{ChosenHasher, CodeHasher, DefaultHasher, HashError, HashScheme};
 pub use hmac::HmacHasher;
 pub(crate) use memo::HashMemo;
 pub use normalize::BackupCodeError;

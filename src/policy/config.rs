@@ -47,7 +47,7 @@ use crate::otp::{Totp, Window};
 /// most **1.42 % a year** (about 1 in 70): 13 guesses a day, 365 days, 3 codes in the window,
 /// `365 · 13 · 3 / 10⁶`. Against a user who never logs in, the hard lock bounds it at
 /// `100 · 3 / 10⁶` = **0.03 %**, for ever. [`GuessingOdds`](crate::policy::GuessingOdds) has the formula and computes it for
-/// any policy; `tests/policy_odds.rs` runs such an attacker through the service for a simulated
+/// any policy; `tests/service/policy_odds.rs` runs such an attacker through the service for a simulated
 /// year. A stricter window or 8 digits divide these numbers by 3 and by 100.
 ///
 /// ```

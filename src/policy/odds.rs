@@ -34,7 +34,7 @@ use crate::otp::Digits;
 /// A user who never logs in is protected by the hard lock alone: the 100th consecutive failure
 /// locks the path, after about 86 days of delays, so `P ≤ 100 · 3 / 10⁶ = 0.03 %` (1 in 3 333),
 /// for ever. Backup codes, on their own budget, add `13 · 365 · 10 / 2⁸⁰ ≈ 4 · 10⁻²⁰` a year.
-/// `tests/policy_odds.rs` runs such an attacker through the service with a manual clock for a
+/// `tests/service/policy_odds.rs` runs such an attacker through the service with a manual clock for a
 /// simulated year and checks that it gets exactly these numbers of guesses.
 ///
 /// ```

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 
-use crate::backup::{CodeFormat, CodeHasher};
+use crate::backup::{ChosenHasher, CodeFormat, CodeHasher, DefaultHasher};
 use crate::otp::TotpParams;
 use crate::policy::Policy;
 use crate::secret::Secret;
@@ -82,7 +82,7 @@ impl Config {
             params: TotpParams::DEFAULT,
             policy: Policy::DEFAULT,
             backup_format: CodeFormat::DEFAULT,
-            hasher: None,
+            hasher: DefaultHasher,
             low_backup_codes: Self::DEFAULT_LOW_BACKUP_CODES,
             max_retries: Self::DEFAULT_MAX_RETRIES,
         }
@@ -160,18 +160,24 @@ impl fmt::Debug for Config {
 /// assert_eq!((config.backup_format().count(), config.low_backup_codes()), (12, 3));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Which backup-code hasher the service uses is decided when it is built, at compile time: the
+/// builder starts as `ConfigBuilder<DefaultHasher>`, whose `build` exists only with feature
+/// `argon2` (it then uses `Argon2Hasher::DEFAULT`); [`ConfigBuilder::hasher`] gives a
+/// `ConfigBuilder<ChosenHasher>`, whose `build` always exists. A build without `argon2` that
+/// forgets the hasher does not compile, instead of failing when it runs.
 #[must_use]
-pub struct ConfigBuilder {
+pub struct ConfigBuilder<H = DefaultHasher> {
     issuer: String,
     params: TotpParams,
     policy: Policy,
     backup_format: CodeFormat,
-    hasher: Option<Arc<dyn CodeHasher + Send + Sync>>,
+    hasher: H,
     low_backup_codes: usize,
     max_retries: u32,
 }
 
-impl ConfigBuilder {
+impl<H> ConfigBuilder<H> {
     /// Algorithm, digits and period of new authenticators (default [`TotpParams::DEFAULT`]).
     /// Many apps ignore anything but the default: change it only for apps known to read it.
     pub const fn params(mut self, params: TotpParams) -> Self {
@@ -193,9 +199,16 @@ impl ConfigBuilder {
 
     /// The backup-code hasher (default: `Argon2Hasher` with feature `argon2`; required without
     /// it). [`HmacHasher`](crate::backup::HmacHasher) is the keyed alternative.
-    pub fn hasher<H: CodeHasher + Send + Sync + 'static>(mut self, hasher: H) -> Self {
-        self.hasher = Some(Arc::new(hasher));
-        self
+    pub fn hasher<K: CodeHasher + Send + Sync + 'static>(self, hasher: K) -> ConfigBuilder<ChosenHasher> {
+        ConfigBuilder {
+            issuer: self.issuer,
+            params: self.params,
+            policy: self.policy,
+            backup_format: self.backup_format,
+            hasher: ChosenHasher::new(hasher),
+            low_backup_codes: self.low_backup_codes,
+            max_retries: self.max_retries,
+        }
     }
 
     /// Unused backup codes at which the service says they are running low (default 2).
@@ -211,22 +224,11 @@ impl ConfigBuilder {
         self
     }
 
-    /// Checks the configuration.
-    ///
-    /// # Errors
-    /// [`ConfigError::Issuer`] when the issuer or the parameters cannot be written in a Key URI
-    /// (an empty issuer, a colon or a control character in it, a `T0` other than 0);
-    /// [`ConfigError::NoHasher`] without a hasher when feature `argon2` is off.
-    pub fn build(self) -> Result<Config, ConfigError> {
+    /// Checks the configuration, with `hasher`.
+    fn finish(self, hasher: Arc<dyn CodeHasher + Send + Sync>) -> Result<Config, ConfigError> {
         if let Ok(probe) = Secret::from_bytes(&[0x42; Secret::MIN_BYTES]) {
             KeyUri::totp(probe, self.params, &self.issuer, "account").map_err(ConfigError::Issuer)?;
         }
-        #[cfg(feature = "argon2")]
-        let hasher = self
-            .hasher
-            .unwrap_or_else(|| Arc::new(crate::backup::Argon2Hasher::DEFAULT));
-        #[cfg(not(feature = "argon2"))]
-        let hasher = self.hasher.ok_or(ConfigError::NoHasher)?;
         Ok(Config {
             issuer: self.issuer,
             params: self.params,
@@ -239,7 +241,30 @@ impl ConfigBuilder {
     }
 }
 
-impl fmt::Debug for ConfigBuilder {
+impl ConfigBuilder<ChosenHasher> {
+    /// Checks the configuration.
+    ///
+    /// # Errors
+    /// [`ConfigError::Issuer`] when the issuer or the parameters cannot be written in a Key URI
+    /// (an empty issuer, a colon or a control character in it, a `T0` other than 0).
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let hasher = Arc::clone(&self.hasher.0);
+        self.finish(hasher)
+    }
+}
+
+#[cfg(feature = "argon2")]
+impl ConfigBuilder<DefaultHasher> {
+    /// Checks the configuration; backup codes are hashed with `Argon2Hasher::DEFAULT`.
+    ///
+    /// # Errors
+    /// As [`ConfigBuilder::<ChosenHasher>::build`](ConfigBuilder#method.build-1).
+    pub fn build(self) -> Result<Config, ConfigError> {
+        self.finish(Arc::new(crate::backup::Argon2Hasher::DEFAULT))
+    }
+}
+
+impl<H> fmt::Debug for ConfigBuilder<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfigBuilder")
             .field("issuer", &self.issuer)
@@ -254,7 +279,6 @@ impl fmt::Debug for ConfigBuilder {
 /// | variant | `Display` |
 /// | --- | --- |
 /// | `Issuer` | `the issuer or parameters cannot be written in a Key URI`; the [`UriError`] is the source |
-/// | `NoHasher` | `no backup-code hasher was given` |
 ///
 /// ```
 /// use twofactor::{Config, ConfigError};
@@ -270,15 +294,12 @@ impl fmt::Debug for ConfigBuilder {
 pub enum ConfigError {
     /// The issuer or the parameters cannot be written in a Key URI.
     Issuer(UriError),
-    /// No backup-code hasher (feature `argon2`, which provides the default, is off).
-    NoHasher,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Issuer(_) => f.write_str("the issuer or parameters cannot be written in a Key URI"),
-            Self::NoHasher => f.write_str("no backup-code hasher was given"),
         }
     }
 }
@@ -287,7 +308,6 @@ impl core::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Issuer(error) => Some(error),
-            Self::NoHasher => None,
         }
     }
 }

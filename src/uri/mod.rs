@@ -23,7 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! `tests/uri_pyotp.rs` checks the crate's URIs against Python's pyotp in both directions and
+//! `tests/outside/uri_pyotp.rs` checks the crate's URIs against Python's pyotp in both directions and
 //! lists where the two parsers read the same text differently (a `%3A` separator, spaces after
 //! the colon, a disagreeing issuer, a lower-case algorithm, HOTP without a counter, secrets
 //! under 112 bits, periods over 120 s, Steam's `encoder`).

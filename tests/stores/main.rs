@@ -10,6 +10,14 @@ mod harness;
 #[path = "../store_contract/mod.rs"]
 mod store_contract;
 
+#[cfg(all(
+    feature = "sqlite",
+    feature = "postgres",
+    feature = "seal",
+    feature = "serde",
+    feature = "argon2"
+))]
+mod fixtures_v01;
 mod store_memory;
 mod store_postgres;
 mod store_sqlite;
@@ -21,5 +29,13 @@ fn main() {
     trials.extend(store_postgres::trials());
     #[cfg(feature = "sqlite")]
     trials.extend(store_sqlite::trials());
+    #[cfg(all(
+        feature = "sqlite",
+        feature = "postgres",
+        feature = "seal",
+        feature = "serde",
+        feature = "argon2"
+    ))]
+    trials.extend(fixtures_v01::trials());
     harness::run(trials);
 }

@@ -5,8 +5,8 @@
 //! after writing. Later versions keep this test, ported to their API: rows written by 0.1 must
 //! keep working.
 //!
-//! The PostgreSQL part runs on the server named by `TWOFACTOR_POSTGRES_URL` (skipped with a
-//! notice when it is unset, failing under `CI=true`), in a table of its own that it drops.
+//! The PostgreSQL part runs on the server named by `TWOFACTOR_POSTGRES_URL` (reported as ignored
+//! when it is unset, failing under `CI=true`), in a table of its own that it drops.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -164,7 +164,6 @@ fn check_record(record: &Record, user: &Value, manifest: &Value) {
     );
 }
 
-#[test]
 fn binary_fixtures_decode_as_the_manifest_says() {
     let manifest = manifest();
     assert_eq!(users(&manifest).len(), 10);
@@ -180,7 +179,6 @@ fn binary_fixtures_decode_as_the_manifest_says() {
     }
 }
 
-#[test]
 fn json_fixtures_decode_to_the_binary_records() {
     let manifest = manifest();
     for user in users(&manifest) {
@@ -431,7 +429,6 @@ const MIGRATIONS_V01: [(i64, &str); 1] = [(1, "records table")];
 
 /// The binary fixtures in a `MemoryStore` (as an application's own store would hold them):
 /// every user logs in as the manifest says.
-#[tokio::test]
 async fn the_binary_records_log_every_user_in_from_a_memory_store() {
     let manifest = manifest();
     let store = MemoryStore::new();
@@ -483,7 +480,6 @@ async fn check_sqlite(manifest: Value, copy: PathBuf) {
     store.pool().close().await;
 }
 
-#[tokio::test]
 async fn the_sqlite_database_logs_every_user_in() {
     let manifest = manifest();
     let committed = PathBuf::from(DIR).join(text(&manifest["sqlite"]["file"]));
@@ -580,7 +576,6 @@ async fn check_postgres(manifest: Value, pool: sqlx::PgPool, table: String, fres
     check_rewritten(&manifest, &rows);
 }
 
-#[tokio::test]
 async fn the_postgres_dump_logs_every_user_in() {
     let url = match std::env::var("TWOFACTOR_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => url,
@@ -616,4 +611,15 @@ async fn the_postgres_dump_logs_every_user_in() {
     })
     .await;
     pool.close().await;
+}
+
+/// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
+pub(crate) fn trials() -> Vec<crate::harness::Trial> {
+    vec![
+        trial!(Nothing, fn binary_fixtures_decode_as_the_manifest_says),
+        trial!(Nothing, fn json_fixtures_decode_to_the_binary_records),
+        trial!(Nothing, async the_binary_records_log_every_user_in_from_a_memory_store),
+        trial!(Nothing, async the_sqlite_database_logs_every_user_in),
+        trial!(Postgres, async the_postgres_dump_logs_every_user_in),
+    ]
 }
