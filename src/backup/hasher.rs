@@ -305,5 +305,3 @@ impl fmt::Debug for ChosenHasher {
         f.debug_tuple("ChosenHasher").field(&self.0.scheme()).finish()
     }
 }
-
-

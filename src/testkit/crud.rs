@@ -213,6 +213,18 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
         "after compare_and_swap of a deleted record",
     )
     .await?;
+    // A user who deleted their record (disabled, or an administrator's reset) enrolls again.
+    ensure(
+        insert(CHECK, &**last, &record).await? == Write::Applied,
+        CHECK,
+        || "inserting a record again after its delete was refused".into(),
+    )?;
+    all_see(CHECK, stores, &user, Some(&record), "after inserting again").await?;
+    ensure(
+        delete(CHECK, &**first, &user, 1).await? == Write::Applied,
+        CHECK,
+        || "deleting the record inserted again was refused".into(),
+    )?;
     all_see(CHECK, stores, &bystander, Some(&other), "another user's record").await?;
     ensure(
         delete(CHECK, &**first, &bystander, 1).await? == Write::Applied,
@@ -306,10 +318,69 @@ pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
             applied.len()
         )
     })?;
-    for (name, version) in [(&user, 2), (&newcomer, 1)] {
-        let _ = delete(CHECK, &**first, name, version).await?;
+    lost_updates(stores, &newcomer).await?;
+    let _ = delete(CHECK, &**first, &user, 2).await?;
+    let stored = load(CHECK, &**first, &newcomer).await?;
+    if let Some(stored) = stored {
+        let _ = delete(CHECK, &**first, &newcomer, stored.version()).await?;
     }
     Ok(())
+}
+
+/// Eight tasks, spread over the handles, each add 1 to `user`'s epoch eight times by read and
+/// compare-and-swap, retrying on conflict: no increment is lost, whichever handle wrote it.
+async fn lost_updates<S: Store + 'static>(stores: &[Arc<S>], user: &str) -> Result<(), KitFailure> {
+    const CHECK: &str = "stale_versions";
+    const TASKS: u64 = 8;
+    const ROUNDS: u64 = 8;
+    let Some(first) = stores.first() else {
+        return Err(KitFailure::new(CHECK, "no store was given"));
+    };
+    let before = load(CHECK, &**first, user)
+        .await?
+        .ok_or_else(|| KitFailure::new(CHECK, "the record is gone"))?;
+    let mut tasks = Vec::new();
+    for (index, _) in (0..TASKS).enumerate() {
+        let store = Arc::clone(&stores[index % stores.len()]);
+        let user = String::from(user);
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..ROUNDS {
+                loop {
+                    let Some(mut read) = store.load(&user).await.map_err(|e| format!("{e}"))? else {
+                        return Err(String::from("the record disappeared"));
+                    };
+                    let expected = read.version();
+                    read.version = expected.saturating_add(1);
+                    read.epoch = read.epoch.saturating_add(1);
+                    if store
+                        .compare_and_swap(expected, read)
+                        .await
+                        .map_err(|e| format!("{e}"))?
+                        == Write::Applied
+                    {
+                        break;
+                    }
+                }
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for task in tasks {
+        task.await
+            .map_err(|error| KitFailure::new(CHECK, format!("an incrementing task failed: {error}")))?
+            .map_err(|reason| KitFailure::new(CHECK, reason))?;
+    }
+    let after = load(CHECK, &**first, user)
+        .await?
+        .ok_or_else(|| KitFailure::new(CHECK, "the record is gone"))?;
+    let expected = (before.version() + TASKS * ROUNDS, before.epoch() + TASKS * ROUNDS);
+    ensure((after.version(), after.epoch()) == expected, CHECK, || {
+        format!(
+            "after {} read-and-swap increments the record is at (version, epoch) {:?}, not {expected:?}: an update was lost",
+            TASKS * ROUNDS,
+            (after.version(), after.epoch())
+        )
+    })
 }
 
 /// Runs 64 writes at once, spread round robin over the handles, and returns the tasks whose

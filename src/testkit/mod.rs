@@ -57,8 +57,8 @@ const CONTENDERS: usize = 64;
 ///
 /// | check | proves |
 /// | --- | --- |
-/// | [`check_crud`] | create, read, update, delete; every field round-trips; every handle sees every write |
-/// | [`check_stale_versions`] | a write at a stale version is refused; of 64 concurrent writes from one version, or inserts of one user, exactly one is applied |
+/// | [`check_crud`] | create, read, update, delete, insert again; every field round-trips; every handle sees every write |
+/// | [`check_stale_versions`] | a write at a stale version is refused; of 64 concurrent writes from one version, or inserts of one user, exactly one is applied; read-and-swap increments from every handle lose none |
 /// | [`check_concurrent_code`] | 64 concurrent submissions of one valid code: exactly one succeeds, 63 are told it was a replay |
 /// | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
 /// | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |

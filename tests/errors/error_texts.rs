@@ -161,10 +161,7 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &StoredSetError::Trailing,
         ],
     );
-    listed(
-        "src/service/config.rs",
-        &[&ConfigError::Issuer(UriError::Image)],
-    );
+    listed("src/service/config.rs", &[&ConfigError::Issuer(UriError::Image)]);
     listed(
         "src/service/error.rs",
         &[

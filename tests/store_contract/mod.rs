@@ -1,6 +1,7 @@
-//! Store-level checks written once: the contract every `Store` keeps (run on `MemoryStore` as
-//! the reference and on the SQL stores), and the checks of the SQL stores, over a small
-//! `SqlBackend` trait that each database's test file implements.
+//! The checks of the SQL stores, written once over a small `SqlBackend` trait that each
+//! database's test file implements: their columns, corrupt and out-of-range rows, migrations,
+//! separate tables, table names, and the conformance kit (`twofactor::testkit`, the one contract
+//! every `Store` is held to) with one pool and with two.
 #![allow(
     dead_code,
     unreachable_pub,
@@ -82,175 +83,6 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// Insert, load, compare-and-swap and delete, each outcome as `MemoryStore` gives it.
-pub async fn contract<S: Store>(store: &S)
-where
-    S::Error: std::fmt::Debug,
-{
-    let user = &unique("contract_user");
-    assert_eq!(store.load(user).await.unwrap(), None);
-
-    let first = record_with(user, 1, 1, true, 0);
-    assert_eq!(store.insert(first.clone()).await.unwrap(), Write::Applied);
-    assert_eq!(store.load(user).await.unwrap(), Some(first.clone()));
-    assert_eq!(
-        store.insert(record(user, 1)).await.unwrap(),
-        Write::Conflict,
-        "a second insert for one user"
-    );
-    assert_eq!(
-        store.load(user).await.unwrap(),
-        Some(first.clone()),
-        "unchanged by the refused insert"
-    );
-
-    let second = record_with(user, 2, 2, false, 1_700_000_600);
-    assert_eq!(
-        store.compare_and_swap(2, second.clone()).await.unwrap(),
-        Write::Conflict,
-        "ahead of the stored version"
-    );
-    assert_eq!(
-        store.compare_and_swap(0, second.clone()).await.unwrap(),
-        Write::Conflict,
-        "behind it"
-    );
-    assert_eq!(
-        store.compare_and_swap(u64::MAX, second.clone()).await.unwrap(),
-        Write::Conflict
-    );
-    assert_eq!(store.load(user).await.unwrap(), Some(first.clone()));
-    assert_eq!(
-        store.compare_and_swap(1, second.clone()).await.unwrap(),
-        Write::Applied
-    );
-    assert_eq!(store.load(user).await.unwrap(), Some(second.clone()));
-    assert_eq!(
-        store.compare_and_swap(1, record(user, 2)).await.unwrap(),
-        Write::Conflict,
-        "the version that was just replaced is stale"
-    );
-    assert_eq!(store.load(user).await.unwrap(), Some(second.clone()));
-
-    let other = &unique("contract_absent");
-    assert_eq!(
-        store.compare_and_swap(0, record(other, 1)).await.unwrap(),
-        Write::Conflict
-    );
-    assert_eq!(
-        store.load(other).await.unwrap(),
-        None,
-        "compare-and-swap never creates"
-    );
-    assert_eq!(store.delete(other, 0).await.unwrap(), Write::Conflict);
-
-    assert_eq!(
-        store.delete(user, 1).await.unwrap(),
-        Write::Conflict,
-        "stale delete"
-    );
-    assert_eq!(store.delete(user, u64::MAX).await.unwrap(), Write::Conflict);
-    assert_eq!(store.load(user).await.unwrap(), Some(second));
-    assert_eq!(store.delete(user, 2).await.unwrap(), Write::Applied);
-    assert_eq!(store.load(user).await.unwrap(), None);
-    assert_eq!(
-        store.delete(user, 2).await.unwrap(),
-        Write::Conflict,
-        "already gone"
-    );
-    assert_eq!(
-        store.compare_and_swap(2, record(user, 3)).await.unwrap(),
-        Write::Conflict
-    );
-
-    assert_eq!(
-        store.insert(first.clone()).await.unwrap(),
-        Write::Applied,
-        "a user can enroll again"
-    );
-    assert_eq!(store.load(user).await.unwrap(), Some(first));
-}
-
-/// `writers` tasks, spread over `stores` (which share one database), read version 1 and try
-/// to write version 2 at the same moment: exactly one is applied. Then `counters` tasks each
-/// add 1 to the epoch `rounds` times by read and compare-and-swap, retrying on conflict: no
-/// increment is lost.
-pub async fn concurrent_writers<S>(stores: &[Arc<S>], writers: u64, counters: u64, rounds: u64)
-where
-    S: Store + 'static,
-    S::Error: std::fmt::Debug,
-{
-    let user = unique("race_user");
-    assert_eq!(stores[0].insert(record(&user, 1)).await.unwrap(), Write::Applied);
-    let barrier = Arc::new(tokio::sync::Barrier::new(usize::try_from(writers).unwrap()));
-    let mut tasks = Vec::new();
-    for writer in 0..writers {
-        let store = Arc::clone(&stores[usize::try_from(writer).unwrap() % stores.len()]);
-        let (barrier, user) = (Arc::clone(&barrier), user.clone());
-        tasks.push(tokio::spawn(async move {
-            let read = store.load(&user).await.unwrap().unwrap();
-            barrier.wait().await;
-            let next = record_with(&user, read.version() + 1, writer, false, 0);
-            (
-                writer,
-                store
-                    .compare_and_swap(read.version(), next.clone())
-                    .await
-                    .unwrap(),
-            )
-        }));
-    }
-    let mut winners = Vec::new();
-    for task in tasks {
-        let (writer, outcome) = task.await.unwrap();
-        if outcome == Write::Applied {
-            winners.push(writer);
-        }
-    }
-    assert_eq!(
-        winners.len(),
-        1,
-        "of {writers} writers from one version, applied: {winners:?}"
-    );
-    let stored = stores[1 % stores.len()].load(&user).await.unwrap().unwrap();
-    assert_eq!((stored.version(), stored.epoch()), (2, winners[0]));
-
-    let mut tasks = Vec::new();
-    for counter in 0..counters {
-        let store = Arc::clone(&stores[usize::try_from(counter).unwrap() % stores.len()]);
-        let user = user.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut conflicts = 0u64;
-            for _ in 0..rounds {
-                loop {
-                    let read = store.load(&user).await.unwrap().unwrap();
-                    let next = record_with(&user, read.version() + 1, read.epoch() + 1, false, 0);
-                    match store
-                        .compare_and_swap(read.version(), next.clone())
-                        .await
-                        .unwrap()
-                    {
-                        Write::Applied => break,
-                        Write::Conflict => conflicts += 1,
-                        other => panic!("a write that is neither applied nor a conflict: {other:?}"),
-                    }
-                }
-            }
-            conflicts
-        }));
-    }
-    let mut conflicts = 0;
-    for task in tasks {
-        conflicts += task.await.unwrap();
-    }
-    let stored = stores[0].load(&user).await.unwrap().unwrap();
-    assert_eq!(
-        (stored.version(), stored.epoch()),
-        (2 + counters * rounds, winners[0] + counters * rounds),
-        "every increment kept ({conflicts} conflicts retried)"
-    );
-}
-
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 #[allow(unused_imports)]
 pub use sql::*;
@@ -280,22 +112,6 @@ mod sql {
 
         /// The rows of the migrations table: version, description, `applied_at` as text.
         fn migrations(&self, store: &Self::Store) -> impl Future<Output = Vec<(i64, String, String)>>;
-    }
-
-    /// The contract, on a store of the backend.
-    pub async fn sql_contract<B: SqlBackend>(backend: &B) {
-        let store = backend.open(&unique("contract")).await.unwrap();
-        contract(&store).await;
-    }
-
-    /// 64 writers from one version over two pools, then 8 counters × 8 rounds, over two pools.
-    pub async fn sql_concurrent_writers<B: SqlBackend>(backend: &B) {
-        let table = unique("race");
-        let stores = [
-            Arc::new(backend.open(&table).await.unwrap()),
-            Arc::new(backend.open(&table).await.unwrap()),
-        ];
-        concurrent_writers(&stores, 64, 8, 8).await;
     }
 
     /// The columns for operators follow every write.
@@ -454,8 +270,16 @@ mod sql {
                 other => panic!("{name:?}: {:?}", other.map(|_| ())),
             }
         }
+        // A keyword as a table name: every statement quotes it.
         let store = backend.open("user").await.unwrap();
-        contract(&store).await;
+        let user = unique("keyword_table_user");
+        assert_eq!(store.insert(record(&user, 1)).await.unwrap(), Write::Applied);
+        assert_eq!(store.load(&user).await.unwrap(), Some(record(&user, 1)));
+        assert_eq!(
+            store.compare_and_swap(1, record(&user, 2)).await.unwrap(),
+            Write::Applied
+        );
+        assert_eq!(store.delete(&user, 2).await.unwrap(), Write::Applied);
         let longest = format!("{}{}", unique("l"), "x".repeat(52))
             .chars()
             .take(52)
@@ -545,8 +369,6 @@ macro_rules! raw_sql_methods {
 macro_rules! sql_suite {
     ($backend:ident, $needs:ident) => {
         $crate::sql_suite!($backend, $needs, sql_checks:
-            sql_contract,
-            sql_concurrent_writers,
             sql_columns_follow_the_record,
             sql_corrupt_rows_are_errors,
             sql_migrate_twice_is_a_no_op,

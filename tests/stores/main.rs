@@ -18,13 +18,16 @@ mod store_contract;
     feature = "argon2"
 ))]
 mod fixtures_v01;
+#[cfg(feature = "testkit")]
 mod store_memory;
 mod store_postgres;
 mod store_sqlite;
 
 fn main() {
     #[allow(unused_mut)]
-    let mut trials = store_memory::trials();
+    let mut trials = Vec::new();
+    #[cfg(feature = "testkit")]
+    trials.extend(store_memory::trials());
     #[cfg(feature = "postgres")]
     trials.extend(store_postgres::trials());
     #[cfg(feature = "sqlite")]
