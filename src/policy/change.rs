@@ -7,7 +7,7 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Verified};
 use super::verify::{Attempt, Proof, accept};
 use super::{Decision, Policy, clear_throttles};
-use crate::backup::{BackupCodeSet, CodeHasher, GenerateError};
+use crate::backup::{BackupCodeSet, BackupError, CodeHasher};
 use crate::record::Record;
 use crate::record::Throttle;
 
@@ -50,7 +50,7 @@ pub(crate) fn regenerate<H, F>(
 ) -> Decision<Verified>
 where
     H: CodeHasher + ?Sized,
-    F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
+    F: FnOnce() -> Result<BackupCodeSet, BackupError>,
 {
     let Some(mut new) = record else {
         return (Err(Refusal::NotEnrolled), None);

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use super::{Decision, Policy, clear_throttles};
-use crate::backup::{BackupCodeSet, GenerateError};
+use crate::backup::{BackupCodeSet, BackupError};
 use crate::otp::{Code, Match, OtpError, TotpParams};
 use crate::record::Record;
 use crate::record::{Active, Pending, StoredSecret};
@@ -55,7 +55,7 @@ pub(crate) fn confirm<F>(
     make_backup: F,
 ) -> Decision<Match>
 where
-    F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
+    F: FnOnce() -> Result<BackupCodeSet, BackupError>,
 {
     let Some(mut record) = record else {
         return (Err(Refusal::NoPendingEnrollment), None);

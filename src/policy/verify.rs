@@ -7,7 +7,7 @@ use super::outcome::{Refusal, Verified, Via};
 use super::throttle::Gate;
 use super::{InPlace, Policy, clear_throttles};
 use crate::backup::HashMemo;
-use crate::backup::{BackupVerifyError, CodeHasher};
+use crate::backup::{BackupError, CodeHasher};
 use crate::otp::{Code, OtpError};
 use crate::record::Active;
 use crate::record::Record;
@@ -195,12 +195,13 @@ fn accept_backup<H: CodeHasher + ?Sized>(
             };
             Attempt::Accepted(verified)
         }
-        Err(BackupVerifyError::Mismatch) => {
+        Err(BackupError::Mismatch) => {
             let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
             Attempt::Refused(Refusal::Wrong(Via::BackupCode, failed), true)
         }
-        Err(BackupVerifyError::Used) => Attempt::Refused(Refusal::Replay(Via::BackupCode), false),
-        Err(BackupVerifyError::Malformed(_)) => Attempt::Refused(Refusal::Malformed, false),
-        Err(BackupVerifyError::Hash(error)) => Attempt::Refused(Refusal::Hash(error), false),
+        Err(BackupError::Used) => Attempt::Refused(Refusal::Replay(Via::BackupCode), false),
+        Err(error) if error.is_malformed() => Attempt::Refused(Refusal::Malformed, false),
+        // What else the lookup gives is the hasher's failure.
+        Err(error) => Attempt::Refused(Refusal::Hash(error), false),
     }
 }
