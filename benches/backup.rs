@@ -18,7 +18,7 @@ use std::time::Instant;
 use criterion::{BenchmarkId, Criterion};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::backup::{Argon2Hasher, BackupCodeSet, BackupVerifyError, CodeFormat, CodeHasher, HmacHasher};
+use twofactor::backup::{Argon2Hasher, BackupCodeSet, BackupError, CodeFormat, CodeHasher, HmacHasher};
 
 /// A code of the default format that the seeded sets below do not contain (checked).
 const ABSENT: &str = "0000-0000-0000-0000";
@@ -42,7 +42,7 @@ impl Case {
         set.mark_used(1, 1_700_000_100).unwrap();
         let matching = codes.expose_code(count - 1).unwrap().to_owned();
         assert_eq!(set.verify(&matching, hasher), Ok(count - 1));
-        assert_eq!(set.verify(ABSENT, hasher), Err(BackupVerifyError::Mismatch));
+        assert_eq!(set.verify(ABSENT, hasher), Err(BackupError::Mismatch));
         Self { count, set, matching }
     }
 

@@ -25,8 +25,8 @@ use std::process::ExitCode;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
-use twofactor::otp::{HotpParams, TotpParams, OtpError, Window};
+use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
+use twofactor::otp::{HotpParams, OtpError, TotpParams, Window};
 use twofactor::{Hotp, Secret, Totp};
 
 /// What a verification answered, as the class the check groups by.
@@ -50,10 +50,10 @@ impl Outcome {
         }
     }
 
-    fn of_backup(result: &Result<usize, BackupVerifyError>) -> Self {
+    fn of_backup(result: &Result<usize, BackupError>) -> Self {
         match result {
             Ok(_) => Self::Accepted,
-            Err(BackupVerifyError::Used) => Self::Used,
+            Err(BackupError::Used) => Self::Used,
             Err(_) => Self::Mismatch,
         }
     }
@@ -356,7 +356,7 @@ fn hotp_suite() -> Suite {
 }
 
 #[inline(never)]
-fn verify_backup(set: &BackupCodeSet, typed: &str, hasher: &HmacHasher) -> Result<usize, BackupVerifyError> {
+fn verify_backup(set: &BackupCodeSet, typed: &str, hasher: &HmacHasher) -> Result<usize, BackupError> {
     set.verify(typed, hasher)
 }
 

@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twofactor::otp::{Algorithm, Code, Digits, HotpParams, TotpParams, OtpError, Window};
+use twofactor::otp::{Algorithm, Code, Digits, HotpParams, OtpError, TotpParams, Window};
 use twofactor::{Hotp, Secret, Totp};
 
 struct Input<'a>(&'a [u8]);

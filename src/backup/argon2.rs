@@ -2,7 +2,8 @@
 
 use ::argon2::{Algorithm, Argon2, Params, Version};
 
-use super::hasher::{CodeHasher, HashError, HashScheme};
+use super::error::BackupError;
+use super::hasher::{CodeHasher, HashScheme};
 
 /// Hashes backup codes with Argon2id (RFC 9106), the default [`CodeHasher`].
 ///
@@ -82,19 +83,19 @@ impl Argon2Hasher {
     /// A hasher with other parameters: memory `m_cost` in KiB, `t_cost` passes, `p_cost` lanes.
     ///
     /// # Errors
-    /// [`HashError::InvalidParams`] outside [`HashScheme::ARGON2_MIN_M_COST`]–
+    /// [`BackupError::InvalidParams`] outside [`HashScheme::ARGON2_MIN_M_COST`]–
     /// [`HashScheme::ARGON2_MAX_M_COST`] KiB, 1–[`HashScheme::ARGON2_MAX_T_COST`] passes,
     /// 1–[`HashScheme::ARGON2_MAX_P_COST`] lanes, or with less than 8 KiB per lane.
     ///
     /// ```
-    /// use twofactor::backup::{Argon2Hasher, HashError};
+    /// use twofactor::backup::{Argon2Hasher, BackupError};
     ///
     /// let stronger = Argon2Hasher::with_params(64 * 1024, 3, 1)?;
     /// assert_eq!(stronger.m_cost(), 65_536);
-    /// assert_eq!(Argon2Hasher::with_params(64, 1, 1), Err(HashError::InvalidParams));
-    /// # Ok::<(), HashError>(())
+    /// assert_eq!(Argon2Hasher::with_params(64, 1, 1), Err(BackupError::InvalidParams));
+    /// # Ok::<(), BackupError>(())
     /// ```
-    pub const fn with_params(m_cost: u32, t_cost: u32, p_cost: u32) -> Result<Self, HashError> {
+    pub const fn with_params(m_cost: u32, t_cost: u32, p_cost: u32) -> Result<Self, BackupError> {
         let scheme = HashScheme::Argon2id {
             m_cost,
             t_cost,
@@ -107,7 +108,7 @@ impl Argon2Hasher {
                 p_cost,
             })
         } else {
-            Err(HashError::InvalidParams)
+            Err(BackupError::InvalidParams)
         }
     }
 
@@ -151,22 +152,22 @@ impl CodeHasher for Argon2Hasher {
         scheme: &HashScheme,
         salt: &[u8; HashScheme::SALT_LEN],
         code: &[u8],
-    ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
         let HashScheme::Argon2id {
             m_cost,
             t_cost,
             p_cost,
         } = *scheme
         else {
-            return Err(HashError::UnsupportedScheme);
+            return Err(BackupError::UnsupportedScheme);
         };
         scheme.check()?;
         let params = Params::new(m_cost, t_cost, p_cost, Some(HashScheme::HASH_LEN))
-            .map_err(|_| HashError::InvalidParams)?;
+            .map_err(|_| BackupError::InvalidParams)?;
         let mut out = [0u8; HashScheme::HASH_LEN];
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(code, salt, &mut out)
-            .map_err(HashError::failed)?;
+            .map_err(BackupError::hash_failed)?;
         Ok(out)
     }
 }

@@ -11,14 +11,14 @@
 //!
 //! Integers are big-endian. Reading checks what [`BackupCodeSet::from_stored`] checks — the
 //! scheme's parameters, the code length, the number of codes — and names the first field that
-//! is wrong with a [`StoredSetError`].
+//! is wrong with a [`StoredProblem`].
 
 use alloc::vec::Vec;
 
+use super::error::{BackupError, StoredProblem};
 use super::format::CodeFormat;
 use super::hasher::HashScheme;
 use super::set::{BackupCodeSet, StoredCode};
-use super::stored::StoredSetError;
 
 const FORMAT: u8 = 1;
 const ARGON2ID: u8 = 0;
@@ -65,49 +65,53 @@ impl BackupCodeSet {
     }
 
     /// Reads a set that [`BackupCodeSet::to_bytes`] wrote.
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, StoredSetError> {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, BackupError> {
+        Self::read_bytes(bytes).map_err(BackupError::Stored)
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Result<Self, StoredProblem> {
         let mut input = Input(bytes);
-        let format = input.u8(StoredSetError::Version)?;
+        let format = input.u8(StoredProblem::Version)?;
         if format != FORMAT {
-            return Err(StoredSetError::UnsupportedVersion {
+            return Err(StoredProblem::UnsupportedVersion {
                 version: u64::from(format),
             });
         }
-        let scheme = match input.u8(StoredSetError::Scheme)? {
+        let scheme = match input.u8(StoredProblem::Scheme)? {
             ARGON2ID => HashScheme::Argon2id {
-                m_cost: input.u32(StoredSetError::Params)?,
-                t_cost: input.u32(StoredSetError::Params)?,
-                p_cost: input.u32(StoredSetError::Params)?,
+                m_cost: input.u32(StoredProblem::Params)?,
+                t_cost: input.u32(StoredProblem::Params)?,
+                p_cost: input.u32(StoredProblem::Params)?,
             },
             HMAC_SHA256 => HashScheme::HmacSha256 {
-                key_id: input.u32(StoredSetError::Params)?,
+                key_id: input.u32(StoredProblem::Params)?,
             },
-            _ => return Err(StoredSetError::Scheme),
+            _ => return Err(StoredProblem::Scheme),
         };
-        scheme.check().map_err(|_| StoredSetError::Params)?;
-        let length = usize::from(input.u8(StoredSetError::CodeLength)?);
+        scheme.check().map_err(|_| StoredProblem::Params)?;
+        let length = usize::from(input.u8(StoredProblem::CodeLength)?);
         if !(CodeFormat::MIN_LENGTH..=CodeFormat::MAX_LENGTH).contains(&length) {
-            return Err(StoredSetError::CodeLength);
+            return Err(StoredProblem::CodeLength);
         }
-        let count = usize::from(input.u8(StoredSetError::Count)?);
+        let count = usize::from(input.u8(StoredProblem::Count)?);
         if !(CodeFormat::MIN_COUNT..=CodeFormat::MAX_COUNT).contains(&count) {
-            return Err(StoredSetError::Count);
+            return Err(StoredProblem::Count);
         }
-        let salt = input.array(StoredSetError::Salt)?;
+        let salt = input.array(StoredProblem::Salt)?;
         let mut codes = Vec::with_capacity(count);
         for index in 0..count {
-            let hash = input.array(StoredSetError::Hash { index })?;
-            let used = input.u8(StoredSetError::UsedAt { index })?;
-            let at = u64::from_be_bytes(input.array(StoredSetError::UsedAt { index })?);
+            let hash = input.array(StoredProblem::Hash { index })?;
+            let used = input.u8(StoredProblem::UsedAt { index })?;
+            let at = u64::from_be_bytes(input.array(StoredProblem::UsedAt { index })?);
             let used_at = match (used, at) {
                 (0, 0) => None,
                 (1, at) => Some(at),
-                _ => return Err(StoredSetError::UsedAt { index }),
+                _ => return Err(StoredProblem::UsedAt { index }),
             };
             codes.push(StoredCode { hash, used_at });
         }
         if !input.0.is_empty() {
-            return Err(StoredSetError::Trailing);
+            return Err(StoredProblem::Trailing);
         }
         Ok(Self {
             scheme,
@@ -122,15 +126,15 @@ impl BackupCodeSet {
 struct Input<'a>(&'a [u8]);
 
 impl Input<'_> {
-    fn array<const N: usize>(&mut self, error: StoredSetError) -> Result<[u8; N], StoredSetError> {
+    fn array<const N: usize>(&mut self, error: StoredProblem) -> Result<[u8; N], StoredProblem> {
         let (head, rest) = self.0.split_first_chunk::<N>().ok_or(error)?;
         self.0 = rest;
         Ok(*head)
     }
-    fn u8(&mut self, error: StoredSetError) -> Result<u8, StoredSetError> {
+    fn u8(&mut self, error: StoredProblem) -> Result<u8, StoredProblem> {
         Ok(self.array::<1>(error)?[0])
     }
-    fn u32(&mut self, error: StoredSetError) -> Result<u32, StoredSetError> {
+    fn u32(&mut self, error: StoredProblem) -> Result<u32, StoredProblem> {
         Ok(u32::from_be_bytes(self.array(error)?))
     }
 }
@@ -172,7 +176,10 @@ mod tests {
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert_eq!(BackupCodeSet::from_bytes(&longer), Err(StoredSetError::Trailing));
+        assert_eq!(
+            BackupCodeSet::from_bytes(&longer),
+            Err(BackupError::Stored(StoredProblem::Trailing))
+        );
     }
 
     #[test]
@@ -181,14 +188,14 @@ mod tests {
         let at = |index: usize, value: u8| {
             let mut changed = bytes.clone();
             changed[index] = value;
-            BackupCodeSet::from_bytes(&changed)
+            BackupCodeSet::read_bytes(&changed)
         };
-        assert_eq!(at(0, 2), Err(StoredSetError::UnsupportedVersion { version: 2 }));
-        assert_eq!(at(1, 7), Err(StoredSetError::Scheme));
-        assert_eq!(at(6, 0), Err(StoredSetError::CodeLength));
-        assert_eq!(at(7, 0), Err(StoredSetError::Count));
+        assert_eq!(at(0, 2), Err(StoredProblem::UnsupportedVersion { version: 2 }));
+        assert_eq!(at(1, 7), Err(StoredProblem::Scheme));
+        assert_eq!(at(6, 0), Err(StoredProblem::CodeLength));
+        assert_eq!(at(7, 0), Err(StoredProblem::Count));
         // The first code's used flag, after the 32-byte hash.
-        assert_eq!(at(8 + 16 + 32, 2), Err(StoredSetError::UsedAt { index: 0 }));
-        assert_eq!(at(8 + 16 + 32 + 8, 1), Err(StoredSetError::UsedAt { index: 0 }));
+        assert_eq!(at(8 + 16 + 32, 2), Err(StoredProblem::UsedAt { index: 0 }));
+        assert_eq!(at(8 + 16 + 32 + 8, 1), Err(StoredProblem::UsedAt { index: 0 }));
     }
 }

@@ -1,8 +1,8 @@
 //! The format of a backup code: alphabet, length, grouping, and the entropy they give.
 
-use core::fmt;
-
 use alloc::string::String;
+
+use super::error::BackupError;
 
 /// The shape of a set of backup codes: how many codes, how many symbols each, and how the symbols
 /// are grouped when shown.
@@ -32,7 +32,7 @@ use alloc::string::String;
 /// let format = CodeFormat::builder().count(12).length(15).group(5).build()?;
 /// assert_eq!(format.display_len(), 17); // XXXXX-XXXXX-XXXXX
 /// assert!(CodeFormat::builder().length(12).build().is_err()); // 60 bits: below the floor
-/// # Ok::<(), twofactor::backup::CodeFormatError>(())
+/// # Ok::<(), twofactor::backup::BackupError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CodeFormat {
@@ -140,7 +140,7 @@ impl Default for CodeFormat {
 ///
 /// let format = CodeFormat::builder().count(8).length(20).group(5).build()?;
 /// assert_eq!((format.count(), format.entropy_bits()), (8, 100));
-/// # Ok::<(), twofactor::backup::CodeFormatError>(())
+/// # Ok::<(), twofactor::backup::BackupError>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
@@ -173,27 +173,27 @@ impl CodeFormatBuilder {
     /// Checks the format.
     ///
     /// # Errors
-    /// [`CodeFormatError::Count`], [`CodeFormatError::Length`] or [`CodeFormatError::Group`] for
+    /// [`BackupError::Count`], [`BackupError::Length`] or [`BackupError::Group`] for
     /// a value out of its range; in particular a length under [`CodeFormat::MIN_LENGTH`], whose
     /// codes would have less than 64 bits of entropy.
-    pub const fn build(self) -> Result<CodeFormat, CodeFormatError> {
+    pub const fn build(self) -> Result<CodeFormat, BackupError> {
         let CodeFormat { count, length, group } = self.format;
         if count < CodeFormat::MIN_COUNT || count > CodeFormat::MAX_COUNT {
-            return Err(CodeFormatError::Count {
+            return Err(BackupError::Count {
                 count,
                 min: CodeFormat::MIN_COUNT,
                 max: CodeFormat::MAX_COUNT,
             });
         }
         if length < CodeFormat::MIN_LENGTH || length > CodeFormat::MAX_LENGTH {
-            return Err(CodeFormatError::Length {
+            return Err(BackupError::Length {
                 length,
                 min: CodeFormat::MIN_LENGTH,
                 max: CodeFormat::MAX_LENGTH,
             });
         }
         if group < CodeFormat::MIN_GROUP || group > CodeFormat::MAX_GROUP {
-            return Err(CodeFormatError::Group {
+            return Err(BackupError::Group {
                 group,
                 min: CodeFormat::MIN_GROUP,
                 max: CodeFormat::MAX_GROUP,
@@ -202,76 +202,6 @@ impl CodeFormatBuilder {
         Ok(self.format)
     }
 }
-
-/// A [`CodeFormat`] value out of its range.
-///
-/// | variant | `Display` |
-/// | --- | --- |
-/// | `Count` | `{count} backup codes: a set has {min} to {max}` |
-/// | `Length` | `backup codes of {length} symbols: a code has {min} to {max} (at least 64 bits)` |
-/// | `Group` | `groups of {group} symbols: a group has {min} to {max}` |
-///
-/// ```
-/// use twofactor::backup::{CodeFormat, CodeFormatError};
-///
-/// let error = CodeFormat::builder().length(10).build().err().ok_or("accepted")?;
-/// assert_eq!(error, CodeFormatError::Length { length: 10, min: 13, max: 32 });
-/// assert_eq!(
-///     error.to_string(),
-///     "backup codes of 10 symbols: a code has 13 to 32 (at least 64 bits)"
-/// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CodeFormatError {
-    /// Too few or too many codes in a set.
-    Count {
-        /// The count given.
-        count: usize,
-        /// The fewest allowed.
-        min: usize,
-        /// The most allowed.
-        max: usize,
-    },
-    /// Codes too short (under 64 bits of entropy) or too long.
-    Length {
-        /// The length given, in symbols.
-        length: usize,
-        /// The shortest allowed.
-        min: usize,
-        /// The longest allowed.
-        max: usize,
-    },
-    /// Groups too short or too long.
-    Group {
-        /// The group size given, in symbols.
-        group: usize,
-        /// The shortest allowed.
-        min: usize,
-        /// The longest allowed.
-        max: usize,
-    },
-}
-
-impl fmt::Display for CodeFormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Count { count, min, max } => {
-                write!(f, "{count} backup codes: a set has {min} to {max}")
-            }
-            Self::Length { length, min, max } => write!(
-                f,
-                "backup codes of {length} symbols: a code has {min} to {max} (at least 64 bits)"
-            ),
-            Self::Group { group, min, max } => {
-                write!(f, "groups of {group} symbols: a group has {min} to {max}")
-            }
-        }
-    }
-}
-
-impl core::error::Error for CodeFormatError {}
 
 /// The value of each byte as a symbol: its 5-bit value, or [`INVALID`] (also for separators).
 /// Lower case is folded and Crockford's look-alikes are mapped: `O` to `0`, `I` and `L` to `1`.

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::error::GenerateError;
+use super::error::BackupError;
 use super::format::CodeFormat;
 use super::normalize::CanonicalCode;
 
@@ -20,9 +20,9 @@ const MAX_DRAWS: usize = 2;
 ///
 /// Each symbol is the low 5 bits of one random byte: 256 is a multiple of 32, so every symbol is
 /// equally likely and a code has exactly [`CodeFormat::entropy_bits`] bits of entropy.
-pub(crate) fn draw<F>(fill: &mut F, format: &CodeFormat) -> Result<Vec<CanonicalCode>, GenerateError>
+pub(crate) fn draw<F>(fill: &mut F, format: &CodeFormat) -> Result<Vec<CanonicalCode>, BackupError>
 where
-    F: FnMut(&mut [u8]) -> Result<(), GenerateError>,
+    F: FnMut(&mut [u8]) -> Result<(), BackupError>,
 {
     let mut codes: Vec<CanonicalCode> = Vec::with_capacity(format.count());
     let mut bytes = Zeroizing::new([0u8; CodeFormat::MAX_LENGTH]);
@@ -37,7 +37,7 @@ where
                 break code;
             }
             if draws >= MAX_DRAWS {
-                return Err(GenerateError::Rng);
+                return Err(BackupError::Rng);
             }
         };
         codes.push(code);

@@ -3,6 +3,8 @@
 use alloc::sync::Arc;
 use core::fmt;
 
+use super::error::BackupError;
+
 /// A hashing scheme and its parameters, as recorded in a stored set.
 ///
 /// A set remembers the scheme it was hashed under, so it keeps verifying after the
@@ -59,11 +61,11 @@ impl HashScheme {
     pub const ARGON2_MAX_P_COST: u32 = 16;
 
     /// Whether the parameters are in range.
-    pub(crate) fn check(&self) -> Result<(), HashError> {
+    pub(crate) fn check(&self) -> Result<(), BackupError> {
         if self.in_range() {
             Ok(())
         } else {
-            Err(HashError::InvalidParams)
+            Err(BackupError::InvalidParams)
         }
     }
 
@@ -98,7 +100,7 @@ impl HashScheme {
 /// by any hasher of that scheme.
 ///
 /// ```
-/// use twofactor::backup::{CodeHasher, HashError, HashScheme};
+/// use twofactor::backup::{BackupError, CodeHasher, HashScheme};
 ///
 /// /// HMAC-SHA-256 computed elsewhere (here: by `HmacHasher`, standing in for a remote service).
 /// struct Remote(twofactor::backup::HmacHasher);
@@ -112,7 +114,7 @@ impl HashScheme {
 ///         scheme: &HashScheme,
 ///         salt: &[u8; HashScheme::SALT_LEN],
 ///         code: &[u8],
-///     ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+///     ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
 ///         self.0.hash(scheme, salt, code)
 ///     }
 /// }
@@ -132,17 +134,17 @@ pub trait CodeHasher {
     /// [`CodeHasher::scheme`] — with the set's `salt`.
     ///
     /// # Errors
-    /// [`HashError::UnsupportedScheme`] if this hasher does not compute `scheme`,
-    /// [`HashError::KeyMismatch`] if it holds another key than the one `scheme` names,
-    /// [`HashError::InvalidParams`] for parameters out of range, [`HashError::Failed`] (made
-    /// with [`HashError::failed`], keeping the hasher's own error) if the computation failed
-    /// (memory, a remote service).
+    /// [`BackupError::UnsupportedScheme`] if this hasher does not compute `scheme`,
+    /// [`BackupError::KeyMismatch`] if it holds another key than the one `scheme` names,
+    /// [`BackupError::InvalidParams`] for parameters out of range, [`BackupError::HashFailed`]
+    /// (made with [`BackupError::hash_failed`], keeping the hasher's own error) if the
+    /// computation failed (memory, a remote service).
     fn hash(
         &self,
         scheme: &HashScheme,
         salt: &[u8; HashScheme::SALT_LEN],
         code: &[u8],
-    ) -> Result<[u8; HashScheme::HASH_LEN], HashError>;
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError>;
 }
 
 impl<H: CodeHasher + ?Sized> CodeHasher for &H {
@@ -155,134 +157,11 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
         scheme: &HashScheme,
         salt: &[u8; HashScheme::SALT_LEN],
         code: &[u8],
-    ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
         (**self).hash(scheme, salt, code)
     }
 }
 
-/// Why a hasher could not hash a code or be built. Never carries a key, a code or a hash.
-///
-/// | variant | `Display` |
-/// | --- | --- |
-/// | `UnsupportedScheme` | `the hasher does not compute this backup-code scheme` |
-/// | `KeyMismatch` | `the backup codes were hashed under key {stored}; the hasher holds key {held}` |
-/// | `InvalidParams` | `backup-code hashing parameters out of range` |
-/// | `KeyLength` | `an HMAC key of {len} bytes: {min} to {max} are accepted` |
-/// | `Failed` | `the hasher failed` (the hasher's own error is the [`source`](core::error::Error::source)) |
-///
-/// ```
-/// use twofactor::backup::{CodeHasher, HashError, HashScheme, HmacHasher};
-///
-/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
-/// let other_key = HashScheme::HmacSha256 { key_id: 2 };
-/// assert_eq!(
-///     hasher.hash(&other_key, &[0; 16], b"0123456789ABCDEF"),
-///     Err(HashError::KeyMismatch { stored: 2, held: 1 })
-/// );
-///
-/// // A hasher of its own keeps the reason it failed.
-/// let down = HashError::failed(std::io::Error::other("the hashing service did not answer"));
-/// assert_eq!(down.to_string(), "the hasher failed");
-/// let cause = std::error::Error::source(&down).ok_or("no cause")?;
-/// assert_eq!(cause.to_string(), "the hashing service did not answer");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// Two errors compare equal when they say the same thing; a [`HashError::Failed`] is equal only
-/// to itself and its clones (its cause is shared, behind an [`Arc`], so that the error stays
-/// `Clone`), since a cause, any error, has no equality: match it with `matches!`.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum HashError {
-    /// The hasher does not compute this scheme (a set hashed with HMAC offered to the Argon2
-    /// hasher, or the other way round).
-    UnsupportedScheme,
-    /// The set was hashed under an HMAC key other than the hasher's.
-    KeyMismatch {
-        /// The key identifier the set names.
-        stored: u32,
-        /// The key identifier of the hasher.
-        held: u32,
-    },
-    /// Parameters out of the ranges documented on [`HashScheme`].
-    InvalidParams,
-    /// An HMAC key of a length outside the accepted range.
-    KeyLength {
-        /// The length given, in bytes.
-        len: usize,
-        /// The shortest accepted.
-        min: usize,
-        /// The longest accepted.
-        max: usize,
-    },
-    /// The computation failed (out of memory, a remote hashing service unavailable). The
-    /// hasher's own error is kept as the [`source`](core::error::Error::source); make it with
-    /// [`HashError::failed`].
-    Failed(Arc<dyn core::error::Error + Send + Sync + 'static>),
-}
-
-impl HashError {
-    /// [`HashError::Failed`] with `cause`, the hasher's own error, as its
-    /// [`source`](core::error::Error::source).
-    pub fn failed(cause: impl core::error::Error + Send + Sync + 'static) -> Self {
-        Self::Failed(Arc::new(cause))
-    }
-}
-
-impl PartialEq for HashError {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Self::UnsupportedScheme, Self::UnsupportedScheme)
-            | (Self::InvalidParams, Self::InvalidParams) => true,
-            (
-                Self::KeyMismatch { stored, held },
-                Self::KeyMismatch {
-                    stored: other_stored,
-                    held: other_held,
-                },
-            ) => stored == other_stored && held == other_held,
-            (
-                Self::KeyLength { len, min, max },
-                Self::KeyLength {
-                    len: other_len,
-                    min: other_min,
-                    max: other_max,
-                },
-            ) => len == other_len && min == other_min && max == other_max,
-            // The same cause (a clone), not an equal one: errors have no equality.
-            (Self::Failed(cause), Self::Failed(other_cause)) => Arc::ptr_eq(cause, other_cause),
-            _ => false,
-        }
-    }
-}
-
-impl Eq for HashError {}
-
-impl fmt::Display for HashError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::UnsupportedScheme => f.write_str("the hasher does not compute this backup-code scheme"),
-            Self::KeyMismatch { stored, held } => write!(
-                f,
-                "the backup codes were hashed under key {stored}; the hasher holds key {held}"
-            ),
-            Self::InvalidParams => f.write_str("backup-code hashing parameters out of range"),
-            Self::KeyLength { len, min, max } => {
-                write!(f, "an HMAC key of {len} bytes: {min} to {max} are accepted")
-            }
-            Self::Failed(_) => f.write_str("the hasher failed"),
-        }
-    }
-}
-
-impl core::error::Error for HashError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::Failed(cause) => Some(&**cause),
-            _ => None,
-        }
-    }
-}
 /// The hasher of a [`ConfigBuilder`](crate::ConfigBuilder) before one is chosen: Argon2id
 /// (feature `argon2`; without it, the builder has no `build` until a hasher is chosen).
 #[derive(Clone, Copy, Debug, Default)]

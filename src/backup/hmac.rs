@@ -5,7 +5,8 @@ use core::fmt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::hasher::{CodeHasher, HashError, HashScheme};
+use super::error::BackupError;
+use super::hasher::{CodeHasher, HashScheme};
 
 /// The label that starts every message, so that the key, if it is used elsewhere too, never MACs
 /// a backup code and something else to the same value.
@@ -22,7 +23,7 @@ const DOMAIN: &[u8] = b"twofactor backup code v1\0";
 /// [`Argon2Hasher`](crate::backup::Argon2Hasher) and this hasher is the documented alternative.
 ///
 /// The key has an identifier that is written into every stored set: a set hashed under another
-/// key is refused with [`HashError::KeyMismatch`] instead of failing every code, and a key can be
+/// key is refused with [`BackupError::KeyMismatch`] instead of failing every code, and a key can be
 /// rotated by regenerating the sets that [`BackupCodeSet::needs_rehash`](crate::backup::BackupCodeSet::needs_rehash)
 /// flags. The keyed state is zeroized when dropped; `Debug` shows the key identifier only.
 ///
@@ -52,28 +53,28 @@ impl HmacHasher {
     /// A hasher keyed with `key`, known in stored sets as `key_id`.
     ///
     /// # Errors
-    /// [`HashError::KeyLength`] for a key shorter than [`HmacHasher::MIN_KEY_LEN`] or longer than
+    /// [`BackupError::KeyLength`] for a key shorter than [`HmacHasher::MIN_KEY_LEN`] or longer than
     /// [`HmacHasher::MAX_KEY_LEN`].
     ///
     /// ```
-    /// use twofactor::backup::{HashError, HmacHasher};
+    /// use twofactor::backup::{BackupError, HmacHasher};
     ///
     /// assert!(HmacHasher::new(7, &[1; 32]).is_ok());
     /// assert_eq!(
     ///     HmacHasher::new(7, &[1; 16]).err(),
-    ///     Some(HashError::KeyLength { len: 16, min: 32, max: 64 })
+    ///     Some(BackupError::KeyLength { len: 16, min: 32, max: 64 })
     /// );
     /// ```
-    pub fn new(key_id: u32, key: &[u8]) -> Result<Self, HashError> {
+    pub fn new(key_id: u32, key: &[u8]) -> Result<Self, BackupError> {
         if key.len() < Self::MIN_KEY_LEN || key.len() > Self::MAX_KEY_LEN {
-            return Err(HashError::KeyLength {
+            return Err(BackupError::KeyLength {
                 len: key.len(),
                 min: Self::MIN_KEY_LEN,
                 max: Self::MAX_KEY_LEN,
             });
         }
         // HMAC accepts a key of any length (RFC 2104 §2), so this cannot fail.
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| HashError::InvalidParams)?;
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| BackupError::InvalidParams)?;
         Ok(Self { key_id, mac })
     }
 
@@ -95,12 +96,12 @@ impl CodeHasher for HmacHasher {
         scheme: &HashScheme,
         salt: &[u8; HashScheme::SALT_LEN],
         code: &[u8],
-    ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
         let HashScheme::HmacSha256 { key_id } = *scheme else {
-            return Err(HashError::UnsupportedScheme);
+            return Err(BackupError::UnsupportedScheme);
         };
         if key_id != self.key_id {
-            return Err(HashError::KeyMismatch {
+            return Err(BackupError::KeyMismatch {
                 stored: key_id,
                 held: self.key_id,
             });

@@ -12,8 +12,8 @@
 //!    the scheme and parameters it was hashed under ([`BackupCodeSet::to_stored`] gives a
 //!    self-describing string).
 //! 3. **Verify** what the user types ([`BackupCodeSet::verify`]): case, spaces, hyphens and
-//!    Crockford's look-alikes (`O`, `I`, `L`) are forgiven; anything that cannot be a code is a
-//!    [`BackupCodeError`] before any hashing; otherwise one hash is computed and compared in
+//!    Crockford's look-alikes (`O`, `I`, `L`) are forgiven; anything that cannot be a code is
+//!    refused ([`BackupError::is_malformed`]) before any hashing; otherwise one hash is computed and compared in
 //!    constant time with every stored hash. The index of the matching code comes back.
 //! 4. **Consume** it ([`BackupCodeSet::mark_used`] with the time, or [`BackupCodeSet::consume`])
 //!    and write the set back atomically with the user's record: a used code never matches again
@@ -31,7 +31,7 @@
 //! [`BackupCodeSet::needs_rehash`] says when it was made under other ones.
 //!
 //! ```
-//! use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+//! use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
 //!
 //! let hasher = HmacHasher::new(1, &[0x42; 32])?;
 //! let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -44,7 +44,7 @@
 //! let typed = shown[6].to_lowercase().replace('-', " ");
 //! let index = set.consume(&typed, &hasher, 1_700_000_000)?;
 //! assert_eq!((index, set.remaining()), (6, 9));
-//! assert_eq!(set.verify(&typed, &hasher), Err(BackupVerifyError::Used));
+//! assert_eq!(set.verify(&typed, &hasher), Err(BackupError::Used));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -63,12 +63,10 @@ mod stored;
 
 #[cfg(feature = "argon2")]
 pub use self::argon2::Argon2Hasher;
-pub use error::{BackupVerifyError, GenerateError, MarkUsedError};
-pub use format::{CodeFormat, CodeFormatBuilder, CodeFormatError};
+pub use error::{BackupError, StoredProblem};
+pub use format::{CodeFormat, CodeFormatBuilder};
 pub use generate::BackupCodes;
-pub use hasher::{ChosenHasher, CodeHasher, DefaultHasher, HashError, HashScheme};
+pub use hasher::{ChosenHasher, CodeHasher, DefaultHasher, HashScheme};
 pub use hmac::HmacHasher;
 pub(crate) use memo::HashMemo;
-pub use normalize::BackupCodeError;
 pub use set::BackupCodeSet;
-pub use stored::StoredSetError;

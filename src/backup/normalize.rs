@@ -1,9 +1,8 @@
 //! What a person types, made canonical: the symbols of the alphabet in upper case, nothing else.
 
-use core::fmt;
-
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::error::BackupError;
 use super::format::{CodeFormat, DECODE, INVALID};
 
 /// A code in canonical form, in a zeroized stack buffer: exactly the set's length in symbols of
@@ -51,7 +50,7 @@ impl ZeroizeOnDrop for CanonicalCode {}
 ///   (none of the three is in the alphabet, so nothing is ambiguous).
 /// * Anything else — `U`, punctuation, a non-ASCII character — is an error, as is a number of
 ///   symbols other than `length`.
-pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, BackupCodeError> {
+pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, BackupError> {
     let mut code = CanonicalCode {
         symbols: [0; CodeFormat::MAX_LENGTH],
         len: 0,
@@ -63,7 +62,7 @@ pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, Bac
         }
         let value = DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID);
         if value == INVALID {
-            return Err(BackupCodeError::InvalidCharacter { position });
+            return Err(BackupError::InvalidCharacter { position });
         }
         if let Some(slot) = code.symbols.get_mut(found) {
             *slot = CodeFormat::ALPHABET
@@ -74,10 +73,10 @@ pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, Bac
         found += 1;
     }
     if found == 0 {
-        return Err(BackupCodeError::Empty);
+        return Err(BackupError::Empty);
     }
     if found != length || length > CodeFormat::MAX_LENGTH {
-        return Err(BackupCodeError::WrongLength {
+        return Err(BackupError::WrongLength {
             expected: length,
             found,
         });
@@ -86,72 +85,13 @@ pub(crate) fn normalize(input: &str, length: usize) -> Result<CanonicalCode, Bac
     Ok(code)
 }
 
-/// Why typed input is not a backup code of the set's format. Carries positions and counts, never
-/// the input.
-///
-/// | variant | `Display` |
-/// | --- | --- |
-/// | `Empty` | `no backup code was entered` |
-/// | `InvalidCharacter` | `the backup code has an invalid character at byte {position}` |
-/// | `WrongLength` | `the backup code has {found} symbols; {expected} are expected` |
-///
-/// ```
-/// use twofactor::backup::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
-///
-/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
-/// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
-/// let malformed = |input| match set.verify(input, &hasher) {
-///     Err(BackupVerifyError::Malformed(error)) => Some(error),
-///     _ => None,
-/// };
-/// assert_eq!(malformed(" - "), Some(BackupCodeError::Empty));
-/// assert_eq!(malformed("ABCD-EFGH-JKMN-PQRU"), Some(BackupCodeError::InvalidCharacter { position: 18 }));
-/// assert_eq!(malformed("ABCD-EFGH"), Some(BackupCodeError::WrongLength { expected: 16, found: 8 }));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BackupCodeError {
-    /// Nothing but white space and hyphens.
-    Empty,
-    /// A character that is neither a symbol of the alphabet (either case, with `O`, `I` and `L`
-    /// read as `0`, `1` and `1`) nor white space nor a hyphen.
-    InvalidCharacter {
-        /// The byte offset of the character in the input.
-        position: usize,
-    },
-    /// Too many or too few symbols.
-    WrongLength {
-        /// The number of symbols of the set's codes.
-        expected: usize,
-        /// The number of symbols typed.
-        found: usize,
-    },
-}
-
-impl fmt::Display for BackupCodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => f.write_str("no backup code was entered"),
-            Self::InvalidCharacter { position } => {
-                write!(f, "the backup code has an invalid character at byte {position}")
-            }
-            Self::WrongLength { expected, found } => {
-                write!(f, "the backup code has {found} symbols; {expected} are expected")
-            }
-        }
-    }
-}
-
-impl core::error::Error for BackupCodeError {}
-
 #[cfg(test)]
 mod tests {
     use alloc::string::String;
 
     use super::*;
 
-    fn canonical(input: &str, length: usize) -> Result<String, BackupCodeError> {
+    fn canonical(input: &str, length: usize) -> Result<String, BackupError> {
         normalize(input, length).map(|code| String::from_utf8(code.as_bytes().to_vec()).unwrap())
     }
 
@@ -170,19 +110,19 @@ mod tests {
 
     #[test]
     fn input_that_is_not_a_code_is_a_typed_error() {
-        assert_eq!(canonical(" - \t", 13), Err(BackupCodeError::Empty));
-        assert_eq!(canonical("", 13), Err(BackupCodeError::Empty));
+        assert_eq!(canonical(" - \t", 13), Err(BackupError::Empty));
+        assert_eq!(canonical("", 13), Err(BackupError::Empty));
         assert_eq!(
             canonical("ABCD-EFGH-JKMU", 13),
-            Err(BackupCodeError::InvalidCharacter { position: 13 })
+            Err(BackupError::InvalidCharacter { position: 13 })
         );
         assert_eq!(
             canonical("ABCDÉFGHJKMNP", 13),
-            Err(BackupCodeError::InvalidCharacter { position: 4 })
+            Err(BackupError::InvalidCharacter { position: 4 })
         );
         assert_eq!(
             canonical("ABCDEFGHJKMN", 13),
-            Err(BackupCodeError::WrongLength {
+            Err(BackupError::WrongLength {
                 expected: 13,
                 found: 12
             })
@@ -190,7 +130,7 @@ mod tests {
         let long = "A".repeat(1000);
         assert_eq!(
             canonical(&long, 13),
-            Err(BackupCodeError::WrongLength {
+            Err(BackupError::WrongLength {
                 expected: 13,
                 found: 1000
             })

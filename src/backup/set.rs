@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use rand_core::CryptoRng;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::error::{BackupVerifyError, GenerateError, MarkUsedError};
+use super::error::BackupError;
 use super::format::CodeFormat;
 use super::generate::{BackupCodes, draw};
 use super::hasher::{CodeHasher, HashScheme};
@@ -42,7 +42,7 @@ pub(crate) struct StoredCode {
 /// time depends neither on which code matched, nor whether any did, nor on the size of the set.
 ///
 /// ```
-/// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+/// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
 ///
 /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
 /// let (codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -53,7 +53,7 @@ pub(crate) struct StoredCode {
 /// assert_eq!(index, 4);
 /// set.mark_used(index, 1_700_000_000)?;
 /// assert_eq!(set.remaining(), 9);
-/// assert_eq!(set.verify(&code, &hasher), Err(BackupVerifyError::Used));
+/// assert_eq!(set.verify(&code, &hasher), Err(BackupError::Used));
 ///
 /// let stored = set.to_stored();
 /// assert_eq!(BackupCodeSet::from_stored(&stored)?, set);
@@ -76,8 +76,8 @@ impl BackupCodeSet {
     /// notified when the codes are replaced.)
     ///
     /// # Errors
-    /// [`GenerateError::Rng`] if the operating system's random number generator fails,
-    /// [`GenerateError::Hash`] if the hasher fails.
+    /// [`BackupError::Rng`] if the operating system's random number generator fails, the
+    /// hasher's error ([`BackupError::HashFailed`], [`BackupError::InvalidParams`]) if it fails.
     ///
     /// With the default hasher, [`Argon2Hasher`](crate::backup::Argon2Hasher) (feature `argon2`), this
     /// costs one Argon2id call per code; with [`HmacHasher`](crate::backup::HmacHasher), microseconds.
@@ -94,9 +94,9 @@ impl BackupCodeSet {
     pub fn generate<H: CodeHasher + ?Sized>(
         format: &CodeFormat,
         hasher: &H,
-    ) -> Result<(BackupCodes, Self), GenerateError> {
+    ) -> Result<(BackupCodes, Self), BackupError> {
         Self::generate_from(
-            &mut |bytes: &mut [u8]| getrandom::fill(bytes).map_err(|_| GenerateError::Rng),
+            &mut |bytes: &mut [u8]| getrandom::fill(bytes).map_err(|_| BackupError::Rng),
             format,
             hasher,
         )
@@ -106,8 +106,8 @@ impl BackupCodeSet {
     /// operating system.
     ///
     /// # Errors
-    /// [`GenerateError::Hash`] if the hasher fails, [`GenerateError::Rng`] if `rng` draws the
-    /// same code twice in a row (it is not random).
+    /// The hasher's error if it fails, [`BackupError::Rng`] if `rng` draws the same code twice
+    /// in a row (it is not random).
     ///
     /// ```
     /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher};
@@ -124,7 +124,7 @@ impl BackupCodeSet {
         rng: &mut R,
         format: &CodeFormat,
         hasher: &H,
-    ) -> Result<(BackupCodes, Self), GenerateError> {
+    ) -> Result<(BackupCodes, Self), BackupError> {
         Self::generate_from(
             &mut |bytes: &mut [u8]| {
                 rng.fill_bytes(bytes);
@@ -139,9 +139,9 @@ impl BackupCodeSet {
         fill: &mut F,
         format: &CodeFormat,
         hasher: &H,
-    ) -> Result<(BackupCodes, Self), GenerateError>
+    ) -> Result<(BackupCodes, Self), BackupError>
     where
-        F: FnMut(&mut [u8]) -> Result<(), GenerateError>,
+        F: FnMut(&mut [u8]) -> Result<(), BackupError>,
         H: CodeHasher + ?Sized,
     {
         let scheme = hasher.scheme();
@@ -168,7 +168,7 @@ impl BackupCodeSet {
     /// Looks up what a person typed: returns the index of the code it matches.
     ///
     /// The input is normalised first (case, spaces, hyphens, Crockford's look-alikes; see
-    /// [`BackupCodeError`](crate::backup::BackupCodeError)), then hashed once under the set's own scheme
+    /// [`BackupError::InvalidCharacter`]), then hashed once under the set's own scheme
     /// and parameters — not the hasher's current ones, so a set made under older defaults keeps
     /// working — and compared in constant time with every stored hash.
     ///
@@ -176,13 +176,15 @@ impl BackupCodeSet {
     /// the set, or use [`BackupCodeSet::consume`].
     ///
     /// # Errors
-    /// [`BackupVerifyError::Malformed`] if the input cannot be a code of this set (nothing is
-    /// hashed), [`BackupVerifyError::Mismatch`] if no code matches,
-    /// [`BackupVerifyError::Used`] if it matches a used code only, [`BackupVerifyError::Hash`]
-    /// if the hasher cannot hash under the set's scheme (another scheme, another key).
+    /// [`BackupError::Empty`], [`BackupError::InvalidCharacter`] or [`BackupError::WrongLength`]
+    /// ([`BackupError::is_malformed`]) if the input cannot be a code of this set (nothing is
+    /// hashed), [`BackupError::Mismatch`] if no code matches, [`BackupError::Used`] if it
+    /// matches a used code only, the hasher's error ([`BackupError::UnsupportedScheme`],
+    /// [`BackupError::KeyMismatch`], [`BackupError::HashFailed`]) if it cannot hash under the
+    /// set's scheme (another scheme, another key) or fails.
     ///
     /// ```
-    /// use twofactor::backup::{BackupCodeError, BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
@@ -190,22 +192,18 @@ impl BackupCodeSet {
     /// assert_eq!(set.verify(&typed, &hasher)?, 0);
     /// assert_eq!(
     ///     set.verify("1234", &hasher),
-    ///     Err(BackupVerifyError::Malformed(BackupCodeError::WrongLength { expected: 16, found: 4 }))
+    ///     Err(BackupError::WrongLength { expected: 16, found: 4 })
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn verify<H: CodeHasher + ?Sized>(
-        &self,
-        input: &str,
-        hasher: &H,
-    ) -> Result<usize, BackupVerifyError> {
+    pub fn verify<H: CodeHasher + ?Sized>(&self, input: &str, hasher: &H) -> Result<usize, BackupError> {
         let code = normalize(input, self.length)?;
         let candidate = hasher.hash(&self.scheme, &self.salt, code.as_bytes())?;
         drop(code);
         match lookup(&self.codes, &candidate) {
             Lookup::Accepted(index) => Ok(index),
-            Lookup::Used => Err(BackupVerifyError::Used),
-            Lookup::Missed => Err(BackupVerifyError::Mismatch),
+            Lookup::Used => Err(BackupError::Used),
+            Lookup::Missed => Err(BackupError::Mismatch),
         }
     }
 
@@ -217,14 +215,14 @@ impl BackupCodeSet {
     /// As [`BackupCodeSet::verify`].
     ///
     /// ```
-    /// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
     /// let code = codes.expose_code(2).ok_or("no code")?;
     /// assert_eq!(set.consume(code, &hasher, 1_700_000_000)?, 2);
     /// assert_eq!(set.used_at(2), Some(1_700_000_000));
-    /// assert_eq!(set.consume(code, &hasher, 1_700_000_060), Err(BackupVerifyError::Used));
+    /// assert_eq!(set.consume(code, &hasher, 1_700_000_060), Err(BackupError::Used));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn consume<H: CodeHasher + ?Sized>(
@@ -232,37 +230,37 @@ impl BackupCodeSet {
         input: &str,
         hasher: &H,
         now: u64,
-    ) -> Result<usize, BackupVerifyError> {
+    ) -> Result<usize, BackupError> {
         let index = self.verify(input, hasher)?;
         // `verify` returns only an unused code's index, so this cannot fail.
-        self.mark_used(index, now).map_err(|_| BackupVerifyError::Used)?;
+        self.mark_used(index, now).map_err(|_| BackupError::Used)?;
         Ok(index)
     }
 
     /// Marks the code at `index` used at `now` (Unix seconds). A used code never matches again.
     ///
     /// # Errors
-    /// [`MarkUsedError::OutOfRange`] if there is no such code, [`MarkUsedError::AlreadyUsed`] if
+    /// [`BackupError::OutOfRange`] if there is no such code, [`BackupError::AlreadyUsed`] if
     /// it was already used (the set is then unchanged).
     ///
     /// ```
-    /// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, MarkUsedError};
+    /// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
     ///
     /// let hasher = HmacHasher::new(1, &[0x42; 32])?;
     /// let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
     /// set.mark_used(9, 100)?;
-    /// assert_eq!(set.mark_used(9, 200), Err(MarkUsedError::AlreadyUsed { at: 100 }));
-    /// assert_eq!(set.mark_used(10, 200), Err(MarkUsedError::OutOfRange { index: 10, count: 10 }));
+    /// assert_eq!(set.mark_used(9, 200), Err(BackupError::AlreadyUsed { at: 100 }));
+    /// assert_eq!(set.mark_used(10, 200), Err(BackupError::OutOfRange { index: 10, count: 10 }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn mark_used(&mut self, index: usize, now: u64) -> Result<(), MarkUsedError> {
+    pub fn mark_used(&mut self, index: usize, now: u64) -> Result<(), BackupError> {
         let count = self.codes.len();
         let code = self
             .codes
             .get_mut(index)
-            .ok_or(MarkUsedError::OutOfRange { index, count })?;
+            .ok_or(BackupError::OutOfRange { index, count })?;
         if let Some(at) = code.used_at {
-            return Err(MarkUsedError::AlreadyUsed { at });
+            return Err(BackupError::AlreadyUsed { at });
         }
         code.used_at = Some(now);
         Ok(())
@@ -314,7 +312,7 @@ impl BackupCodeSet {
     /// that suits the application (the next visit to the security settings, say).
     ///
     /// ```
-    /// use twofactor::backup::{BackupCodeSet, BackupVerifyError, CodeFormat, HashError, HmacHasher};
+    /// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
     ///
     /// let old_key = HmacHasher::new(1, &[0x42; 32])?;
     /// let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &old_key)?;
@@ -328,7 +326,7 @@ impl BackupCodeSet {
     /// assert_eq!(set.verify(code, &old_key)?, 0);
     /// assert_eq!(
     ///     set.verify(code, &new_key),
-    ///     Err(BackupVerifyError::Hash(HashError::KeyMismatch { stored: 1, held: 2 }))
+    ///     Err(BackupError::KeyMismatch { stored: 1, held: 2 })
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

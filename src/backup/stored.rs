@@ -12,16 +12,17 @@
 //! smaller set.
 //! Salt and hashes are base64 without padding (RFC 4648 §4, the PHC "B64"). Numbers are decimal
 //! without leading zeros. Decoding is strict — a field out of place, a parameter out of range, a
-//! non-canonical number or base64 text is a typed [`StoredSetError`] — so that a set has exactly
+//! non-canonical number or base64 text is a typed [`StoredProblem`] — so that a set has exactly
 //! one stored form and `from_stored(to_stored(set)) == set`.
 
-use core::fmt::{self, Write as _};
+use core::fmt::Write as _;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use data_encoding::BASE64_NOPAD;
 
+use super::error::{BackupError, StoredProblem};
 use super::format::CodeFormat;
 use super::hasher::HashScheme;
 use super::set::{BackupCodeSet, StoredCode};
@@ -84,40 +85,47 @@ impl BackupCodeSet {
     /// Reads a set from its stored form ([`BackupCodeSet::to_stored`]).
     ///
     /// # Errors
-    /// A [`StoredSetError`] naming the first field that is missing, malformed or out of range.
-    /// A corrupt record is always an error, never a panic, and never a set that accepts a code
-    /// the original did not.
+    /// [`BackupError::Stored`] with the [`StoredProblem`] of the first field that is missing,
+    /// malformed or out of range. A corrupt record is always an error, never a panic, and never
+    /// a set that accepts a code the original did not.
     ///
     /// ```
-    /// use twofactor::backup::{BackupCodeSet, StoredSetError};
+    /// use twofactor::backup::{BackupCodeSet, BackupError, StoredProblem};
     ///
-    /// assert_eq!(BackupCodeSet::from_stored("$argon2id$v=19$..."), Err(StoredSetError::Prefix));
+    /// assert_eq!(
+    ///     BackupCodeSet::from_stored("$argon2id$v=19$..."),
+    ///     Err(BackupError::Stored(StoredProblem::Prefix))
+    /// );
     /// assert_eq!(
     ///     BackupCodeSet::from_stored("$twofactor-backup$v=2$..."),
-    ///     Err(StoredSetError::UnsupportedVersion { version: 2 })
+    ///     Err(BackupError::Stored(StoredProblem::UnsupportedVersion { version: 2 }))
     /// );
     /// ```
-    pub fn from_stored(text: &str) -> Result<Self, StoredSetError> {
+    pub fn from_stored(text: &str) -> Result<Self, BackupError> {
+        Self::parse_stored(text).map_err(BackupError::Stored)
+    }
+
+    fn parse_stored(text: &str) -> Result<Self, StoredProblem> {
         let mut fields = text.split('$');
         if fields.next() != Some("") || fields.next() != Some(PREFIX) {
-            return Err(StoredSetError::Prefix);
+            return Err(StoredProblem::Prefix);
         }
         let version = fields
             .next()
             .and_then(|field| field.strip_prefix("v="))
             .and_then(decimal)
-            .ok_or(StoredSetError::Version)?;
+            .ok_or(StoredProblem::Version)?;
         if version != VERSION {
-            return Err(StoredSetError::UnsupportedVersion { version });
+            return Err(StoredProblem::UnsupportedVersion { version });
         }
-        let name = fields.next().ok_or(StoredSetError::Scheme)?;
-        let params = fields.next().ok_or(StoredSetError::Params)?;
+        let name = fields.next().ok_or(StoredProblem::Scheme)?;
+        let params = fields.next().ok_or(StoredProblem::Params)?;
         let scheme = match name {
             ARGON2ID => {
                 let [version, m_cost, t_cost, p_cost] =
-                    parameters(params, ["v", "m", "t", "p"]).ok_or(StoredSetError::Params)?;
+                    parameters(params, ["v", "m", "t", "p"]).ok_or(StoredProblem::Params)?;
                 if version != ARGON2_VERSION {
-                    return Err(StoredSetError::Params);
+                    return Err(StoredProblem::Params);
                 }
                 HashScheme::Argon2id {
                     m_cost: narrow(m_cost)?,
@@ -126,33 +134,33 @@ impl BackupCodeSet {
                 }
             }
             HMAC_SHA256 => {
-                let [key_id] = parameters(params, ["k"]).ok_or(StoredSetError::Params)?;
+                let [key_id] = parameters(params, ["k"]).ok_or(StoredProblem::Params)?;
                 HashScheme::HmacSha256 {
                     key_id: narrow(key_id)?,
                 }
             }
-            _ => return Err(StoredSetError::Scheme),
+            _ => return Err(StoredProblem::Scheme),
         };
-        scheme.check().map_err(|_| StoredSetError::Params)?;
+        scheme.check().map_err(|_| StoredProblem::Params)?;
         let [length, count] = fields
             .next()
             .and_then(|field| parameters(field, ["len", "n"]))
-            .ok_or(StoredSetError::CodeLength)?;
+            .ok_or(StoredProblem::CodeLength)?;
         let length = usize::try_from(length)
             .ok()
             .filter(|length| (CodeFormat::MIN_LENGTH..=CodeFormat::MAX_LENGTH).contains(length))
-            .ok_or(StoredSetError::CodeLength)?;
+            .ok_or(StoredProblem::CodeLength)?;
         let count = usize::try_from(count)
             .ok()
             .filter(|count| (CodeFormat::MIN_COUNT..=CodeFormat::MAX_COUNT).contains(count))
-            .ok_or(StoredSetError::Count)?;
+            .ok_or(StoredProblem::Count)?;
         let salt = fields
             .next()
             .and_then(base64::<{ HashScheme::SALT_LEN }>)
-            .ok_or(StoredSetError::Salt)?;
-        let codes = codes(fields.next().ok_or(StoredSetError::Count)?, count)?;
+            .ok_or(StoredProblem::Salt)?;
+        let codes = codes(fields.next().ok_or(StoredProblem::Count)?, count)?;
         if fields.next().is_some() {
-            return Err(StoredSetError::Trailing);
+            return Err(StoredProblem::Trailing);
         }
         Ok(Self {
             scheme,
@@ -164,24 +172,24 @@ impl BackupCodeSet {
 }
 
 /// `count` codes; `count` is at most [`CodeFormat::MAX_COUNT`].
-fn codes(field: &str, count: usize) -> Result<Vec<StoredCode>, StoredSetError> {
+fn codes(field: &str, count: usize) -> Result<Vec<StoredCode>, StoredProblem> {
     if field.is_empty() {
-        return Err(StoredSetError::Count);
+        return Err(StoredProblem::Count);
     }
     let mut codes = Vec::with_capacity(count);
     for (index, entry) in field.split(',').enumerate() {
         if index >= count {
-            return Err(StoredSetError::Count);
+            return Err(StoredProblem::Count);
         }
         let (hash, used_at) = match entry.split_once(':') {
-            Some((hash, at)) => (hash, Some(decimal(at).ok_or(StoredSetError::UsedAt { index })?)),
+            Some((hash, at)) => (hash, Some(decimal(at).ok_or(StoredProblem::UsedAt { index })?)),
             None => (entry, None),
         };
-        let hash = base64::<{ HashScheme::HASH_LEN }>(hash).ok_or(StoredSetError::Hash { index })?;
+        let hash = base64::<{ HashScheme::HASH_LEN }>(hash).ok_or(StoredProblem::Hash { index })?;
         codes.push(StoredCode { hash, used_at });
     }
     if codes.len() != count {
-        return Err(StoredSetError::Count);
+        return Err(StoredProblem::Count);
     }
     Ok(codes)
 }
@@ -216,8 +224,8 @@ fn decimal(text: &str) -> Option<u64> {
     })
 }
 
-fn narrow(value: u64) -> Result<u32, StoredSetError> {
-    u32::try_from(value).map_err(|_| StoredSetError::Params)
+fn narrow(value: u64) -> Result<u32, StoredProblem> {
+    u32::try_from(value).map_err(|_| StoredProblem::Params)
 }
 
 /// Canonical unpadded base64 of exactly `N` bytes.
@@ -229,95 +237,6 @@ fn base64<const N: usize>(text: &str) -> Option<[u8; N]> {
     let written = BASE64_NOPAD.decode_mut(text.as_bytes(), &mut out).ok()?;
     (written == N).then_some(out)
 }
-
-/// Why a stored set could not be read. Names the field, never its content.
-///
-/// | variant | `Display` |
-/// | --- | --- |
-/// | `Prefix` | `stored backup codes: not a stored set of backup codes` |
-/// | `Version` | `stored backup codes: malformed version` |
-/// | `UnsupportedVersion` | `stored backup codes: unsupported version {version}` |
-/// | `Scheme` | `stored backup codes: missing or unknown hashing scheme` |
-/// | `Params` | `stored backup codes: malformed or out-of-range hashing parameters` |
-/// | `CodeLength` | `stored backup codes: malformed or out-of-range code length` |
-/// | `Salt` | `stored backup codes: malformed salt` |
-/// | `Count` | `stored backup codes: wrong number of codes` |
-/// | `Hash` | `stored backup codes: malformed hash of code {index}` |
-/// | `UsedAt` | `stored backup codes: malformed time of use of code {index}` |
-/// | `Trailing` | `stored backup codes: unexpected data after the codes` |
-///
-/// ```
-/// use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
-///
-/// let hasher = HmacHasher::new(1, &[0x42; 32])?;
-/// let (_codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher)?;
-/// let stored = set.to_stored();
-/// let last = stored.rfind(',').ok_or("one code")?;
-/// let cut = &stored[..last]; // a record that lost its last code
-/// assert_eq!(BackupCodeSet::from_stored(cut), Err(StoredSetError::Count));
-/// assert_eq!(
-///     BackupCodeSet::from_stored(&stored[..last - 1]),
-///     Err(StoredSetError::Hash { index: 8 })
-/// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoredSetError {
-    /// The text does not start with `$twofactor-backup$`: not a stored set.
-    Prefix,
-    /// The version field is missing or malformed.
-    Version,
-    /// A version of the format this release does not read.
-    UnsupportedVersion {
-        /// The version found.
-        version: u64,
-    },
-    /// The scheme is missing or unknown.
-    Scheme,
-    /// The scheme's parameters are missing, malformed or out of range.
-    Params,
-    /// The code length (or the field that holds it) is missing, malformed or out of range.
-    CodeLength,
-    /// The salt is missing, not canonical base64, or of the wrong length.
-    Salt,
-    /// The number of codes is out of range (none, or more than [`CodeFormat::MAX_COUNT`]), or
-    /// the codes are not as many as the record says: it was cut short or spliced.
-    Count,
-    /// A code's hash is not canonical base64 or of the wrong length.
-    Hash {
-        /// The index of the code.
-        index: usize,
-    },
-    /// A code's time of use is not a canonical decimal number.
-    UsedAt {
-        /// The index of the code.
-        index: usize,
-    },
-    /// Something follows the codes.
-    Trailing,
-}
-
-impl fmt::Display for StoredSetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("stored backup codes: ")?;
-        match self {
-            Self::Prefix => f.write_str("not a stored set of backup codes"),
-            Self::Version => f.write_str("malformed version"),
-            Self::UnsupportedVersion { version } => write!(f, "unsupported version {version}"),
-            Self::Scheme => f.write_str("missing or unknown hashing scheme"),
-            Self::Params => f.write_str("malformed or out-of-range hashing parameters"),
-            Self::CodeLength => f.write_str("malformed or out-of-range code length"),
-            Self::Salt => f.write_str("malformed salt"),
-            Self::Count => f.write_str("wrong number of codes"),
-            Self::Hash { index } => write!(f, "malformed hash of code {index}"),
-            Self::UsedAt { index } => write!(f, "malformed time of use of code {index}"),
-            Self::Trailing => f.write_str("unexpected data after the codes"),
-        }
-    }
-}
-
-impl core::error::Error for StoredSetError {}
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Verified};
 use super::verify::{Proof, accept};
 use super::{Decision, Policy, clear_throttles, refuse};
-use crate::backup::{BackupCodeSet, CodeHasher, GenerateError};
+use crate::backup::{BackupCodeSet, BackupError, CodeHasher};
 use crate::record::Record;
 use crate::record::Throttle;
 
@@ -50,7 +50,7 @@ pub(crate) fn regenerate<H, F>(
 ) -> Decision<Verified>
 where
     H: CodeHasher + ?Sized,
-    F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
+    F: FnOnce() -> Result<BackupCodeSet, BackupError>,
 {
     let Some(record) = record else {
         return refuse(Refusal::NotEnrolled);

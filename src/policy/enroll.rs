@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use super::outcome::{Refusal, Via};
 use super::verify::check_code;
 use super::{Decision, Policy, clear_throttles, refuse};
-use crate::backup::{BackupCodeSet, GenerateError};
+use crate::backup::{BackupCodeSet, BackupError};
 use crate::otp::{Code, Match, TotpParams};
 use crate::record::Record;
 use crate::record::{Pending, StoredSecret};
@@ -57,7 +57,7 @@ pub(crate) fn confirm<F>(
     make_backup: F,
 ) -> Decision<Match>
 where
-    F: FnOnce() -> Result<BackupCodeSet, GenerateError>,
+    F: FnOnce() -> Result<BackupCodeSet, BackupError>,
 {
     let Some(record) = record else {
         return refuse(Refusal::NoPendingEnrollment);

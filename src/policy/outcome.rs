@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::throttle::Failed;
-use crate::backup::{GenerateError, HashError};
+use crate::backup::BackupError;
 use crate::challenge::ChallengeError;
 use crate::otp::{Match, OtpError};
 
@@ -81,8 +81,8 @@ pub(crate) enum Refusal {
     Throttled(Via, u64),
     Locked(Via),
     Time(OtpError),
-    Hash(HashError),
-    Generate(GenerateError),
+    Hash(BackupError),
+    Generate(BackupError),
     /// The login challenge is not the user's current one.
     Challenge(ChallengeError),
     /// The secret to check against is still sealed: the service did not open the record.

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified, Via};
 use super::{Decision, Policy, clear_throttles, refuse};
-use crate::backup::{BackupVerifyError, CodeHasher, HashMemo};
+use crate::backup::{BackupError, CodeHasher, HashMemo};
 use crate::otp::{Code, Match, OtpError};
 use crate::record::Record;
 
@@ -181,12 +181,13 @@ fn accept_backup<H: CodeHasher + ?Sized>(
             };
             (Ok(verified), Some(record))
         }
-        Err(BackupVerifyError::Mismatch) => {
+        Err(BackupError::Mismatch) => {
             let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
             (Err(Refusal::Wrong(Via::BackupCode, failed)), Some(record))
         }
-        Err(BackupVerifyError::Used) => refuse(Refusal::Replay(Via::BackupCode)),
-        Err(BackupVerifyError::Malformed(_)) => refuse(Refusal::Malformed),
-        Err(BackupVerifyError::Hash(error)) => refuse(Refusal::Hash(error)),
+        Err(BackupError::Used) => refuse(Refusal::Replay(Via::BackupCode)),
+        Err(error) if error.is_malformed() => refuse(Refusal::Malformed),
+        // What else the lookup gives is the hasher's failure.
+        Err(error) => refuse(Refusal::Hash(error)),
     }
 }

@@ -1,6 +1,6 @@
 use core::fmt;
 
-use crate::backup::StoredSetError;
+use crate::backup::BackupError;
 use crate::seal::SealError;
 use crate::secret::SecretError;
 
@@ -14,10 +14,10 @@ use crate::secret::SecretError;
 /// | `Invalid` | `` stored record has an invalid `{field}` `` |
 /// | `Secret` | `stored record holds an invalid secret`; the [`SecretError`] is the source |
 /// | `Sealed` | `stored record holds a malformed sealed secret`; the [`SealError`] is the source |
-/// | `BackupCodes` | `stored record holds an invalid backup-code set`; the [`StoredSetError`] is the source |
+/// | `BackupCodes` | `stored record holds an invalid backup-code set`; the [`BackupError`] is the source |
 /// | `UserMismatch` | `stored record belongs to another user` |
 /// | `TrailingBytes` | `stored record has bytes after its last field` |
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecordError {
     /// The bytes do not start with the record marker.
@@ -43,7 +43,7 @@ pub enum RecordError {
     /// when it is opened).
     Sealed(SealError),
     /// The stored backup-code set does not decode.
-    BackupCodes(StoredSetError),
+    BackupCodes(BackupError),
     /// The record names another user than the row it was read from.
     UserMismatch,
     /// Bytes follow the last field.

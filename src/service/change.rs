@@ -159,7 +159,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                 Err(refusal.into())
             }
             // A regeneration always makes its codes: this arm is never taken.
-            (Ok(_), None) => Err(Error::Generate(crate::backup::GenerateError::Rng)),
+            (Ok(_), None) => Err(Error::Generate(crate::backup::BackupError::Rng)),
         }
     }
 

@@ -212,7 +212,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
                 Err(refusal.into())
             }
             // A confirmation always makes its codes and writes: this arm is never taken.
-            (Ok(_), _, _) => Err(Error::Generate(crate::backup::GenerateError::Rng)),
+            (Ok(_), _, _) => Err(Error::Generate(crate::backup::BackupError::Rng)),
         }
     }
 
@@ -221,7 +221,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     pub(super) fn backup_set(
         &self,
         made: &mut Option<(BackupCodes, BackupCodeSet)>,
-    ) -> Result<BackupCodeSet, crate::backup::GenerateError> {
+    ) -> Result<BackupCodeSet, crate::backup::BackupError> {
         if let Some((_, set)) = made {
             return Ok(set.clone());
         }

@@ -3,7 +3,7 @@
 use alloc::boxed::Box;
 use core::fmt;
 
-use crate::backup::{GenerateError, HashError};
+use crate::backup::BackupError;
 use crate::challenge::ChallengeError;
 use crate::otp::OtpError;
 use crate::policy::Refusal;
@@ -157,9 +157,9 @@ pub enum Error {
     /// The clock failed.
     Clock(OtpError),
     /// The backup-code hasher failed, or cannot hash under the stored set's scheme.
-    Hash(HashError),
+    Hash(BackupError),
     /// New backup codes could not be made.
-    Generate(GenerateError),
+    Generate(BackupError),
     /// A new secret could not be drawn.
     Secret(SecretError),
     /// The enrollment URI could not be built (an account name the Key URI format refuses).
@@ -230,8 +230,7 @@ impl Error {
             Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
             Self::Challenge(_) => ErrorKind::Refused,
             Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
-            Self::Hash(error) | Self::Generate(GenerateError::Hash(error)) => hash_kind(error),
-            Self::Generate(_) => ErrorKind::Unavailable,
+            Self::Hash(error) | Self::Generate(error) => hash_kind(error),
             Self::Seal(error) => seal_kind(error),
             Self::InvalidUser | Self::NoChallengeKey | Self::Uri(_) => ErrorKind::Misuse,
         }
@@ -341,10 +340,11 @@ impl Error {
 }
 
 /// A hasher that cannot hash under the stored set's scheme or key was configured wrongly; one
-/// that failed, or was given parameters out of range, could not decide.
-const fn hash_kind(error: &HashError) -> ErrorKind {
+/// that failed or was given parameters out of range, or a random number generator that failed,
+/// could not decide.
+const fn hash_kind(error: &BackupError) -> ErrorKind {
     match error {
-        HashError::UnsupportedScheme | HashError::KeyMismatch { .. } | HashError::KeyLength { .. } => {
+        BackupError::UnsupportedScheme | BackupError::KeyMismatch { .. } | BackupError::KeyLength { .. } => {
             ErrorKind::Misuse
         }
         _ => ErrorKind::Unavailable,

@@ -9,7 +9,7 @@ use core::convert::Infallible;
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{SeedableRng, TryCryptoRng, TryRng};
-use twofactor::backup::{BackupCodeSet, CodeFormat, CodeFormatError, GenerateError, HmacHasher};
+use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
 
 fn hasher() -> HmacHasher {
     HmacHasher::new(1, &[0x42; 32]).unwrap()
@@ -47,7 +47,7 @@ fn no_buildable_format_has_less_than_64_bits() {
     let too_short = CodeFormat::builder().length(below).build();
     assert_eq!(
         too_short,
-        Err(CodeFormatError::Length {
+        Err(BackupError::Length {
             length: below,
             min: CodeFormat::MIN_LENGTH,
             max: CodeFormat::MAX_LENGTH
@@ -63,13 +63,13 @@ fn format_bounds_are_enforced() {
     assert!(CodeFormat::builder().count(100).build().is_ok());
     assert!(matches!(
         CodeFormat::builder().count(101).build(),
-        Err(CodeFormatError::Count { count: 101, .. })
+        Err(BackupError::Count { count: 101, .. })
     ));
     assert!(CodeFormat::builder().length(33).build().is_err());
     assert!(CodeFormat::builder().group(2).build().is_err());
     assert!(matches!(
         CodeFormat::builder().group(33).build(),
-        Err(CodeFormatError::Group { group: 33, .. })
+        Err(BackupError::Group { group: 33, .. })
     ));
 }
 
@@ -215,7 +215,7 @@ impl TryCryptoRng for Stuck {}
 #[test]
 fn an_rng_that_repeats_itself_is_refused() {
     let result = BackupCodeSet::generate_with_rng(&mut Stuck, &CodeFormat::default(), &hasher());
-    assert_eq!(result.err(), Some(GenerateError::Rng));
+    assert_eq!(result.err(), Some(BackupError::Rng));
     // One code needs no second draw.
     let one = CodeFormat::builder().count(1).build().unwrap();
     let (codes, _) = BackupCodeSet::generate_with_rng(&mut Stuck, &one, &hasher()).unwrap();

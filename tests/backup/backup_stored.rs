@@ -4,7 +4,7 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use twofactor::backup::{BackupCodeSet, CodeFormat, HmacHasher, StoredSetError};
+use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher, StoredProblem};
 
 fn hmac() -> HmacHasher {
     HmacHasher::new(9, &[0x42; 32]).unwrap()
@@ -60,46 +60,79 @@ fn each_field_has_its_own_error() {
     let salt = fields(&stored)[6].clone();
     let codes = fields(&stored)[7].clone();
     let first_hash = codes.split(',').next().unwrap().to_owned();
-    let cases: Vec<(String, StoredSetError)> = vec![
-        (String::new(), StoredSetError::Prefix),
-        ("twofactor-backup$v=1".into(), StoredSetError::Prefix),
+    let cases: Vec<(String, BackupError)> = vec![
+        (String::new(), BackupError::Stored(StoredProblem::Prefix)),
+        (
+            "twofactor-backup$v=1".into(),
+            BackupError::Stored(StoredProblem::Prefix),
+        ),
         (
             stored.replacen("twofactor-backup", "twofactor-backups", 1),
-            StoredSetError::Prefix,
+            BackupError::Stored(StoredProblem::Prefix),
         ),
         (
             with_field(&stored, 2, "v=2"),
-            StoredSetError::UnsupportedVersion { version: 2 },
+            BackupError::Stored(StoredProblem::UnsupportedVersion { version: 2 }),
         ),
-        (with_field(&stored, 2, "v=01"), StoredSetError::Version),
-        (with_field(&stored, 2, "version=1"), StoredSetError::Version),
-        ("$twofactor-backup".into(), StoredSetError::Version),
-        ("$twofactor-backup$v=1".into(), StoredSetError::Scheme),
-        (with_field(&stored, 3, "argon2i"), StoredSetError::Scheme),
-        (with_field(&stored, 3, "HMAC-SHA256"), StoredSetError::Scheme),
-        (with_field(&stored, 4, "k=4294967296"), StoredSetError::Params),
-        (with_field(&stored, 4, "k=09"), StoredSetError::Params),
-        (with_field(&stored, 4, "k=9,k=9"), StoredSetError::Params),
-        (with_field(&stored, 4, ""), StoredSetError::Params),
+        (
+            with_field(&stored, 2, "v=01"),
+            BackupError::Stored(StoredProblem::Version),
+        ),
+        (
+            with_field(&stored, 2, "version=1"),
+            BackupError::Stored(StoredProblem::Version),
+        ),
+        (
+            "$twofactor-backup".into(),
+            BackupError::Stored(StoredProblem::Version),
+        ),
+        (
+            "$twofactor-backup$v=1".into(),
+            BackupError::Stored(StoredProblem::Scheme),
+        ),
+        (
+            with_field(&stored, 3, "argon2i"),
+            BackupError::Stored(StoredProblem::Scheme),
+        ),
+        (
+            with_field(&stored, 3, "HMAC-SHA256"),
+            BackupError::Stored(StoredProblem::Scheme),
+        ),
+        (
+            with_field(&stored, 4, "k=4294967296"),
+            BackupError::Stored(StoredProblem::Params),
+        ),
+        (
+            with_field(&stored, 4, "k=09"),
+            BackupError::Stored(StoredProblem::Params),
+        ),
+        (
+            with_field(&stored, 4, "k=9,k=9"),
+            BackupError::Stored(StoredProblem::Params),
+        ),
+        (
+            with_field(&stored, 4, ""),
+            BackupError::Stored(StoredProblem::Params),
+        ),
         (
             with_field(&with_field(&stored, 3, "argon2id"), 4, "v=16,m=19456,t=2,p=1"),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
         (
             with_field(&with_field(&stored, 3, "argon2id"), 4, "v=19,m=512,t=2,p=1"),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
         (
             with_field(&with_field(&stored, 3, "argon2id"), 4, "v=19,m=4194304,t=2,p=1"),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
         (
             with_field(&with_field(&stored, 3, "argon2id"), 4, "v=19,m=19456,t=0,p=1"),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
         (
             with_field(&with_field(&stored, 3, "argon2id"), 4, "m=19456,t=2,p=1"),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
         // Found by the backup_code fuzz target: `8 * p` overflowed (a panic in debug builds).
         (
@@ -108,7 +141,7 @@ fn each_field_has_its_own_error() {
                 4,
                 "v=19,m=19456,t=2,p=4294967295",
             ),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
         (
             with_field(
@@ -116,60 +149,105 @@ fn each_field_has_its_own_error() {
                 4,
                 "v=19,m=19456,t=2,p=536870912",
             ),
-            StoredSetError::Params,
+            BackupError::Stored(StoredProblem::Params),
         ),
-        (with_field(&stored, 5, "len=12,n=3"), StoredSetError::CodeLength),
-        (with_field(&stored, 5, "len=33,n=3"), StoredSetError::CodeLength),
+        (
+            with_field(&stored, 5, "len=12,n=3"),
+            BackupError::Stored(StoredProblem::CodeLength),
+        ),
+        (
+            with_field(&stored, 5, "len=33,n=3"),
+            BackupError::Stored(StoredProblem::CodeLength),
+        ),
         (
             with_field(&stored, 5, "length=16,n=3"),
-            StoredSetError::CodeLength,
+            BackupError::Stored(StoredProblem::CodeLength),
         ),
-        (with_field(&stored, 5, "len=16"), StoredSetError::CodeLength),
-        (with_field(&stored, 5, "n=3,len=16"), StoredSetError::CodeLength),
-        (with_field(&stored, 5, "len=16,n=0"), StoredSetError::Count),
-        (with_field(&stored, 5, "len=16,n=101"), StoredSetError::Count),
-        (with_field(&stored, 5, "len=16,n=2"), StoredSetError::Count),
-        (with_field(&stored, 5, "len=16,n=4"), StoredSetError::Count),
-        (with_field(&stored, 6, &salt[1..]), StoredSetError::Salt),
-        (with_field(&stored, 6, &format!("{salt}AA")), StoredSetError::Salt),
-        (with_field(&stored, 6, &format!("{salt}==")), StoredSetError::Salt),
-        (with_field(&stored, 6, ""), StoredSetError::Salt),
-        (with_field(&stored, 7, ""), StoredSetError::Count),
+        (
+            with_field(&stored, 5, "len=16"),
+            BackupError::Stored(StoredProblem::CodeLength),
+        ),
+        (
+            with_field(&stored, 5, "n=3,len=16"),
+            BackupError::Stored(StoredProblem::CodeLength),
+        ),
+        (
+            with_field(&stored, 5, "len=16,n=0"),
+            BackupError::Stored(StoredProblem::Count),
+        ),
+        (
+            with_field(&stored, 5, "len=16,n=101"),
+            BackupError::Stored(StoredProblem::Count),
+        ),
+        (
+            with_field(&stored, 5, "len=16,n=2"),
+            BackupError::Stored(StoredProblem::Count),
+        ),
+        (
+            with_field(&stored, 5, "len=16,n=4"),
+            BackupError::Stored(StoredProblem::Count),
+        ),
+        (
+            with_field(&stored, 6, &salt[1..]),
+            BackupError::Stored(StoredProblem::Salt),
+        ),
+        (
+            with_field(&stored, 6, &format!("{salt}AA")),
+            BackupError::Stored(StoredProblem::Salt),
+        ),
+        (
+            with_field(&stored, 6, &format!("{salt}==")),
+            BackupError::Stored(StoredProblem::Salt),
+        ),
+        (
+            with_field(&stored, 6, ""),
+            BackupError::Stored(StoredProblem::Salt),
+        ),
+        (
+            with_field(&stored, 7, ""),
+            BackupError::Stored(StoredProblem::Count),
+        ),
         (
             with_field(&stored, 7, &vec![first_hash.as_str(); 101].join(",")),
-            StoredSetError::Count,
+            BackupError::Stored(StoredProblem::Count),
         ),
         (
             with_field(&stored, 7, &format!("{codes},")),
-            StoredSetError::Count,
+            BackupError::Stored(StoredProblem::Count),
         ),
         (
             with_field(&stored, 7, &format!("{codes},{first_hash}")),
-            StoredSetError::Count,
+            BackupError::Stored(StoredProblem::Count),
         ),
         (
             with_field(&with_field(&stored, 5, "len=16,n=4"), 7, &format!("{codes},")),
-            StoredSetError::Hash { index: 3 },
+            BackupError::Stored(StoredProblem::Hash { index: 3 }),
         ),
         (
             with_field(&stored, 7, &codes.replacen(',', ",x", 1)),
-            StoredSetError::Hash { index: 1 },
+            BackupError::Stored(StoredProblem::Hash { index: 1 }),
         ),
         (
             with_field(&stored, 7, &codes.replace(":1700000000", ":")),
-            StoredSetError::UsedAt { index: 1 },
+            BackupError::Stored(StoredProblem::UsedAt { index: 1 }),
         ),
         (
             with_field(&stored, 7, &codes.replace(":1700000000", ":01700000000")),
-            StoredSetError::UsedAt { index: 1 },
+            BackupError::Stored(StoredProblem::UsedAt { index: 1 }),
         ),
         (
             with_field(&stored, 7, &codes.replace(":1700000000", ":1:2")),
-            StoredSetError::UsedAt { index: 1 },
+            BackupError::Stored(StoredProblem::UsedAt { index: 1 }),
         ),
-        (format!("{stored}$"), StoredSetError::Trailing),
-        (format!("{stored}$x"), StoredSetError::Trailing),
-        (format!("{stored}\n"), StoredSetError::Hash { index: 2 }),
+        (format!("{stored}$"), BackupError::Stored(StoredProblem::Trailing)),
+        (
+            format!("{stored}$x"),
+            BackupError::Stored(StoredProblem::Trailing),
+        ),
+        (
+            format!("{stored}\n"),
+            BackupError::Stored(StoredProblem::Hash { index: 2 }),
+        ),
     ];
     for (text, error) in cases {
         assert_eq!(BackupCodeSet::from_stored(&text), Err(error), "{text}");

@@ -3,17 +3,14 @@
 //! `source()`) shows each message once, and every message says something.
 //!
 //! Each public error type's variants that carry a cause are built here, nested as the crate nests
-//! them (a service error over a generation error over a hash error over a hasher's own error),
-//! and each chain is walked.
+//! them (a service error over a backup-code error over a hasher's own error), and each chain is
+//! walked.
 #![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::error::Error as StdError;
 
-use twofactor::backup::{
-    BackupCodeError, BackupVerifyError, CodeFormatError, GenerateError, HashError, MarkUsedError,
-    StoredSetError,
-};
+use twofactor::backup::{BackupError, StoredProblem};
 use twofactor::challenge::ChallengeError;
 use twofactor::otp::OtpError;
 use twofactor::policy::PolicyError;
@@ -23,7 +20,7 @@ use twofactor::store::RecordError;
 use twofactor::uri::{Param, UriError};
 
 /// The failure of an application's own hasher (a remote hashing service), as a
-/// [`HashError::Failed`] keeps it.
+/// [`BackupError::HashFailed`] keeps it.
 #[derive(Debug)]
 struct RemoteDown;
 
@@ -35,8 +32,8 @@ impl std::fmt::Display for RemoteDown {
 
 impl StdError for RemoteDown {}
 
-fn failed_hash() -> HashError {
-    HashError::failed(RemoteDown)
+fn failed_hash() -> BackupError {
+    BackupError::hash_failed(RemoteDown)
 }
 
 /// `error` and every error under it, outermost first.
@@ -75,23 +72,7 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
             "UriError::Secret",
             Box::new(UriError::Secret(SecretError::NonCanonical)),
         ),
-        (
-            "BackupVerifyError::Malformed",
-            Box::new(BackupVerifyError::Malformed(BackupCodeError::Empty)),
-        ),
-        (
-            "BackupVerifyError::Hash",
-            Box::new(BackupVerifyError::Hash(failed_hash())),
-        ),
-        ("HashError::Failed", Box::new(failed_hash())),
-        (
-            "GenerateError::Hash",
-            Box::new(GenerateError::Hash(failed_hash())),
-        ),
-        (
-            "GenerateError::Hash(InvalidParams)",
-            Box::new(GenerateError::Hash(HashError::InvalidParams)),
-        ),
+        ("BackupError::HashFailed", Box::new(failed_hash())),
         (
             "RecordError::Secret",
             Box::new(RecordError::Secret(SecretError::TooShort {
@@ -105,7 +86,9 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
         ),
         (
             "RecordError::BackupCodes",
-            Box::new(RecordError::BackupCodes(StoredSetError::Count)),
+            Box::new(RecordError::BackupCodes(BackupError::Stored(
+                StoredProblem::Count,
+            ))),
         ),
     ];
     #[cfg(feature = "std")]
@@ -125,10 +108,7 @@ fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
         ("Error::Store", Box::new(Error::Store(Box::new(store)))),
         ("Error::Clock", Box::new(Error::Clock(OtpError::BeforeUnixEpoch))),
         ("Error::Hash", Box::new(Error::Hash(failed_hash()))),
-        (
-            "Error::Generate",
-            Box::new(Error::Generate(GenerateError::Hash(failed_hash()))),
-        ),
+        ("Error::Generate", Box::new(Error::Generate(failed_hash()))),
         ("Error::Secret", Box::new(Error::Secret(SecretError::Rng))),
         (
             "Error::Uri",
@@ -186,7 +166,7 @@ fn sql_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>)
             "SqlStoreError::Corrupt",
             Box::new(SqlStoreError::Corrupt {
                 user: "alice".to_owned(),
-                error: RecordError::BackupCodes(StoredSetError::Salt),
+                error: RecordError::BackupCodes(BackupError::Stored(StoredProblem::Salt)),
             }),
         ),
         (
@@ -223,9 +203,9 @@ fn every_cause_is_kept() {
     // The deepest cause of a hasher's failure is the hasher's own error, through every layer.
     #[cfg(feature = "std")]
     {
-        let error = twofactor::Error::Generate(GenerateError::Hash(failed_hash()));
+        let error = twofactor::Error::Generate(failed_hash());
         let messages = chain(&error);
-        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert_eq!(messages.len(), 3, "{messages:?}");
         let deepest = causes(&error).last().unwrap();
         assert!(deepest.is::<RemoteDown>(), "{messages:?}");
     }
@@ -238,6 +218,7 @@ fn variants_without_a_cause_say_something_and_have_none() {
         Box::new(OtpError::Mismatch),
         Box::new(OtpError::Replay),
         Box::new(OtpError::Empty),
+        Box::new(OtpError::InvalidCharacter { position: 3 }),
         Box::new(OtpError::BeforeUnixEpoch),
         Box::new(OtpError::Period),
         Box::new(OtpError::WrongLength {
@@ -246,21 +227,22 @@ fn variants_without_a_cause_say_something_and_have_none() {
         }),
         Box::new(OtpError::BeforeT0 { time: 1, t0: 2 }),
         Box::new(SecretError::Rng),
-        Box::new(BackupVerifyError::Used),
-        Box::new(BackupVerifyError::Mismatch),
-        Box::new(BackupCodeError::WrongLength {
+        Box::new(BackupError::Empty),
+        Box::new(BackupError::Used),
+        Box::new(BackupError::Mismatch),
+        Box::new(BackupError::WrongLength {
             expected: 16,
             found: 3,
         }),
-        Box::new(CodeFormatError::Count {
+        Box::new(BackupError::Count {
             count: 0,
             min: 1,
             max: 100,
         }),
-        Box::new(MarkUsedError::AlreadyUsed { at: 3 }),
-        Box::new(GenerateError::Rng),
-        Box::new(HashError::UnsupportedScheme),
-        Box::new(StoredSetError::Prefix),
+        Box::new(BackupError::AlreadyUsed { at: 3 }),
+        Box::new(BackupError::Rng),
+        Box::new(BackupError::UnsupportedScheme),
+        Box::new(BackupError::Stored(StoredProblem::Prefix)),
         Box::new(ChallengeError::Forged),
         Box::new(PolicyError::EnrollmentTtl),
         Box::new(SealError::Tampered),
@@ -278,9 +260,7 @@ fn errors_are_send_sync_and_static() {
     fn check<E: StdError + Send + Sync + 'static>() {}
     check::<twofactor::Error>();
     check::<twofactor::ConfigError>();
-    check::<HashError>();
-    check::<GenerateError>();
-    check::<BackupVerifyError>();
+    check::<BackupError>();
     check::<OtpError>();
     check::<UriError>();
     check::<RecordError>();
@@ -291,6 +271,6 @@ fn a_failed_hash_equals_itself_and_its_clones_only() {
     let failed = failed_hash();
     assert_eq!(failed, failed.clone());
     assert_ne!(failed, failed_hash(), "two causes are never equal");
-    assert_ne!(failed, HashError::InvalidParams);
-    assert!(matches!(failed, HashError::Failed(_)));
+    assert_ne!(failed, BackupError::InvalidParams);
+    assert!(matches!(failed, BackupError::HashFailed(_)));
 }

@@ -4,7 +4,7 @@
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use twofactor::backup::{GenerateError, HashError};
+use twofactor::backup::BackupError;
 use twofactor::challenge::ChallengeError;
 use twofactor::otp::OtpError;
 use twofactor::seal::SealError;
@@ -162,20 +162,20 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
             UNAVAILABLE,
         ),
         (
-            Error::Hash(HashError::failed(std::io::Error::other("KMS timeout"))),
+            Error::Hash(BackupError::hash_failed(std::io::Error::other("KMS timeout"))),
             Unavailable,
             503,
             UNAVAILABLE,
         ),
         (
-            Error::Hash(HashError::InvalidParams),
+            Error::Hash(BackupError::InvalidParams),
             Unavailable,
             503,
             UNAVAILABLE,
         ),
-        (Error::Generate(GenerateError::Rng), Unavailable, 503, UNAVAILABLE),
+        (Error::Generate(BackupError::Rng), Unavailable, 503, UNAVAILABLE),
         (
-            Error::Generate(GenerateError::Hash(HashError::failed(std::fmt::Error))),
+            Error::Generate(BackupError::hash_failed(std::fmt::Error)),
             Unavailable,
             503,
             UNAVAILABLE,
@@ -202,15 +202,15 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
             500,
             MISUSE,
         ),
-        (Error::Hash(HashError::UnsupportedScheme), Misuse, 500, MISUSE),
+        (Error::Hash(BackupError::UnsupportedScheme), Misuse, 500, MISUSE),
         (
-            Error::Hash(HashError::KeyMismatch { stored: 1, held: 2 }),
+            Error::Hash(BackupError::KeyMismatch { stored: 1, held: 2 }),
             Misuse,
             500,
             MISUSE,
         ),
         (
-            Error::Generate(GenerateError::Hash(HashError::KeyMismatch { stored: 1, held: 2 })),
+            Error::Generate(BackupError::KeyMismatch { stored: 1, held: 2 }),
             Misuse,
             500,
             MISUSE,

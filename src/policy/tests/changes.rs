@@ -155,9 +155,9 @@ fn regenerate_with_a_backup_code_counts_the_new_set_and_a_failed_generator_write
         &mut proof(&code, &fx.hasher, &mut memo),
         NOW,
         &fx.policy,
-        || Err(GenerateError::Rng),
+        || Err(BackupError::Rng),
     );
-    assert_eq!(decision, (Err(Refusal::Generate(GenerateError::Rng)), None));
+    assert_eq!(decision, (Err(Refusal::Generate(BackupError::Rng)), None));
 }
 
 #[test]

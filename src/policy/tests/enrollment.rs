@@ -190,7 +190,7 @@ fn confirm_refusals() {
         (Err(Refusal::Throttled(Via::Code, NOW + 1)), None)
     );
     let failed = confirm(Some(record.clone()), &code, NOW, &fx.policy, || {
-        Err(GenerateError::Rng)
+        Err(BackupError::Rng)
     });
-    assert_eq!(failed, (Err(Refusal::Generate(GenerateError::Rng)), None));
+    assert_eq!(failed, (Err(Refusal::Generate(BackupError::Rng)), None));
 }

@@ -17,7 +17,7 @@ use rand_chacha::rand_core::SeedableRng;
 
 use super::{Decision, Expect, Policy, Proof, Verified};
 use crate::backup::HashMemo;
-use crate::backup::{BackupCodeSet, CodeFormat, GenerateError, HmacHasher};
+use crate::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
 use crate::otp::{Totp, TotpParams};
 use crate::record::Record;
 use crate::record::StoredSecret;
@@ -54,7 +54,7 @@ pub(super) fn backup_set(seed: u64) -> (Vec<String>, BackupCodeSet) {
 pub(super) fn generator(
     seed: u64,
     called: &mut bool,
-) -> impl FnOnce() -> Result<BackupCodeSet, GenerateError> + '_ {
+) -> impl FnOnce() -> Result<BackupCodeSet, BackupError> + '_ {
     move || {
         *called = true;
         Ok(backup_set(seed).1)

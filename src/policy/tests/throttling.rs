@@ -4,7 +4,7 @@
 use core::cell::Cell;
 
 use super::*;
-use crate::backup::{CodeHasher, HashError, HashScheme};
+use crate::backup::{BackupError, CodeHasher, HashScheme};
 use crate::policy::throttle::LOCKED;
 use crate::policy::{Failed, Refusal, ThrottlePolicy, Via};
 
@@ -164,7 +164,7 @@ impl CodeHasher for Counting {
         scheme: &HashScheme,
         salt: &[u8; HashScheme::SALT_LEN],
         code: &[u8],
-    ) -> Result<[u8; HashScheme::HASH_LEN], HashError> {
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
         self.calls.set(self.calls.get() + 1);
         self.inner.hash(scheme, salt, code)
     }
