@@ -19,7 +19,7 @@ async fn enrolled(user: &str) -> (Arc<Service>, ManualClock, Totp, Secret) {
         .build()
         .unwrap();
     let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
-        .with_challenge_key(ChallengeKey::new(&[9; 32]).unwrap());
+        .with_challenge_key(ChallengeKey::new(1, &[9; 32]).unwrap());
     let enrollment = service.begin_enrollment(user, "alice").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
     service
