@@ -127,7 +127,7 @@ pub trait CodeHasher {
     ///
     /// # Errors
     /// [`HashError::UnsupportedScheme`] if this hasher does not compute `scheme`,
-    /// [`HashError::KeyMismatch`] if it holds another key than the one `scheme` names,
+    /// [`HashError::KeyMismatch`] if it does not hold the key `scheme` names,
     /// [`HashError::InvalidParams`] for parameters out of range, [`HashError::Failed`] if the
     /// computation failed (memory, a remote service).
     fn hash(
@@ -172,15 +172,21 @@ pub enum HashError {
     /// The hasher does not compute this scheme (a set hashed with HMAC offered to the Argon2
     /// hasher, or the other way round).
     UnsupportedScheme,
-    /// The set was hashed under an HMAC key other than the hasher's.
+    /// The set was hashed under an HMAC key the hasher does not hold (retired too early, or
+    /// never given to it).
     KeyMismatch {
         /// The key identifier the set names.
         stored: u32,
-        /// The key identifier of the hasher.
+        /// The identifier of the hasher's current key.
         held: u32,
     },
     /// Parameters out of the ranges documented on [`HashScheme`].
     InvalidParams,
+    /// Two keys with the same identifier in one hasher ([`HmacHasher::with_old_key`](crate::backup::HmacHasher::with_old_key)).
+    DuplicateKeyId {
+        /// The identifier given twice.
+        key_id: u32,
+    },
     /// An HMAC key of a length outside the accepted range.
     KeyLength {
         /// The length given, in bytes.
@@ -203,6 +209,9 @@ impl fmt::Display for HashError {
                 "the backup codes were hashed under key {stored}; the hasher holds key {held}"
             ),
             Self::InvalidParams => f.write_str("backup-code hashing parameters out of range"),
+            Self::DuplicateKeyId { key_id } => {
+                write!(f, "backup-code key id {key_id} appears twice in the hasher")
+            }
             Self::KeyLength { len, min, max } => {
                 write!(f, "an HMAC key of {len} bytes: {min} to {max} are accepted")
             }
