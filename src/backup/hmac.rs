@@ -3,8 +3,10 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use hmac::digest::Key;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use super::hasher::{CodeHasher, HashError, HashScheme};
 
@@ -126,6 +128,19 @@ impl HmacHasher {
         Ok(self)
     }
 
+    /// A hasher from 32-byte keys derived by [`ServerKeys`](crate::keys::ServerKeys), whose ids it
+    /// checked to be distinct, the current one first: infallible.
+    pub(crate) fn from_derived<'a>(
+        (key_id, key): (u32, &[u8; 32]),
+        old: impl IntoIterator<Item = (u32, &'a [u8; 32])>,
+    ) -> Self {
+        Self {
+            key_id,
+            mac: keyed_32(key),
+            old: old.into_iter().map(|(id, key)| (id, keyed_32(key))).collect(),
+        }
+    }
+
     /// The identifier of the current key, which hashes new sets.
     #[must_use]
     pub const fn key_id(&self) -> u32 {
@@ -149,6 +164,14 @@ impl HmacHasher {
 /// HMAC accepts a key of any length (RFC 2104 §2), so this cannot fail.
 fn keyed(key: &[u8]) -> Result<Hmac<Sha256>, HashError> {
     <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| HashError::InvalidParams)
+}
+
+/// The HMAC of a 32-byte key, infallibly: HMAC pads a key shorter than the block with zeros (RFC
+/// 2104 §2), so the zero-padded 64-byte block is the same key.
+fn keyed_32(key: &[u8; 32]) -> Hmac<Sha256> {
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[..key.len()].copy_from_slice(key);
+    <Hmac<Sha256> as KeyInit>::new(<&Key<Hmac<Sha256>>>::from(&*block))
 }
 
 impl CodeHasher for HmacHasher {
@@ -205,6 +228,23 @@ mod tests {
         fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
         zeroized_on_drop::<<Sha256 as hmac::digest::block_api::EagerHash>::Core>();
         zeroized_on_drop::<hmac::digest::block_api::Buffer<hmac::block_api::HmacCore<Sha256>>>();
+    }
+
+    #[test]
+    fn a_derived_key_is_the_key_of_its_bytes() {
+        let scheme = HashScheme::HmacSha256 { key_id: 3 };
+        let given = HmacHasher::new(3, &[0x5e; 32]).unwrap();
+        let derived = HmacHasher::from_derived((3, &[0x5e; 32]), []);
+        assert_eq!(
+            derived.hash(&scheme, &[1; 16], b"CODE").unwrap(),
+            given.hash(&scheme, &[1; 16], b"CODE").unwrap()
+        );
+        let rotated = HmacHasher::from_derived((4, &[0x11; 32]), [(3, &[0x5e; 32])]);
+        assert_eq!(
+            rotated.hash(&scheme, &[1; 16], b"CODE").unwrap(),
+            given.hash(&scheme, &[1; 16], b"CODE").unwrap()
+        );
+        assert_eq!(rotated.scheme(), HashScheme::HmacSha256 { key_id: 4 });
     }
 
     #[test]

@@ -1,7 +1,9 @@
 use core::fmt;
 
+use hmac::digest::Key;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use super::ChallengeError;
 
@@ -43,6 +45,19 @@ impl ChallengeKey {
         Ok(Self { id, mac })
     }
 
+    /// A key from 32 bytes derived by [`ServerKeys`](crate::keys::ServerKeys): infallible, and the
+    /// same key as [`ChallengeKey::new`] of those bytes. HMAC pads a key shorter than the block
+    /// with zeros (RFC 2104 §2), so the block-sized, zero-padded key is that key.
+    pub(crate) fn from_derived(id: u32, key: &[u8; 32]) -> Self {
+        // SHA-256's block: 64 bytes.
+        let mut block = Zeroizing::new([0u8; 64]);
+        block[..key.len()].copy_from_slice(key);
+        Self {
+            id,
+            mac: <Hmac<Sha256> as KeyInit>::new(<&Key<Hmac<Sha256>>>::from(&*block)),
+        }
+    }
+
     /// The key's id, written into every token it signs.
     #[must_use]
     pub const fn id(&self) -> u32 {
@@ -74,5 +89,23 @@ impl fmt::Debug for ChallengeKey {
         f.debug_struct("ChallengeKey")
             .field("id", &self.id)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_derived_key_is_the_key_of_its_bytes() {
+        let bytes = [0x3c; 32];
+        let derived = ChallengeKey::from_derived(4, &bytes);
+        let given = ChallengeKey::new(4, &bytes).unwrap();
+        assert_eq!(derived.tag(b"message"), given.tag(b"message"));
+        assert!(given.verify(b"message", &derived.tag(b"message")));
+        assert_ne!(
+            derived.tag(b"message"),
+            ChallengeKey::new(4, &[0x3d; 32]).unwrap().tag(b"message")
+        );
     }
 }

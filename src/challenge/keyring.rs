@@ -47,6 +47,14 @@ impl ChallengeKeyring {
         Ok(self)
     }
 
+    /// A keyring of keys whose ids the caller knows to be distinct, the current one first
+    /// (`ServerKeys` checks its ids when it is built).
+    pub(crate) fn from_distinct(current: ChallengeKey, old: impl IntoIterator<Item = ChallengeKey>) -> Self {
+        let mut keys = alloc::vec![current];
+        keys.extend(old);
+        Self { keys }
+    }
+
     /// The id of the key that signs new tokens.
     #[must_use]
     pub fn current_key_id(&self) -> u32 {
@@ -54,7 +62,7 @@ impl ChallengeKeyring {
     }
 
     pub(crate) fn current(&self) -> &ChallengeKey {
-        // `new` puts the current key first and nothing removes keys.
+        // `new` and `from_distinct` put the current key first and nothing removes keys.
         &self.keys[0]
     }
 

@@ -8,7 +8,7 @@ mod clock;
 mod config;
 mod enroll;
 mod error;
-
+mod keys;
 mod resync;
 mod sealing;
 mod status;
