@@ -72,7 +72,7 @@ async fn run(path: &Path) -> Result<(), Failure> {
     // random key will do.
     let keyring = Keyring::new(SealingKey::generate(1)?);
     let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?)
-        .with_challenge_key(ChallengeKey::new(&key)?)
+        .with_challenge_key(ChallengeKey::new(1, &key)?)
         .with_keyring(keyring.clone());
     println!("twofactor demo: Demo Co's application and alice's authenticator app, on a database");
     println!("in {} (removed at the end).", path.display());

@@ -17,6 +17,8 @@ pub mod backup;
 pub mod challenge;
 #[cfg(feature = "std")]
 pub mod events;
+#[cfg(feature = "alloc")]
+pub mod keys;
 pub mod otp;
 #[cfg(feature = "alloc")]
 pub mod policy;

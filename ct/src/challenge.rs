@@ -1,6 +1,11 @@
 //! The login-challenge suite: opening a token whose tag, or whose authenticated body, is wrong in
 //! its first, a middle or its last byte costs the same as opening the right one.
 //!
+//! The token's first five bytes — the format and the key id — are public and pick the key before
+//! anything is authenticated (a token naming another format or a key the service does not hold
+//! is refused without a MAC, which reveals nothing the token does not show): the body cases
+//! change the bytes after them, which only the tag can tell apart.
+//!
 //! The tokens come from the public service (`issue_challenge`), and are opened by the public
 //! `TwoFactor::challenge_user`, which reads no store. Every case has the same length (a changed
 //! byte is decoded, changed and encoded again), so everything that depends on the length alone
@@ -30,6 +35,8 @@ const NOW: u64 = 1_700_000_000;
 const USER: &str = "user-42";
 /// The token's last 32 bytes are its HMAC-SHA-256 tag; the bytes before it are what it covers.
 const TAG_LEN: usize = 32;
+/// The format byte and the key id, which choose the key.
+const ROUTE_LEN: usize = 1 + 4;
 
 #[inline(never)]
 fn challenge_user(service: &Service, token: &str) -> Result<String, Error> {
@@ -59,7 +66,7 @@ fn service_with(key: &[u8; 32], clock: &ManualClock) -> Service {
         .hasher(hasher)
         .build()
         .expect("a valid config");
-    let key = ChallengeKey::new(key).expect("a 32-byte key");
+    let key = ChallengeKey::new(1, key).expect("a 32-byte key");
     TwoFactor::new(MemoryStore::new(), clock.clone(), config).with_challenge_key(key)
 }
 
@@ -82,7 +89,8 @@ fn flipped(token: &str, indices: impl IntoIterator<Item = usize>) -> String {
     BASE64URL_NOPAD.encode(&bytes)
 }
 
-/// HMAC-SHA-256 challenges for a 7-byte user id: 32 bytes of body, 32 of tag.
+/// HMAC-SHA-256 challenges for a 7-byte user id: 36 bytes of body (5 of them the format and the
+/// key id), 32 of tag.
 pub(crate) fn challenge_suite() -> Suite {
     let clock = ManualClock::new(NOW);
     let key = [0x17; 32];
@@ -107,7 +115,7 @@ pub(crate) fn challenge_suite() -> Suite {
         }
     };
     let mut cases = vec![case("tag-right", Outcome::Accepted, &service, &right)];
-    for (what, start, end) in [("tag", body, len), ("body", 0, body)] {
+    for (what, start, end) in [("tag", body, len), ("body", ROUTE_LEN, body)] {
         for index in [start, (start + end) / 2, end - 1] {
             let name = format!("{what}-byte-{}-wrong", index - start);
             cases.push(case(

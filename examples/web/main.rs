@@ -109,7 +109,7 @@ async fn main() -> Result<(), Failure> {
     getrandom::fill(&mut key).map_err(|error| error.to_string())?;
     let current_key = sealing.keyring.current_key_id();
     let service = TwoFactor::new(store, clock.clone(), Config::new("twofactor example")?)
-        .with_challenge_key(ChallengeKey::new(&key)?)
+        .with_challenge_key(ChallengeKey::new(1, &key)?)
         .with_keyring(sealing.keyring);
 
     let listener = tokio::net::TcpListener::bind(&listen).await?;

@@ -25,6 +25,7 @@ use core::fmt;
 /// | `UnsupportedScheme` | a hasher: generating, verifying | `the hasher does not compute this backup-code scheme` |
 /// | `KeyMismatch` | 〃 | `the backup codes were hashed under key {stored}; the hasher holds key {held}` |
 /// | `InvalidParams` | 〃, `Argon2Hasher::with_params` | `backup-code hashing parameters out of range` |
+/// | `DuplicateKeyId` | [`HmacHasher::with_old_key`](crate::backup::HmacHasher::with_old_key) | `backup-code key id {key_id} appears twice in the hasher` |
 /// | `KeyLength` | [`HmacHasher::new`](crate::backup::HmacHasher::new) | `an HMAC key of {len} bytes: {min} to {max} are accepted` |
 /// | `HashFailed` | a hasher | `the hasher failed` (the hasher's own error is the [`source`](core::error::Error::source)) |
 /// | `Stored` | [`from_stored`](crate::backup::BackupCodeSet::from_stored) | ``stored backup codes: {problem}``, the [`StoredProblem`]'s text |
@@ -138,6 +139,12 @@ pub enum BackupError {
     /// Hashing parameters out of the ranges documented on
     /// [`HashScheme`](crate::backup::HashScheme).
     InvalidParams,
+    /// Two keys with the same identifier in one hasher
+    /// ([`HmacHasher::with_old_key`](crate::backup::HmacHasher::with_old_key)).
+    DuplicateKeyId {
+        /// The identifier given twice.
+        key_id: u32,
+    },
     /// An HMAC key of a length outside the accepted range.
     KeyLength {
         /// The length given, in bytes.
@@ -242,6 +249,7 @@ impl PartialEq for BackupError {
             // The same cause (a clone), not an equal one: errors have no equality.
             (Self::HashFailed(cause), Self::HashFailed(other_cause)) => Arc::ptr_eq(cause, other_cause),
             (Self::Stored(problem), Self::Stored(other_problem)) => problem == other_problem,
+            (Self::DuplicateKeyId { key_id }, Self::DuplicateKeyId { key_id: other }) => key_id == other,
             _ => false,
         }
     }
@@ -282,6 +290,9 @@ impl fmt::Display for BackupError {
                 "the backup codes were hashed under key {stored}; the hasher holds key {held}"
             ),
             Self::InvalidParams => f.write_str("backup-code hashing parameters out of range"),
+            Self::DuplicateKeyId { key_id } => {
+                write!(f, "backup-code key id {key_id} appears twice in the hasher")
+            }
             Self::KeyLength { len, min, max } => {
                 write!(f, "an HMAC key of {len} bytes: {min} to {max} are accepted")
             }

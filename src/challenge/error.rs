@@ -19,6 +19,12 @@ pub enum ChallengeError {
     Malformed,
     /// The token's authentication tag does not verify: it was changed or forged.
     Forged,
+    /// The token names a key id the service does not hold: signed under a key retired too early,
+    /// by another deployment, or forged. (Ids are public: every token shows its own.)
+    UnknownKey {
+        /// The key id the token names.
+        key_id: u32,
+    },
     /// The token expired at this time (Unix seconds).
     Expired {
         /// When the token expired.
@@ -35,6 +41,11 @@ pub enum ChallengeError {
         /// The length given.
         len: usize,
     },
+    /// Two keys with the same id in one [`ChallengeKeyring`](crate::challenge::ChallengeKeyring).
+    DuplicateKeyId {
+        /// The id given twice.
+        key_id: u32,
+    },
 }
 
 impl fmt::Display for ChallengeError {
@@ -42,11 +53,20 @@ impl fmt::Display for ChallengeError {
         match self {
             Self::Malformed => f.write_str("not a login challenge"),
             Self::Forged => f.write_str("the login challenge failed authentication"),
+            Self::UnknownKey { key_id } => {
+                write!(
+                    f,
+                    "the login challenge names key {key_id}, which the service does not hold"
+                )
+            }
             Self::Expired { at } => write!(f, "the login challenge expired at {at}"),
             Self::OtherUser => f.write_str("the login challenge is for another user"),
             Self::Superseded => f.write_str("a newer login challenge replaced this one"),
             Self::Used => f.write_str("the login challenge was already used"),
             Self::KeyLength { len } => write!(f, "challenge keys are at least 32 bytes, not {len}"),
+            Self::DuplicateKeyId { key_id } => {
+                write!(f, "key id {key_id} appears twice in the challenge keyring")
+            }
         }
     }
 }

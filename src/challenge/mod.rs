@@ -3,22 +3,31 @@
 //! server-side session state for it.
 //!
 //! A [`ChallengeToken`] is opaque and URL-safe: it names the user, its expiry and a random nonce,
-//! authenticated with HMAC-SHA-256 under a server-held [`ChallengeKey`]. The nonce is also written
-//! to the user's record; verifying a code with a challenge succeeds only if the token is
-//! authentic, unexpired, for that user and carries the record's current nonce, and success
-//! consumes the nonce in the same compare-and-swap that records the code's step. So a challenge
-//! and a code are each used once, and issuing a new challenge invalidates the older ones. The
-//! token holds no secret: only the user id, the expiry and the nonce.
+//! authenticated with HMAC-SHA-256 under a server-held [`ChallengeKey`], whose id it names. The
+//! nonce is also written to the user's record; verifying a code with a challenge succeeds only if
+//! the token is authentic, unexpired, for that user and carries the record's current nonce, and
+//! success consumes the nonce in the same compare-and-swap that records the code's step. So a
+//! challenge and a code are each used once, and issuing a new challenge invalidates the older
+//! ones. The token holds no secret: only the key id, the user id, the expiry and the nonce.
+//!
+//! Keys rotate by id, as the sealing keys do: a [`ChallengeKeyring`] signs with its current key
+//! and verifies a token under whichever key it names, and a token naming a key the keyring does
+//! not hold is refused as [`ChallengeError::UnknownKey`]. [`ServerKeys`](crate::keys::ServerKeys)
+//! derives the keyring from the application's secrets.
 
 mod error;
 #[cfg(feature = "std")]
 mod key;
+#[cfg(feature = "std")]
+mod keyring;
 #[cfg(feature = "std")]
 mod token;
 
 pub use error::ChallengeError;
 #[cfg(feature = "std")]
 pub use key::ChallengeKey;
+#[cfg(feature = "std")]
+pub use keyring::ChallengeKeyring;
 #[cfg(feature = "std")]
 pub use token::ChallengeToken;
 #[cfg(feature = "std")]

@@ -56,6 +56,11 @@ impl SealingKey {
         Ok(Self { id, key })
     }
 
+    /// A key from 32 bytes derived by [`ServerKeys`](crate::keys::ServerKeys).
+    pub(crate) fn from_derived(id: u32, key: &[u8; SealingKey::LEN]) -> Self {
+        Self { id, key: *key }
+    }
+
     /// The key's id, written into every value it seals.
     #[must_use]
     pub const fn id(&self) -> u32 {
@@ -121,6 +126,14 @@ impl Keyring {
         }
         self.keys.push(key);
         Ok(self)
+    }
+
+    /// A keyring of keys whose ids the caller knows to be distinct, the current one first
+    /// (`ServerKeys` checks its ids when it is built).
+    pub(crate) fn from_distinct(current: SealingKey, old: impl IntoIterator<Item = SealingKey>) -> Self {
+        let mut keys = alloc::vec![current];
+        keys.extend(old);
+        Self { keys }
     }
 
     /// The id of the key that seals.

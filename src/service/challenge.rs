@@ -5,7 +5,7 @@ use alloc::string::String;
 use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
-use crate::challenge::{ChallengeError, ChallengeKey, ChallengeToken};
+use crate::challenge::{ChallengeError, ChallengeKeyring, ChallengeToken};
 use crate::policy::Verified;
 use crate::policy::{self, Expect, Proof};
 use crate::record::Record;
@@ -16,18 +16,21 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// How long a login challenge lives by default: 5 minutes.
     pub const DEFAULT_CHALLENGE_TTL: u64 = 300;
 
-    /// The same service, issuing and checking login challenges with `key`, which lives for
-    /// [`TwoFactor::DEFAULT_CHALLENGE_TTL`] seconds. Every instance of the application must hold
-    /// the same key.
+    /// The same service, issuing and checking login challenges that live for
+    /// [`TwoFactor::DEFAULT_CHALLENGE_TTL`] seconds with `keys`: a
+    /// [`ChallengeKey`](crate::challenge::ChallengeKey), or a
+    /// [`ChallengeKeyring`] whose current key signs and whose every key verifies the tokens
+    /// that name it. Every instance of the application must hold the same keys.
+    /// [`TwoFactor::with_keys`] sets them from [`ServerKeys`](crate::keys::ServerKeys).
     #[must_use]
-    pub fn with_challenge_key(self, key: ChallengeKey) -> Self {
-        self.with_challenge_key_and_ttl(key, Self::DEFAULT_CHALLENGE_TTL)
+    pub fn with_challenge_key(self, keys: impl Into<ChallengeKeyring>) -> Self {
+        self.with_challenge_key_and_ttl(keys, Self::DEFAULT_CHALLENGE_TTL)
     }
 
     /// [`TwoFactor::with_challenge_key`] with a lifetime of `ttl` seconds.
     #[must_use]
-    pub fn with_challenge_key_and_ttl(mut self, key: ChallengeKey, ttl: u64) -> Self {
-        self.challenge = Some((key, ttl));
+    pub fn with_challenge_key_and_ttl(mut self, keys: impl Into<ChallengeKeyring>, ttl: u64) -> Self {
+        self.challenge = Some((keys.into(), ttl));
         self
     }
 
@@ -52,7 +55,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// let clock = ManualClock::new(1_700_000_000);
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
     /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
-    ///     .with_challenge_key(ChallengeKey::new(&[9; 32])?);
+    ///     .with_challenge_key(ChallengeKey::new(1, &[9; 32])?);
     /// let enrollment = service.begin_enrollment("u1", "alice").await?;
     /// let app = Totp::new(&enrollment.secret, service.config().params());
     /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
@@ -72,7 +75,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     pub async fn issue_challenge(&self, user: &str) -> Result<ChallengeToken, Error> {
         let now = self.start(user)?;
-        let (key, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let (keys, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let mut nonce = [0; Record::NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
         let (outcome, _) = self
@@ -84,19 +87,20 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             expires_at: now.saturating_add(*ttl),
             nonce,
         };
-        Ok(ChallengeToken::issue(key, &claims))
+        Ok(ChallengeToken::issue(keys.current(), &claims))
     }
 
     /// The user a challenge token names, if it is authentic and unexpired; the store is not
     /// read. For the code step of an application that keeps no state between the two steps.
     ///
     /// # Errors
-    /// [`Error::Challenge`] with [`ChallengeError::Malformed`], [`ChallengeError::Forged`] or
-    /// [`ChallengeError::Expired`]; [`Error::NoChallengeKey`]; [`Error::Clock`].
+    /// [`Error::Challenge`] with [`ChallengeError::Malformed`], [`ChallengeError::Forged`],
+    /// [`ChallengeError::UnknownKey`] or [`ChallengeError::Expired`]; [`Error::NoChallengeKey`];
+    /// [`Error::Clock`].
     pub fn challenge_user(&self, token: &str) -> Result<String, Error> {
-        let (key, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let (keys, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let now = self.clock.now().map_err(Error::Clock)?;
-        let claims = ChallengeToken::open(key, token, now).map_err(Error::Challenge)?;
+        let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
         Ok(claims.user)
     }
 
@@ -107,7 +111,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # Errors
     /// [`Error::Challenge`] with a distinct [`ChallengeError`] for a malformed, forged, expired,
-    /// another user's, superseded or used challenge (nothing counted); otherwise as
+    /// another user's, superseded or used challenge, or one under a key the service does not hold (nothing counted); otherwise as
     /// [`TwoFactor::verify`].
     pub async fn verify_with_challenge(
         &self,
@@ -116,8 +120,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         input: &str,
     ) -> Result<Verified, Error> {
         let now = self.start(user)?;
-        let (key, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
-        let claims = ChallengeToken::open(key, token, now).map_err(Error::Challenge)?;
+        let (keys, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
         if claims.user != user {
             return Err(Error::Challenge(ChallengeError::OtherUser));
         }

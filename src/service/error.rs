@@ -344,9 +344,10 @@ impl Error {
 /// could not decide.
 const fn hash_kind(error: &BackupError) -> ErrorKind {
     match error {
-        BackupError::UnsupportedScheme | BackupError::KeyMismatch { .. } | BackupError::KeyLength { .. } => {
-            ErrorKind::Misuse
-        }
+        BackupError::UnsupportedScheme
+        | BackupError::KeyMismatch { .. }
+        | BackupError::KeyLength { .. }
+        | BackupError::DuplicateKeyId { .. } => ErrorKind::Misuse,
         _ => ErrorKind::Unavailable,
     }
 }

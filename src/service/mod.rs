@@ -8,7 +8,7 @@ mod clock;
 mod config;
 mod enroll;
 mod error;
-
+mod keys;
 mod resync;
 mod sealing;
 mod status;
@@ -27,7 +27,7 @@ use sealing::Sealing;
 
 use crate::events::{Event, EventKind, EventSink};
 
-use crate::challenge::ChallengeKey;
+use crate::challenge::ChallengeKeyring;
 use crate::policy::{Decision, Refusal};
 use crate::policy::{Verified, Via};
 use crate::record::Record;
@@ -88,8 +88,8 @@ pub struct TwoFactor<S, C> {
     config: Config,
     /// `None`: no sink, and no event is even built.
     events: Option<Arc<dyn EventSink>>,
-    /// The login-challenge key and lifetime, if challenges are used.
-    challenge: Option<(ChallengeKey, u64)>,
+    /// The login-challenge keys and lifetime, if challenges are used.
+    challenge: Option<(ChallengeKeyring, u64)>,
     /// The keyring that seals secrets at rest, if one was given.
     sealing: Sealing,
 }

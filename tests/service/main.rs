@@ -3,6 +3,8 @@
 
 mod policy_odds;
 mod serde;
+#[cfg(feature = "seal")]
+mod server_keys;
 mod service_challenge;
 mod service_errors;
 mod service_memory;

@@ -19,7 +19,7 @@ async fn enrolled(user: &str) -> (Arc<Service>, ManualClock, Totp, Secret) {
         .build()
         .unwrap();
     let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
-        .with_challenge_key(ChallengeKey::new(&[9; 32]).unwrap());
+        .with_challenge_key(ChallengeKey::new(1, &[9; 32]).unwrap());
     let enrollment = service.begin_enrollment(user, "alice").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
     service
@@ -103,7 +103,8 @@ async fn each_refusal_is_distinct() {
     // Forged and malformed.
     let fresh = service.issue_challenge("u1").await.unwrap();
     let mut bytes = BASE64URL_NOPAD.decode(fresh.as_str().as_bytes()).unwrap();
-    bytes[3] ^= 1;
+    // A byte of the expiry, after the format byte and the four-byte key id.
+    bytes[6] ^= 1;
     let forged = BASE64URL_NOPAD.encode(&bytes);
     let result = service
         .verify_with_challenge("u1", &forged, &code(&app, &clock))
@@ -128,15 +129,19 @@ async fn every_single_byte_change_of_a_token_is_refused() {
         let result = service
             .verify_with_challenge("u1", &BASE64URL_NOPAD.encode(&changed), &code(&app, &clock))
             .await;
+        // Bytes 1 to 4 are the key id: a changed one names a key the service does not hold.
         assert!(
             matches!(
                 result,
                 Err(Error::Challenge(
-                    ChallengeError::Forged | ChallengeError::Malformed
+                    ChallengeError::Forged | ChallengeError::Malformed | ChallengeError::UnknownKey { .. }
                 ))
             ),
             "byte {index}: {result:?}"
         );
+        if let Err(Error::Challenge(ChallengeError::UnknownKey { .. })) = result {
+            assert!((1..5).contains(&index), "byte {index} named an unknown key");
+        }
     }
     service
         .verify_with_challenge("u1", token.as_str(), &code(&app, &clock))

@@ -66,7 +66,7 @@ impl Fixture {
             .build()
             .unwrap();
         let service = TwoFactor::new(CountingWrites::default(), clock.clone(), config)
-            .with_challenge_key(ChallengeKey::new(&[8; 32]).unwrap());
+            .with_challenge_key(ChallengeKey::new(1, &[8; 32]).unwrap());
         let enrollment = service.begin_enrollment(USER, "alice").await.unwrap();
         let app = Totp::new(&enrollment.secret, service.config().params());
         let code = app.generate(clock.get()).unwrap().to_string();

@@ -99,7 +99,7 @@ fn service<S: Store>(
     .unwrap();
     let challenge = &keys["challenge_key"];
     let service = TwoFactor::new(store, clock.clone(), config).with_challenge_key_and_ttl(
-        ChallengeKey::new(&hex(&challenge["key_hex"])).unwrap(),
+        ChallengeKey::new(1, &hex(&challenge["key_hex"])).unwrap(),
         number(&challenge["ttl"]),
     );
     if spec["keyring"] == true {

@@ -1,0 +1,90 @@
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::{ChallengeError, ChallengeKey};
+
+/// The login-challenge keys of a deployment: the current key signs new tokens, and every key
+/// verifies the tokens that name its id. `Debug` shows the ids only.
+///
+/// A challenge lives minutes ([`TwoFactor::DEFAULT_CHALLENGE_TTL`](crate::TwoFactor::DEFAULT_CHALLENGE_TTL)),
+/// so a rotation is short: put the new key in front, deploy, and drop the old one once the
+/// longest challenge lifetime has passed (nothing to reseal).
+///
+/// ```
+/// use twofactor::challenge::{ChallengeKey, ChallengeKeyring};
+///
+/// let keys = ChallengeKeyring::new(ChallengeKey::new(2, &[2; 32])?)
+///     .with_old_key(ChallengeKey::new(1, &[1; 32])?)?;
+/// assert_eq!(keys.current_key_id(), 2);
+/// assert_eq!(format!("{keys:?}"), "ChallengeKeyring { current: 2, keys: [2, 1] }");
+/// assert!(keys.with_old_key(ChallengeKey::new(2, &[3; 32])?).is_err());
+/// # Ok::<(), twofactor::challenge::ChallengeError>(())
+/// ```
+#[derive(Clone)]
+pub struct ChallengeKeyring {
+    /// Never empty; the current key first.
+    keys: Vec<ChallengeKey>,
+}
+
+impl ChallengeKeyring {
+    /// A keyring whose current (signing) key is `current`.
+    #[must_use]
+    pub fn new(current: ChallengeKey) -> Self {
+        Self {
+            keys: alloc::vec![current],
+        }
+    }
+
+    /// Adds an older key, used only to verify tokens that name it.
+    ///
+    /// # Errors
+    /// [`ChallengeError::DuplicateKeyId`] if the keyring already holds a key with that id.
+    pub fn with_old_key(mut self, key: ChallengeKey) -> Result<Self, ChallengeError> {
+        if self.key(key.id()).is_some() {
+            return Err(ChallengeError::DuplicateKeyId { key_id: key.id() });
+        }
+        self.keys.push(key);
+        Ok(self)
+    }
+
+    /// A keyring of keys whose ids the caller knows to be distinct, the current one first
+    /// (`ServerKeys` checks its ids when it is built).
+    pub(crate) fn from_distinct(current: ChallengeKey, old: impl IntoIterator<Item = ChallengeKey>) -> Self {
+        let mut keys = alloc::vec![current];
+        keys.extend(old);
+        Self { keys }
+    }
+
+    /// The id of the key that signs new tokens.
+    #[must_use]
+    pub fn current_key_id(&self) -> u32 {
+        self.current().id()
+    }
+
+    pub(crate) fn current(&self) -> &ChallengeKey {
+        // `new` and `from_distinct` put the current key first and nothing removes keys.
+        &self.keys[0]
+    }
+
+    /// The key with `id`, if the keyring holds it. Ids are public (every token shows its own):
+    /// the search is not constant-time, and needs not be.
+    pub(crate) fn key(&self, id: u32) -> Option<&ChallengeKey> {
+        self.keys.iter().find(|key| key.id() == id)
+    }
+}
+
+impl From<ChallengeKey> for ChallengeKeyring {
+    fn from(current: ChallengeKey) -> Self {
+        Self::new(current)
+    }
+}
+
+impl fmt::Debug for ChallengeKeyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<u32> = self.keys.iter().map(ChallengeKey::id).collect();
+        f.debug_struct("ChallengeKeyring")
+            .field("current", &self.current_key_id())
+            .field("keys", &ids)
+            .finish()
+    }
+}
