@@ -9,7 +9,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-// The layers, lowest first (ARCHITECTURE.md): each module uses only the ones above it here.
+// The modules (rustfmt keeps them in alphabetical order). Their layers, and which may use which,
+// are in ARCHITECTURE.md.
 mod algorithm;
 #[cfg(feature = "alloc")]
 pub mod backup;
