@@ -24,6 +24,10 @@ mod keyring;
 mod token;
 
 pub use error::ChallengeError;
+
+/// Bytes of a login-challenge nonce; the record keeps the current one
+/// ([`Record::NONCE_LEN`](crate::store::Record::NONCE_LEN)).
+pub(crate) const NONCE_LEN: usize = 16;
 #[cfg(feature = "std")]
 pub use key::ChallengeKey;
 #[cfg(feature = "std")]

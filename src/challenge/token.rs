@@ -4,8 +4,7 @@ use core::fmt;
 
 use data_encoding::BASE64URL_NOPAD;
 
-use super::{ChallengeError, ChallengeKey, ChallengeKeyring};
-use crate::record::Record;
+use super::{ChallengeError, ChallengeKey, ChallengeKeyring, NONCE_LEN};
 
 /// The format this version issues: a key id after the format byte.
 const FORMAT: u8 = 2;
@@ -17,7 +16,7 @@ const TAG_LEN: usize = 32;
 /// What picks the key, read before anything is authenticated: the format byte and the key id.
 const ROUTE_LEN: usize = 1 + 4;
 /// What follows the route: the expiry and the nonce, then the user.
-const CLAIMS_LEN: usize = 8 + Record::NONCE_LEN;
+const CLAIMS_LEN: usize = 8 + NONCE_LEN;
 /// Longer input is refused before it is decoded.
 const MAX_TOKEN_CHARS: usize = 4096;
 
@@ -35,7 +34,7 @@ pub struct ChallengeToken(String);
 pub(crate) struct Claims {
     pub(crate) user: String,
     pub(crate) expires_at: u64,
-    pub(crate) nonce: [u8; Record::NONCE_LEN],
+    pub(crate) nonce: [u8; NONCE_LEN],
 }
 
 impl ChallengeToken {
@@ -101,7 +100,7 @@ impl ChallengeToken {
         let claims = body.get(route..).ok_or(ChallengeError::Malformed)?;
         let (expires, rest) = claims.split_first_chunk::<8>().ok_or(ChallengeError::Malformed)?;
         let (nonce, user) = rest
-            .split_first_chunk::<{ Record::NONCE_LEN }>()
+            .split_first_chunk::<{ NONCE_LEN }>()
             .ok_or(ChallengeError::Malformed)?;
         let user = core::str::from_utf8(user).map_err(|_| ChallengeError::Malformed)?;
         let expires_at = u64::from_be_bytes(*expires);
@@ -154,7 +153,7 @@ mod tests {
         Claims {
             user: "alice".into(),
             expires_at: 1_000,
-            nonce: [0x5a; Record::NONCE_LEN],
+            nonce: [0x5a; NONCE_LEN],
         }
     }
 

@@ -163,7 +163,7 @@ pub(crate) struct Throttle {
 
 impl Record {
     /// Bytes of a login-challenge nonce.
-    pub const NONCE_LEN: usize = 16;
+    pub const NONCE_LEN: usize = crate::challenge::NONCE_LEN;
     /// The longest user identifier the service accepts, in bytes (UTF-8).
     pub const MAX_USER_LEN: usize = 1024;
     /// The most authenticators a record holds.
