@@ -2,6 +2,8 @@
 
 use alloc::string::String;
 
+use rand_core::Rng;
+
 use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
@@ -74,7 +76,10 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         let now = self.start(user)?;
         let (key, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let mut nonce = [0; Record::NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
+        let mut draw = self.rng.draw();
+        draw.fill_bytes(&mut nonce);
+        draw.finish()
+            .map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
         let (outcome, _) = self
             .transact(user, |record| policy::issue_challenge(record, nonce))
             .await?;

@@ -6,7 +6,7 @@ use crate::backup::{BackupCodeSet, BackupCodes};
 use crate::events::EventKind;
 use crate::otp::Match;
 use crate::policy;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretError};
 use crate::service::Clock;
 use crate::store::Store;
 use crate::uri::KeyUri;
@@ -107,7 +107,8 @@ pub struct Confirmed {
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// Begins an enrollment for `user`: draws a new secret (the configured algorithm's HMAC
-    /// length, from the operating system's CSPRNG), keeps it pending in the user's record for
+    /// length, from the operating system's CSPRNG or the generator given to
+    /// [`TwoFactor::with_rng`]), keeps it pending in the user's record for
     /// the policy's enrollment time to live, and returns it with its URI labelled `account` (the
     /// name the app shows under the issuer, an e-mail address say). A pending enrollment is
     /// replaced.
@@ -139,7 +140,10 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     pub async fn begin_enrollment(&self, user: &str, account: &str) -> Result<Enrollment, Error> {
         let now = self.start(user)?;
         let params = self.config.params();
-        let secret = Secret::generate(params.algorithm()).map_err(Error::Secret)?;
+        let mut draw = self.rng.draw();
+        let secret = Secret::generate_with_rng(&mut draw, params.algorithm());
+        // A secret from a failed draw is never used.
+        draw.finish().map_err(|_| Error::Secret(SecretError::Rng))?;
         let uri = KeyUri::totp(secret.clone(), params, self.config.issuer(), account).map_err(Error::Uri)?;
         let rules = self.config.policy();
         let (outcome, _) = self
@@ -216,8 +220,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
-    /// The backup-code set of this call, made once (the first time a decision needs it) and
-    /// reused by its retries.
+    /// The backup-code set of this call, made once (the first time a decision needs it) from the
+    /// service's source of randomness, and reused by its retries.
     pub(super) fn backup_set(
         &self,
         made: &mut Option<(BackupCodes, BackupCodeSet)>,
@@ -225,7 +229,12 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         if let Some((_, set)) = made {
             return Ok(set.clone());
         }
-        let (codes, set) = BackupCodeSet::generate(&self.config.backup_format(), self.config.hasher())?;
+        let mut draw = self.rng.draw();
+        let generated =
+            BackupCodeSet::generate_with_rng(&mut draw, &self.config.backup_format(), self.config.hasher());
+        // Codes from a failed draw are never used.
+        draw.finish().map_err(|_| crate::backup::GenerateError::Rng)?;
+        let (codes, set) = generated?;
         *made = Some((codes, set.clone()));
         Ok(set)
     }

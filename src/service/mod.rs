@@ -8,8 +8,8 @@ mod clock;
 mod config;
 mod enroll;
 mod error;
-
 mod resync;
+mod rng;
 mod sealing;
 mod status;
 mod verify;
@@ -23,6 +23,7 @@ pub use error::Error;
 use alloc::sync::Arc;
 use core::fmt;
 
+use rng::Randomness;
 use sealing::Sealing;
 
 use crate::events::{Event, EventKind, EventSink};
@@ -59,6 +60,9 @@ use crate::store::{Store, Write};
 /// regenerating codes ten of them; an application that cannot spend that on its async executor
 /// uses [`HmacHasher`](crate::backup::HmacHasher) or moves those calls to a blocking thread.
 ///
+/// Everything random — secrets, backup codes, challenge and sealing nonces — comes from the
+/// operating system's CSPRNG, or from the generator given to [`TwoFactor::with_rng`] (for tests).
+///
 /// ```
 /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
 /// use twofactor::backup::HmacHasher;
@@ -92,6 +96,9 @@ pub struct TwoFactor<S, C> {
     challenge: Option<(ChallengeKey, u64)>,
     /// The keyring that seals secrets at rest, if one was given.
     sealing: Sealing,
+    /// Where everything random is drawn from: the operating system's CSPRNG unless
+    /// [`TwoFactor::with_rng`] gave a generator.
+    rng: Randomness,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -116,6 +123,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             events: None,
             challenge: None,
             sealing: Sealing::default(),
+            rng: Randomness::Os,
         }
     }
 
@@ -196,7 +204,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             let Some(mut new) = write else {
                 return Ok((outcome, None));
             };
-            self.sealing.seal(&mut new, &unsealed)?;
+            self.sealing.seal(&mut new, &unsealed, &self.rng)?;
             let epoch = new.epoch;
             let written = match expected {
                 Some(expected) => {
