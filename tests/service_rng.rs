@@ -2,7 +2,8 @@
 //! confirmation, a login, a backup code, regeneration, a login challenge — run twice from the
 //! same seed and the same manual clock issues the same secret, backup codes and challenge token
 //! and stores the same record bytes (sealed secrets included); another seed issues none of them.
-//! With HMAC backup codes and with Argon2id ones.
+//! With HMAC backup codes (hashed in place) and with Argon2id (hashed on blocking threads, whose
+//! draws come from the same generator).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use rand_chacha::ChaCha20Rng;
@@ -122,7 +123,7 @@ async fn one_seed_one_life_with_hmac_codes() {
 
 #[cfg(feature = "argon2")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_seed_one_life_with_argon2_codes() {
+async fn one_seed_one_life_with_argon2_codes_hashed_on_blocking_threads() {
     use twofactor::backup::{Argon2Hasher, HashScheme};
     let hasher = || Argon2Hasher::with_params(HashScheme::ARGON2_MIN_M_COST, 1, 1).unwrap();
     let first = live(1, hasher()).await;

@@ -168,4 +168,9 @@ impl CodeHasher for Argon2Hasher {
             .map_err(|_| HashError::Failed)?;
         Ok(out)
     }
+
+    /// `true`: one call is milliseconds of CPU and `m_cost` KiB of memory.
+    fn is_expensive(&self) -> bool {
+        true
+    }
 }

@@ -127,14 +127,14 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             return Err(Error::Challenge(ChallengeError::OtherUser));
         }
         let rules = self.config.policy();
-        let hasher = self.config.hasher();
+        let offload = self.offload();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
-            .transact(user, |record| {
+            .transact_with(user, Some(&offload), |record| {
                 let mut proof = Proof {
                     input,
                     expect: Expect::Any,
-                    hasher,
+                    hasher: &offload,
                     memo: &mut memo,
                 };
                 policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, rules)

@@ -2,7 +2,7 @@
 //! come back once).
 
 use super::{Error, TwoFactor};
-use crate::backup::{BackupCodeSet, BackupCodes};
+use crate::backup::BackupCodes;
 use crate::events::EventKind;
 use crate::otp::Match;
 use crate::policy;
@@ -196,13 +196,13 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     pub async fn confirm_enrollment(&self, user: &str, code: &str) -> Result<Confirmed, Error> {
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
+        let offload = self.offload();
         let (outcome, written) = self
-            .transact(user, |record| {
-                policy::confirm(record, code, now, rules, || self.backup_set(&mut made))
+            .transact_with(user, Some(&offload), |record| {
+                policy::confirm(record, code, now, rules, || offload.backup_set())
             })
             .await?;
-        match (outcome, made, written) {
+        match (outcome, offload.into_made(), written) {
             (Ok(matched), Some((backup_codes, _)), Some(epoch)) => {
                 self.emit(user, now, EventKind::EnrollmentConfirmed { epoch });
                 Ok(Confirmed {
@@ -218,24 +218,5 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             // A confirmation always makes its codes and writes: this arm is never taken.
             (Ok(_), _, _) => Err(Error::Generate(crate::backup::GenerateError::Rng)),
         }
-    }
-
-    /// The backup-code set of this call, made once (the first time a decision needs it) from the
-    /// service's source of randomness, and reused by its retries.
-    pub(super) fn backup_set(
-        &self,
-        made: &mut Option<(BackupCodes, BackupCodeSet)>,
-    ) -> Result<BackupCodeSet, crate::backup::GenerateError> {
-        if let Some((_, set)) = made {
-            return Ok(set.clone());
-        }
-        let mut draw = self.rng.draw();
-        let generated =
-            BackupCodeSet::generate_with_rng(&mut draw, &self.config.backup_format(), self.config.hasher());
-        // Codes from a failed draw are never used.
-        draw.finish().map_err(|_| crate::backup::GenerateError::Rng)?;
-        let (codes, set) = generated?;
-        *made = Some((codes, set.clone()));
-        Ok(set)
     }
 }

@@ -8,6 +8,7 @@ mod clock;
 mod config;
 mod enroll;
 mod error;
+mod offload;
 mod resync;
 mod rng;
 mod sealing;
@@ -23,6 +24,7 @@ pub use error::Error;
 use alloc::sync::Arc;
 use core::fmt;
 
+use offload::Offload;
 use rng::Randomness;
 use sealing::Sealing;
 
@@ -55,10 +57,13 @@ use crate::store::{Store, Write};
 /// an acceptance.
 ///
 /// The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
-/// futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
-/// but a backup code costs one Argon2id call (about 20 ms) and confirming an enrollment or
-/// regenerating codes ten of them; an application that cannot spend that on its async executor
-/// uses [`HmacHasher`](crate::backup::HmacHasher) or moves those calls to a blocking thread.
+/// futures are `Send`. A TOTP verification costs microseconds and runs on the calling task. Backup-code hashing with an expensive hasher
+/// ([`CodeHasher::is_expensive`](crate::backup::CodeHasher::is_expensive): Argon2id, the
+/// default) — one call (about 20 ms) to verify a backup code, ten to confirm an enrollment or
+/// regenerate codes — runs on tokio's blocking threads (`spawn_blocking`), so it never stalls the
+/// async executor; the policy still decides synchronously, on hashes computed before it looks.
+/// Outside a tokio runtime those hashes are computed in place. [`HmacHasher`](crate::backup::HmacHasher)
+/// hashes in place, in microseconds.
 ///
 /// Everything random — secrets, backup codes, challenge and sealing nonces — comes from the
 /// operating system's CSPRNG, or from the generator given to [`TwoFactor::with_rng`] (for tests).
@@ -181,13 +186,34 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
+    /// The hasher and backup-code maker of one call: the configured hasher, run off the async
+    /// executor if it is expensive (see [`Offload`]).
+    fn offload(&self) -> Offload {
+        Offload::new(
+            self.config.shared_hasher(),
+            self.config.backup_format(),
+            self.rng.clone(),
+        )
+    }
+
     /// Load → open → decide → seal → compare-and-swap, retried on conflict. The decision takes
     /// the loaded (and opened) record and hands back the record to write, if any. Returns the
     /// outcome that took effect, with the epoch of the record as written (`None` if nothing
     /// needed writing).
-    async fn transact<T, F>(
+    async fn transact<T, F>(&self, user: &str, decide: F) -> Result<(Result<T, Refusal>, Option<u64>), Error>
+    where
+        F: FnMut(Option<Record>) -> Decision<T>,
+    {
+        self.transact_with(user, None, decide).await
+    }
+
+    /// [`TwoFactor::transact`] for a decision that hashes backup codes or makes a set through
+    /// `offload`: each decision is run by [`Offload::decide`], which does the expensive work it
+    /// asks for on a blocking thread between runs.
+    async fn transact_with<T, F>(
         &self,
         user: &str,
+        offload: Option<&Offload>,
         mut decide: F,
     ) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
@@ -200,7 +226,10 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             }
             let expected = record.as_ref().map(Record::version);
             let unsealed = self.sealing.open(record.as_mut())?;
-            let (outcome, write) = decide(record);
+            let (outcome, write) = match offload {
+                Some(offload) => offload.decide(record, &mut decide).await,
+                None => decide(record),
+            };
             let Some(mut new) = write else {
                 return Ok((outcome, None));
             };

@@ -114,14 +114,14 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     async fn login(&self, user: &str, input: &str, expect: Expect) -> Result<Verified, Error> {
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let hasher = self.config.hasher();
+        let offload = self.offload();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
-            .transact(user, |record| {
+            .transact_with(user, Some(&offload), |record| {
                 let mut proof = Proof {
                     input,
                     expect,
-                    hasher,
+                    hasher: &offload,
                     memo: &mut memo,
                 };
                 policy::verify(record, &mut proof, now, rules)
