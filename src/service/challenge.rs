@@ -72,7 +72,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn issue_challenge(&self, user: &str) -> Result<ChallengeToken, Error> {
+    pub async fn issue_challenge(&self, user: impl AsRef<str>) -> Result<ChallengeToken, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let (key, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let mut nonce = [0; Record::NONCE_LEN];
@@ -116,10 +117,11 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`TwoFactor::verify`].
     pub async fn verify_with_challenge(
         &self,
-        user: &str,
+        user: impl AsRef<str>,
         token: &str,
         input: &str,
     ) -> Result<Verified, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let (key, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let claims = ChallengeToken::open(key, token, now).map_err(Error::Challenge)?;

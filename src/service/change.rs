@@ -63,7 +63,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn disable(&self, user: &str, proof: &str) -> Result<Changed, Error> {
+    pub async fn disable(&self, user: impl AsRef<str>, proof: &str) -> Result<Changed, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
         let offload = self.offload();
@@ -127,7 +128,12 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn regenerate_backup_codes(&self, user: &str, proof: &str) -> Result<Regenerated, Error> {
+    pub async fn regenerate_backup_codes(
+        &self,
+        user: impl AsRef<str>,
+        proof: &str,
+    ) -> Result<Regenerated, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
         let offload = self.offload();
@@ -193,7 +199,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn unlock(&self, user: &str) -> Result<bool, Error> {
+    pub async fn unlock(&self, user: impl AsRef<str>) -> Result<bool, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let (outcome, _) = self.transact(user, policy::unlock).await?;
         let changed = outcome.map_err(Error::from)?;

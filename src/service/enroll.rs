@@ -137,7 +137,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn begin_enrollment(&self, user: &str, account: &str) -> Result<Enrollment, Error> {
+    pub async fn begin_enrollment(&self, user: impl AsRef<str>, account: &str) -> Result<Enrollment, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let params = self.config.params();
         let mut draw = self.rng.draw();
@@ -193,7 +194,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn confirm_enrollment(&self, user: &str, code: &str) -> Result<Confirmed, Error> {
+    pub async fn confirm_enrollment(&self, user: impl AsRef<str>, code: &str) -> Result<Confirmed, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
         let offload = self.offload();

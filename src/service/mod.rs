@@ -57,7 +57,9 @@ use crate::store::{Store, Write};
 /// an acceptance.
 ///
 /// The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
-/// futures are `Send`. A TOTP verification costs microseconds and runs on the calling task. Backup-code hashing with an expensive hasher
+/// futures are `Send` (given a `Send` user identifier: every flow takes `impl AsRef<str>` —
+/// `&str`, `String`, `Arc<str>`, an application's own type). A TOTP verification costs
+/// microseconds and runs on the calling task. Backup-code hashing with an expensive hasher
 /// ([`CodeHasher::is_expensive`](crate::backup::CodeHasher::is_expensive): Argon2id, the
 /// default) — one call (about 20 ms) to verify a backup code, ten to confirm an enrollment or
 /// regenerate codes — runs on tokio's blocking threads (`spawn_blocking`), so it never stalls the

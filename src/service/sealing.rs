@@ -163,7 +163,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn reseal(&self, user: &str) -> Result<bool, Error> {
+    pub async fn reseal(&self, user: impl AsRef<str>) -> Result<bool, Error> {
+        let user = user.as_ref();
         self.start(user)?;
         let keyring = self
             .sealing
