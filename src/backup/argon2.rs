@@ -170,4 +170,9 @@ impl CodeHasher for Argon2Hasher {
             .map_err(BackupError::hash_failed)?;
         Ok(out)
     }
+
+    /// `true`: one call is milliseconds of CPU and `m_cost` KiB of memory.
+    fn is_expensive(&self) -> bool {
+        true
+    }
 }

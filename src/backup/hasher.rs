@@ -145,6 +145,20 @@ pub trait CodeHasher {
         salt: &[u8; HashScheme::SALT_LEN],
         code: &[u8],
     ) -> Result<[u8; HashScheme::HASH_LEN], BackupError>;
+
+    /// Whether [`CodeHasher::hash`] is too slow to run on an async executor's thread: a
+    /// password-hashing function (milliseconds of CPU and megabytes of memory per call), a
+    /// synchronous call to a remote service. The [`TwoFactor`](crate::TwoFactor) service runs an
+    /// expensive hasher on tokio's blocking threads (`spawn_blocking`) and a cheap one in place.
+    ///
+    /// `true` unless overridden: a hasher of unknown cost is kept off the executor, at the price
+    /// of a hop to a blocking thread. [`HmacHasher`](crate::backup::HmacHasher) says `false` (one
+    /// HMAC is about a microsecond); [`Argon2Hasher`](crate::backup::Argon2Hasher) says `true`.
+    /// A hasher that computes in microseconds may return `false`; one that blocks on I/O or
+    /// spends milliseconds must not.
+    fn is_expensive(&self) -> bool {
+        true
+    }
 }
 
 impl<H: CodeHasher + ?Sized> CodeHasher for &H {
@@ -159,6 +173,10 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
         code: &[u8],
     ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
         (**self).hash(scheme, salt, code)
+    }
+
+    fn is_expensive(&self) -> bool {
+        (**self).is_expensive()
     }
 }
 

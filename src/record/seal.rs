@@ -16,6 +16,9 @@ use alloc::vec::Vec;
 use super::PlainSecret;
 use super::{Record, StoredSecret};
 #[cfg(feature = "std")]
+use rand_core::CryptoRng;
+
+#[cfg(feature = "std")]
 use crate::otp::TotpParams;
 use crate::seal::Keyring;
 #[cfg(feature = "std")]
@@ -98,12 +101,18 @@ impl Record {
 
     #[cfg(feature = "std")]
     /// Seals every secret of the record in place under the keyring's current key for its user
-    /// and field, reusing the loaded sealed values that still fit.
+    /// and field, reusing the loaded sealed values that still fit; the nonces of the values
+    /// sealed afresh are drawn from `rng` (the service's source of randomness).
     ///
     /// # Errors
-    /// [`SealError::Rng`] if no nonce could be drawn; a sealed value that was never opened and
-    /// is under an old key is opened first, with its errors.
-    pub(crate) fn seal(&mut self, keyring: &Keyring, unsealed: &Unsealed) -> Result<(), SealError> {
+    /// A sealed value that was never opened and is under an old key is opened first, with its
+    /// errors.
+    pub(crate) fn seal<R: CryptoRng + ?Sized>(
+        &mut self,
+        keyring: &Keyring,
+        unsealed: &Unsealed,
+        rng: &mut R,
+    ) -> Result<(), SealError> {
         for authenticator in &mut self.authenticators {
             let sealed = seal_field(
                 &authenticator.secret,
@@ -111,6 +120,7 @@ impl Record {
                 &self.user,
                 Purpose::Active,
                 keyring,
+                rng,
             )?;
             authenticator.secret = StoredSecret::Sealed(sealed);
         }
@@ -121,6 +131,7 @@ impl Record {
                 &self.user,
                 Purpose::Pending,
                 keyring,
+                rng,
             )?;
             pending.secret = StoredSecret::Sealed(sealed);
         }
@@ -152,22 +163,23 @@ fn open_field(
 }
 
 #[cfg(feature = "std")]
-fn seal_field(
+fn seal_field<R: CryptoRng + ?Sized>(
     secret: &StoredSecret,
     opened: &[Opened],
     user: &str,
     purpose: Purpose,
     keyring: &Keyring,
+    rng: &mut R,
 ) -> Result<Arc<SealedSecret>, SealError> {
     match secret {
         StoredSecret::Plain(plain) => match opened.iter().find(|opened| Arc::ptr_eq(plain, &opened.plain)) {
             Some(opened) if !keyring.needs_reseal(&opened.sealed) => Ok(Arc::clone(&opened.sealed)),
-            _ => keyring.seal(&plain.secret, user, purpose).map(Arc::new),
+            _ => Ok(Arc::new(keyring.seal_with_rng(&plain.secret, user, purpose, rng))),
         },
         StoredSecret::Sealed(sealed) if !keyring.needs_reseal(sealed) => Ok(Arc::clone(sealed)),
         StoredSecret::Sealed(sealed) => {
             let plain = keyring.open(sealed, user, purpose)?;
-            keyring.seal(&plain, user, purpose).map(Arc::new)
+            Ok(Arc::new(keyring.seal_with_rng(&plain, user, purpose, rng)))
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use alloc::string::String;
 
+use rand_core::Rng;
+
 use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
@@ -73,11 +75,15 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn issue_challenge(&self, user: &str) -> Result<ChallengeToken, Error> {
+    pub async fn issue_challenge(&self, user: impl AsRef<str>) -> Result<ChallengeToken, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let (keys, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let mut nonce = [0; Record::NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
+        let mut draw = self.rng.draw();
+        draw.fill_bytes(&mut nonce);
+        draw.finish()
+            .map_err(|_| Error::Secret(crate::secret::SecretError::Rng))?;
         let (outcome, _) = self
             .transact(user, |record| policy::issue_challenge(record, nonce))
             .await?;
@@ -115,10 +121,11 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`TwoFactor::verify`].
     pub async fn verify_with_challenge(
         &self,
-        user: &str,
+        user: impl AsRef<str>,
         token: &str,
         input: &str,
     ) -> Result<Verified, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let (keys, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
@@ -126,14 +133,14 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             return Err(Error::Challenge(ChallengeError::OtherUser));
         }
         let rules = self.config.policy();
-        let hasher = self.config.hasher();
+        let offload = self.offload();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
-            .transact(user, |record| {
+            .transact_with(user, Some(&offload), |record| {
                 let mut proof = Proof {
                     input,
                     expect: Expect::Any,
-                    hasher,
+                    hasher: &offload,
                     memo: &mut memo,
                 };
                 policy::verify_with_challenge(record, &claims.nonce, &mut proof, now, rules)

@@ -2,8 +2,8 @@
 //! codes; and the administrator's unlock.
 
 use super::{Error, TwoFactor};
+use crate::backup::BackupCodes;
 use crate::backup::HashMemo;
-use crate::backup::{BackupCodeSet, BackupCodes};
 use crate::events::EventKind;
 use crate::policy::Via;
 use crate::policy::{self, Expect, Proof};
@@ -63,17 +63,18 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn disable(&self, user: &str, proof: &str) -> Result<Changed, Error> {
+    pub async fn disable(&self, user: impl AsRef<str>, proof: &str) -> Result<Changed, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let hasher = self.config.hasher();
+        let offload = self.offload();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
-            .transact(user, |record| {
+            .transact_with(user, Some(&offload), |record| {
                 let mut proof = Proof {
                     input: proof,
                     expect: Expect::Any,
-                    hasher,
+                    hasher: &offload,
                     memo: &mut memo,
                 };
                 policy::disable(record, &mut proof, now, rules)
@@ -127,24 +128,28 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn regenerate_backup_codes(&self, user: &str, proof: &str) -> Result<Regenerated, Error> {
+    pub async fn regenerate_backup_codes(
+        &self,
+        user: impl AsRef<str>,
+        proof: &str,
+    ) -> Result<Regenerated, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let hasher = self.config.hasher();
+        let offload = self.offload();
         let mut memo = HashMemo::new();
-        let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
         let (outcome, _) = self
-            .transact(user, |record| {
+            .transact_with(user, Some(&offload), |record| {
                 let mut proof = Proof {
                     input: proof,
                     expect: Expect::Any,
-                    hasher,
+                    hasher: &offload,
                     memo: &mut memo,
                 };
-                policy::regenerate(record, &mut proof, now, rules, || self.backup_set(&mut made))
+                policy::regenerate(record, &mut proof, now, rules, || offload.backup_set())
             })
             .await?;
-        match (outcome, made) {
+        match (outcome, offload.into_made()) {
             (Ok(verified), Some((backup_codes, _))) => {
                 let epoch = verified.epoch;
                 self.emit(user, now, EventKind::BackupCodesRegenerated { epoch });
@@ -194,7 +199,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn unlock(&self, user: &str) -> Result<bool, Error> {
+    pub async fn unlock(&self, user: impl AsRef<str>) -> Result<bool, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let (outcome, _) = self.transact(user, policy::unlock).await?;
         let changed = outcome.map_err(Error::from)?;

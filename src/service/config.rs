@@ -118,6 +118,11 @@ impl Config {
         &*self.hasher
     }
 
+    /// The backup-code hasher, shared: for the blocking tasks that run an expensive one.
+    pub(super) fn shared_hasher(&self) -> Arc<dyn CodeHasher + Send + Sync> {
+        Arc::clone(&self.hasher)
+    }
+
     /// Unused backup codes at which the service says they are running low.
     #[must_use]
     pub const fn low_backup_codes(&self) -> usize {

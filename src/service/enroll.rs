@@ -2,11 +2,11 @@
 //! come back once).
 
 use super::{Error, TwoFactor};
-use crate::backup::{BackupCodeSet, BackupCodes};
+use crate::backup::BackupCodes;
 use crate::events::EventKind;
 use crate::otp::Match;
 use crate::policy;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretError};
 use crate::service::Clock;
 use crate::store::Store;
 use crate::uri::KeyUri;
@@ -107,7 +107,8 @@ pub struct Confirmed {
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// Begins an enrollment for `user`: draws a new secret (the configured algorithm's HMAC
-    /// length, from the operating system's CSPRNG), keeps it pending in the user's record for
+    /// length, from the operating system's CSPRNG or the generator given to
+    /// [`TwoFactor::with_rng`]), keeps it pending in the user's record for
     /// the policy's enrollment time to live, and returns it with its URI labelled `account` (the
     /// name the app shows under the issuer, an e-mail address say). A pending enrollment is
     /// replaced.
@@ -136,10 +137,14 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn begin_enrollment(&self, user: &str, account: &str) -> Result<Enrollment, Error> {
+    pub async fn begin_enrollment(&self, user: impl AsRef<str>, account: &str) -> Result<Enrollment, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let params = self.config.params();
-        let secret = Secret::generate(params.algorithm()).map_err(Error::Secret)?;
+        let mut draw = self.rng.draw();
+        let secret = Secret::generate_with_rng(&mut draw, params.algorithm());
+        // A secret from a failed draw is never used.
+        draw.finish().map_err(|_| Error::Secret(SecretError::Rng))?;
         let uri = KeyUri::totp(secret.clone(), params, self.config.issuer(), account).map_err(Error::Uri)?;
         let rules = self.config.policy();
         let (outcome, _) = self
@@ -189,16 +194,17 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn confirm_enrollment(&self, user: &str, code: &str) -> Result<Confirmed, Error> {
+    pub async fn confirm_enrollment(&self, user: impl AsRef<str>, code: &str) -> Result<Confirmed, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let mut made: Option<(BackupCodes, BackupCodeSet)> = None;
+        let offload = self.offload();
         let (outcome, written) = self
-            .transact(user, |record| {
-                policy::confirm(record, code, now, rules, || self.backup_set(&mut made))
+            .transact_with(user, Some(&offload), |record| {
+                policy::confirm(record, code, now, rules, || offload.backup_set())
             })
             .await?;
-        match (outcome, made, written) {
+        match (outcome, offload.into_made(), written) {
             (Ok(matched), Some((backup_codes, _)), Some(epoch)) => {
                 self.emit(user, now, EventKind::EnrollmentConfirmed { epoch });
                 Ok(Confirmed {
@@ -214,19 +220,5 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             // A confirmation always makes its codes and writes: this arm is never taken.
             (Ok(_), _, _) => Err(Error::Generate(crate::backup::BackupError::Rng)),
         }
-    }
-
-    /// The backup-code set of this call, made once (the first time a decision needs it) and
-    /// reused by its retries.
-    pub(super) fn backup_set(
-        &self,
-        made: &mut Option<(BackupCodes, BackupCodeSet)>,
-    ) -> Result<BackupCodeSet, crate::backup::BackupError> {
-        if let Some((_, set)) = made {
-            return Ok(set.clone());
-        }
-        let (codes, set) = BackupCodeSet::generate(&self.config.backup_format(), self.config.hasher())?;
-        *made = Some((codes, set.clone()));
-        Ok(set)
     }
 }

@@ -9,7 +9,9 @@ mod config;
 mod enroll;
 mod error;
 mod keys;
+mod offload;
 mod resync;
+mod rng;
 mod sealing;
 mod status;
 mod verify;
@@ -23,6 +25,8 @@ pub use error::{Error, ErrorKind};
 use alloc::sync::Arc;
 use core::fmt;
 
+use offload::Offload;
+use rng::Randomness;
 use sealing::Sealing;
 
 use crate::events::{Event, EventKind, EventSink};
@@ -54,10 +58,18 @@ use crate::store::{Store, Write};
 /// an acceptance.
 ///
 /// The service is `Send + Sync` and is shared (an `Arc`, or a reference) by every request. Its
-/// futures are `Send`. It computes on the calling task: a TOTP verification costs microseconds,
-/// but a backup code costs one Argon2id call (about 20 ms) and confirming an enrollment or
-/// regenerating codes ten of them; an application that cannot spend that on its async executor
-/// uses [`HmacHasher`](crate::backup::HmacHasher) or moves those calls to a blocking thread.
+/// futures are `Send` (given a `Send` user identifier: every flow takes `impl AsRef<str>` —
+/// `&str`, `String`, `Arc<str>`, an application's own type). A TOTP verification costs
+/// microseconds and runs on the calling task. Backup-code hashing with an expensive hasher
+/// ([`CodeHasher::is_expensive`](crate::backup::CodeHasher::is_expensive): Argon2id, the
+/// default) — one call (about 20 ms) to verify a backup code, ten to confirm an enrollment or
+/// regenerate codes — runs on tokio's blocking threads (`spawn_blocking`), so it never stalls the
+/// async executor; the policy still decides synchronously, on hashes computed before it looks.
+/// Outside a tokio runtime those hashes are computed in place. [`HmacHasher`](crate::backup::HmacHasher)
+/// hashes in place, in microseconds.
+///
+/// Everything random — secrets, backup codes, challenge and sealing nonces — comes from the
+/// operating system's CSPRNG, or from the generator given to [`TwoFactor::with_rng`] (for tests).
 ///
 /// ```
 /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
@@ -92,6 +104,9 @@ pub struct TwoFactor<S, C> {
     challenge: Option<(ChallengeKeyring, u64)>,
     /// The keyring that seals secrets at rest, if one was given.
     sealing: Sealing,
+    /// Where everything random is drawn from: the operating system's CSPRNG unless
+    /// [`TwoFactor::with_rng`] gave a generator.
+    rng: Randomness,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -116,6 +131,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             events: None,
             challenge: None,
             sealing: Sealing::default(),
+            rng: Randomness::Os,
         }
     }
 
@@ -173,13 +189,34 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
     }
 
+    /// The hasher and backup-code maker of one call: the configured hasher, run off the async
+    /// executor if it is expensive (see [`Offload`]).
+    fn offload(&self) -> Offload {
+        Offload::new(
+            self.config.shared_hasher(),
+            self.config.backup_format(),
+            self.rng.clone(),
+        )
+    }
+
     /// Load → open → decide → seal → compare-and-swap, retried on conflict. The decision takes
     /// the loaded (and opened) record and hands back the record to write, if any. Returns the
     /// outcome that took effect, with the epoch of the record as written (`None` if nothing
     /// needed writing).
-    async fn transact<T, F>(
+    async fn transact<T, F>(&self, user: &str, decide: F) -> Result<(Result<T, Refusal>, Option<u64>), Error>
+    where
+        F: FnMut(Option<Record>) -> Decision<T>,
+    {
+        self.transact_with(user, None, decide).await
+    }
+
+    /// [`TwoFactor::transact`] for a decision that hashes backup codes or makes a set through
+    /// `offload`: each decision is run by [`Offload::decide`], which does the expensive work it
+    /// asks for on a blocking thread between runs.
+    async fn transact_with<T, F>(
         &self,
         user: &str,
+        offload: Option<&Offload>,
         mut decide: F,
     ) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
@@ -192,11 +229,14 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             }
             let expected = record.as_ref().map(Record::version);
             let unsealed = self.sealing.open(record.as_mut())?;
-            let (outcome, write) = decide(record);
+            let (outcome, write) = match offload {
+                Some(offload) => offload.decide(record, &mut decide).await,
+                None => decide(record),
+            };
             let Some(mut new) = write else {
                 return Ok((outcome, None));
             };
-            self.sealing.seal(&mut new, &unsealed)?;
+            self.sealing.seal(&mut new, &unsealed, &self.rng)?;
             let epoch = new.epoch;
             let written = match expected {
                 Some(expected) => {

@@ -41,7 +41,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn resync(&self, user: &str, first: &str, second: &str) -> Result<Match, Error> {
+    pub async fn resync(&self, user: impl AsRef<str>, first: &str, second: &str) -> Result<Match, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
         let (outcome, _) = self

@@ -4,6 +4,7 @@
 use super::Error;
 #[cfg(feature = "seal")]
 use super::TwoFactor;
+use super::rng::Randomness;
 use crate::record::Record;
 #[cfg(feature = "seal")]
 use crate::record::Unsealed;
@@ -52,16 +53,18 @@ impl Sealing {
     }
 
     /// With a keyring, seals every secret of the record to write under its current key, in
-    /// place.
+    /// place, with nonces from `rng`.
     #[cfg(feature = "seal")]
-    pub(super) fn seal(&self, record: &mut Record, loaded: &Loaded) -> Result<(), Error> {
+    pub(super) fn seal(&self, record: &mut Record, loaded: &Loaded, rng: &Randomness) -> Result<(), Error> {
         let Some(keyring) = &self.keyring else {
             return Ok(());
         };
         let fresh = Unsealed::default();
-        record
-            .seal(keyring, loaded.as_ref().unwrap_or(&fresh))
-            .map_err(Error::Seal)
+        let mut draw = rng.draw();
+        let sealed = record.seal(keyring, loaded.as_ref().unwrap_or(&fresh), &mut draw);
+        // A nonce from a failed draw is never written.
+        draw.finish().map_err(|_| Error::Seal(SealError::Rng))?;
+        sealed.map_err(Error::Seal)
     }
 
     /// Nothing to seal in this build.
@@ -71,7 +74,12 @@ impl Sealing {
         clippy::unnecessary_wraps,
         reason = "the signature of the `seal` build"
     )]
-    pub(super) fn seal(&self, _record: &mut Record, _loaded: &Loaded) -> Result<(), Error> {
+    pub(super) fn seal(
+        &self,
+        _record: &mut Record,
+        _loaded: &Loaded,
+        _rng: &Randomness,
+    ) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -155,7 +163,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn reseal(&self, user: &str) -> Result<bool, Error> {
+    pub async fn reseal(&self, user: impl AsRef<str>) -> Result<bool, Error> {
+        let user = user.as_ref();
         self.start(user)?;
         let keyring = self
             .sealing

@@ -28,7 +28,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn status(&self, user: &str) -> Result<Status, Error> {
+    pub async fn status(&self, user: impl AsRef<str>) -> Result<Status, Error> {
+        let user = user.as_ref();
         let now = self.start(user)?;
         let record = self.store.load(user).await.map_err(Error::store)?;
         if record.as_ref().is_some_and(|record| record.user() != user) {

@@ -48,8 +48,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn verify(&self, user: &str, input: &str) -> Result<Verified, Error> {
-        self.login(user, input, Expect::Any).await
+    pub async fn verify(&self, user: impl AsRef<str>, input: &str) -> Result<Verified, Error> {
+        self.login(user.as_ref(), input, Expect::Any).await
     }
 
     /// [`TwoFactor::verify`] for an authenticator code only: anything else is
@@ -78,8 +78,8 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn verify_code(&self, user: &str, code: &str) -> Result<Verified, Error> {
-        self.login(user, code, Expect::Code).await
+    pub async fn verify_code(&self, user: impl AsRef<str>, code: &str) -> Result<Verified, Error> {
+        self.login(user.as_ref(), code, Expect::Code).await
     }
 
     /// [`TwoFactor::verify`] for a backup code only: anything else is [`Error::Malformed`].
@@ -107,21 +107,21 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn verify_backup_code(&self, user: &str, code: &str) -> Result<Verified, Error> {
-        self.login(user, code, Expect::BackupCode).await
+    pub async fn verify_backup_code(&self, user: impl AsRef<str>, code: &str) -> Result<Verified, Error> {
+        self.login(user.as_ref(), code, Expect::BackupCode).await
     }
 
     async fn login(&self, user: &str, input: &str, expect: Expect) -> Result<Verified, Error> {
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let hasher = self.config.hasher();
+        let offload = self.offload();
         let mut memo = HashMemo::new();
         let (outcome, _) = self
-            .transact(user, |record| {
+            .transact_with(user, Some(&offload), |record| {
                 let mut proof = Proof {
                     input,
                     expect,
-                    hasher,
+                    hasher: &offload,
                     memo: &mut memo,
                 };
                 policy::verify(record, &mut proof, now, rules)

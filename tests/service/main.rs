@@ -5,9 +5,14 @@ mod policy_odds;
 mod serde;
 #[cfg(feature = "seal")]
 mod server_keys;
+#[cfg(feature = "argon2")]
+mod service_blocking;
 mod service_challenge;
 mod service_errors;
 mod service_memory;
+#[cfg(feature = "seal")]
+mod service_rng;
 #[cfg(all(feature = "seal", feature = "serde"))]
 mod service_seal;
+mod service_user_ids;
 mod service_writes;

@@ -1,0 +1,256 @@
+//! Backup-code hashing off the async executor.
+//!
+//! An Argon2id call is about 20 ms of CPU; confirming an enrollment or regenerating codes is ten
+//! of them. On an async worker thread that stalls every other task scheduled there, so with an
+//! expensive hasher ([`CodeHasher::is_expensive`]) the service runs them on tokio's blocking
+//! threads (`spawn_blocking`) while the policy stays pure and synchronous:
+//!
+//! 1. The decision runs with an [`Offload`] as its hasher and backup-code maker. When it needs a
+//!    hash or a new set that is not ready, the offload notes the work and answers with an error,
+//!    so the decision refuses and writes nothing — a probe, discarded.
+//! 2. The service does the noted work on a blocking thread, and the offload keeps the result.
+//! 3. The decision runs again on the same loaded record, and the offload answers from what it
+//!    keeps: nothing expensive is computed during a decision.
+//!
+//! So exactly what the policy would hash is hashed — a throttled attempt, a replayed challenge,
+//! an authenticator code costs no hash — and the probe is the policy itself, never a copy of its
+//! rules. The result is kept for the whole call, across the retries of a lost compare-and-swap
+//! (as `HashMemo` keeps a hash); a set regenerated meanwhile has
+//! another salt and is hashed anew.
+//!
+//! A cheap hasher ([`HmacHasher`](crate::backup::HmacHasher)) is called in place, with no probe.
+//! Outside a tokio runtime (another executor, a plain `block_on`) the work runs in place too:
+//! `spawn_blocking` needs tokio's blocking pool.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use super::rng::Randomness;
+use crate::backup::{BackupCodeSet, BackupCodes, BackupError, CodeFormat, CodeHasher, HashScheme};
+use crate::policy::Decision;
+use crate::record::Record;
+
+/// How many times one decision is run: the probe, then once more per piece of work (a hash for
+/// the proof, then a new set), with one to spare. Past it the decision's own refusal stands.
+const MAX_RUNS: usize = 4;
+
+/// The hasher and backup-code maker of one call of the service.
+pub(super) struct Offload {
+    hasher: Arc<dyn CodeHasher + Send + Sync>,
+    expensive: bool,
+    format: CodeFormat,
+    rng: Randomness,
+    /// Locked only for moments, never across an `.await` or a hash.
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// What the last run of the decision asked for and did not get.
+    wanted: Option<Work>,
+    /// The hash computed for the call's input.
+    hashed: Option<Hashed>,
+    /// The backup-code set of the call, made once and reused by its retries.
+    made: Option<Result<(BackupCodes, BackupCodeSet), BackupError>>,
+}
+
+enum Work {
+    Hash(Request),
+    Generate,
+}
+
+/// One hash: the scheme and salt of the set it is for, and the canonical code.
+#[derive(Clone)]
+struct Request {
+    scheme: HashScheme,
+    salt: [u8; HashScheme::SALT_LEN],
+    code: Zeroizing<Vec<u8>>,
+}
+
+impl Request {
+    fn is(&self, scheme: &HashScheme, salt: &[u8; HashScheme::SALT_LEN], code: &[u8]) -> bool {
+        self.scheme == *scheme && self.salt == *salt && bool::from(self.code.as_slice().ct_eq(code))
+    }
+}
+
+struct Hashed {
+    request: Request,
+    hash: Result<Zeroizing<[u8; HashScheme::HASH_LEN]>, BackupError>,
+}
+
+impl Offload {
+    pub(super) fn new(
+        hasher: Arc<dyn CodeHasher + Send + Sync>,
+        format: CodeFormat,
+        rng: Randomness,
+    ) -> Self {
+        Self {
+            expensive: hasher.is_expensive(),
+            hasher,
+            format,
+            rng,
+            state: Mutex::default(),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while the lock is held; a poisoned state is still consistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `decide` on `record`. With an expensive hasher: until it asks for no work, doing the
+    /// work it asks for on a blocking thread in between (see the module's documentation).
+    pub(super) async fn decide<T, F>(&self, record: Option<Record>, decide: &mut F) -> Decision<T>
+    where
+        F: FnMut(Option<Record>) -> Decision<T>,
+    {
+        if !self.expensive {
+            return decide(record);
+        }
+        for _ in 1..MAX_RUNS {
+            let decision = decide(record.clone());
+            let wanted = self.state().wanted.take();
+            let Some(work) = wanted else {
+                return decision;
+            };
+            drop(decision);
+            self.run(work).await;
+        }
+        decide(record)
+    }
+
+    /// Does one piece of work on a blocking thread, and keeps its result.
+    async fn run(&self, work: Work) {
+        match work {
+            Work::Hash(request) => {
+                let hasher = Arc::clone(&self.hasher);
+                let job = request.clone();
+                let hash =
+                    blocking(move || hasher.hash(&job.scheme, &job.salt, &job.code).map(Zeroizing::new))
+                        .await
+                        .unwrap_or_else(|| Err(BackupError::hash_failed(Offloaded::Lost)));
+                self.state().hashed = Some(Hashed { request, hash });
+            }
+            Work::Generate => {
+                let hasher = Arc::clone(&self.hasher);
+                let rng = self.rng.clone();
+                let format = self.format;
+                let made = blocking(move || generate(&rng, &format, &*hasher))
+                    .await
+                    .unwrap_or_else(|| Err(BackupError::hash_failed(Offloaded::Lost)));
+                self.state().made = Some(made);
+            }
+        }
+    }
+
+    /// The call's new backup-code set, for a decision that accepts a confirmation or a
+    /// regeneration. With an expensive hasher, until it is made off the executor, an error that
+    /// makes the decision refuse (and [`Offload::decide`] make the set and decide again).
+    pub(super) fn backup_set(&self) -> Result<BackupCodeSet, BackupError> {
+        let mut state = self.state();
+        if state.made.is_none() {
+            if self.expensive {
+                state.wanted = Some(Work::Generate);
+                return Err(BackupError::hash_failed(Offloaded::Pending));
+            }
+            state.made = Some(generate(&self.rng, &self.format, &*self.hasher));
+        }
+        match &state.made {
+            Some(Ok((_, set))) => Ok(set.clone()),
+            Some(Err(error)) => Err(error.clone()),
+            None => Err(BackupError::Rng),
+        }
+    }
+
+    /// The codes and set the call made, if it made them.
+    pub(super) fn into_made(self) -> Option<(BackupCodes, BackupCodeSet)> {
+        let state = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        state.made.and_then(Result::ok)
+    }
+}
+
+impl CodeHasher for Offload {
+    fn scheme(&self) -> HashScheme {
+        self.hasher.scheme()
+    }
+
+    /// A cheap hasher's hash; an expensive one's if it was computed for exactly this scheme,
+    /// salt and code, and otherwise an error, with the hash noted as wanted.
+    fn hash(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        if !self.expensive {
+            return self.hasher.hash(scheme, salt, code);
+        }
+        let mut state = self.state();
+        if let Some(hashed) = &state.hashed
+            && hashed.request.is(scheme, salt, code)
+        {
+            return hashed.hash.as_deref().copied().map_err(Clone::clone);
+        }
+        state.wanted = Some(Work::Hash(Request {
+            scheme: *scheme,
+            salt: *salt,
+            code: Zeroizing::new(code.to_vec()),
+        }));
+        Err(BackupError::hash_failed(Offloaded::Pending))
+    }
+
+    fn is_expensive(&self) -> bool {
+        self.expensive
+    }
+}
+
+/// A new backup-code set, its codes and salt drawn from `rng` (the lock taken for each draw,
+/// all of them before the first hash), hashed with `hasher`.
+fn generate(
+    rng: &Randomness,
+    format: &CodeFormat,
+    hasher: &(dyn CodeHasher + Send + Sync),
+) -> Result<(BackupCodes, BackupCodeSet), BackupError> {
+    let mut draw = rng.draw();
+    let made = BackupCodeSet::generate_with_rng(&mut draw, format, hasher);
+    // Codes from a failed draw are never used.
+    draw.finish().map_err(|_| BackupError::Rng)?;
+    made
+}
+
+/// Runs `work` on tokio's blocking threads when called inside a tokio runtime, else in place.
+/// `None` if the task panicked or the runtime shut down under it.
+/// Why an expensive hash is not there: still to be computed off the executor (the decision that
+/// asked refuses, and runs again once it is), or its blocking task was lost (panicked or
+/// cancelled: the call fails closed).
+#[derive(Clone, Copy, Debug)]
+enum Offloaded {
+    Pending,
+    Lost,
+}
+
+impl core::fmt::Display for Offloaded {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Pending => "the hash is being computed off the async executor",
+            Self::Lost => "the blocking task that hashed was lost",
+        })
+    }
+}
+
+impl core::error::Error for Offloaded {}
+
+async fn blocking<T, W>(work: W) -> Option<T>
+where
+    T: Send + 'static,
+    W: FnOnce() -> T + Send + 'static,
+{
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime.spawn_blocking(work).await.ok(),
+        Err(_) => Some(work()),
+    }
+}
