@@ -3,8 +3,9 @@
 //!
 //! The token's first five bytes — the format and the key id — are public and pick the key before
 //! anything is authenticated (a token naming another format or a key the service does not hold
-//! is refused without a MAC, which reveals nothing the token does not show): the body cases
-//! change the bytes after them, which only the tag can tell apart.
+//! is refused without a MAC, which reveals nothing the token does not show): the `claims` cases
+//! change the authenticated bytes after them (expiry, nonce, user), which only the tag can tell
+//! apart.
 //!
 //! The tokens come from the public service (`issue_challenge`), and are opened by the public
 //! `TwoFactor::challenge_user`, which reads no store. Every case has the same length (a changed
@@ -115,7 +116,7 @@ pub(crate) fn challenge_suite() -> Suite {
         }
     };
     let mut cases = vec![case("tag-right", Outcome::Accepted, &service, &right)];
-    for (what, start, end) in [("tag", body, len), ("body", ROUTE_LEN, body)] {
+    for (what, start, end) in [("tag", body, len), ("claims", ROUTE_LEN, body)] {
         for index in [start, (start + end) / 2, end - 1] {
             let name = format!("{what}-byte-{}-wrong", index - start);
             cases.push(case(

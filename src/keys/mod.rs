@@ -117,6 +117,39 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Adopting `ServerKeys` with keys already in use
+//!
+//! Derived keys are new keys: a record sealed under a [`SealingKey`] the application held
+//! itself, or a backup-code set under its own pepper, does not open under a derived key of the
+//! same id. Give the [`ServerKeys`] an id above every id in use, and keep the old keys as old
+//! keys of what it derives, until the rotation finishes as above:
+//!
+//! ```
+//! use twofactor::backup::HmacHasher;
+//! use twofactor::keys::ServerKeys;
+//! use twofactor::seal::SealingKey;
+//! use twofactor::{Config, MemoryStore, SystemClock, TwoFactor};
+//!
+//! # let (old_sealing, old_pepper) = ([1; 32], [7; 32]);
+//! // 0.1 sealed under SealingKey 1 and hashed backup codes under HmacHasher key 1.
+//! let keys = ServerKeys::generate(2)?; // from the environment in production
+//! let keyring = keys.keyring().with_old_key(SealingKey::new(1, &old_sealing)?)?;
+//! let hasher = keys.backup_hasher().with_old_key(1, &old_pepper)?;
+//! let config = Config::builder("Example Co").hasher(hasher).build()?;
+//! let service = TwoFactor::new(MemoryStore::new(), SystemClock, config)
+//!     .with_keys(&keys)
+//!     .with_keyring(keyring); // after with_keys, which set the derived keyring alone
+//! # let _ = service;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A login challenge issued under the old challenge key is refused after the switch
+//! ([`ChallengeError::UnknownKey`](crate::challenge::ChallengeError::UnknownKey), or `Forged`
+//! for a token 0.1 issued): it lives minutes, and the user logs in again. (To spare those few,
+//! pass `keys.challenge_keys().with_old_key(old_challenge_key)?` to
+//! [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key) after `with_keys`.) A deployment that keeps Argon2id
+//! for backup codes (the default) leaves the hasher alone and uses `with_keys` for the rest.
+//!
 //! # Handling
 //!
 //! The secrets are zeroized when a [`ServerKeys`] is dropped, and so are the derived keys when

@@ -559,3 +559,53 @@ fn debug_shows_the_ids_only() {
         assert!(!shown.contains(&secret[..8]));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Adopting ServerKeys over keys the application held itself
+
+#[tokio::test]
+async fn server_keys_adopt_the_keys_already_in_use_as_old_ones() {
+    let store = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(START);
+    let (old_sealing, old_pepper) = ([0x51; 32], [0x52; 32]);
+    let config = Config::builder("Example")
+        .hasher(HmacHasher::new(1, &old_pepper).unwrap())
+        .build()
+        .unwrap();
+    let before = TwoFactor::new(Arc::clone(&store), clock.clone(), config)
+        .with_keyring(Keyring::new(SealingKey::new(1, &old_sealing).unwrap()))
+        .with_challenge_key(ChallengeKey::new(1, &[0x53; 32]).unwrap());
+    let (app, codes) = enroll(&before, &clock, "alice").await;
+    let old_challenge = before.issue_challenge("alice").await.unwrap();
+
+    let keys = ServerKeys::new(2, &[0x22; 32]).unwrap();
+    let keyring = keys
+        .keyring()
+        .with_old_key(SealingKey::new(1, &old_sealing).unwrap())
+        .unwrap();
+    let hasher = keys.backup_hasher().with_old_key(1, &old_pepper).unwrap();
+    let config = Config::builder("Example").hasher(hasher).build().unwrap();
+    let after = TwoFactor::new(Arc::clone(&store), clock.clone(), config)
+        .with_keys(&keys)
+        .with_keyring(keyring.clone());
+
+    // The old challenge key is gone: its token is refused (it named id 1, which is not held).
+    assert!(matches!(
+        after.challenge_user(old_challenge.as_str()),
+        Err(Error::Challenge(ChallengeError::UnknownKey { key_id: 1 }))
+    ));
+    // The record sealed under the held key opens, the old set verifies, and both are flagged.
+    assert!(stored(&store, "alice").await.needs_reseal(&keyring));
+    assert!(after.backup_codes_need_rehash("alice").await.unwrap());
+    after.verify_code("alice", &code(&app, &clock)).await.unwrap();
+    after.verify_backup_code("alice", &codes[0]).await.unwrap();
+    // The write sealed it under derived key 2; the derived keys alone now open it.
+    assert!(!stored(&store, "alice").await.needs_reseal(&keys.keyring()));
+    let token = after.issue_challenge("alice").await.unwrap();
+    assert_eq!(
+        service(&store, &clock, &keys)
+            .challenge_user(token.as_str())
+            .unwrap(),
+        "alice"
+    );
+}
