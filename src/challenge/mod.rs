@@ -14,6 +14,20 @@
 //! and verifies a token under whichever key it names, and a token naming a key the keyring does
 //! not hold is refused as [`ChallengeError::UnknownKey`]. [`ServerKeys`](crate::keys::ServerKeys)
 //! derives the keyring from the application's secrets.
+//!
+//! The service issues and checks tokens ([`TwoFactor::issue_challenge`](crate::TwoFactor::issue_challenge),
+//! [`TwoFactor::verify_with_challenge`](crate::TwoFactor::verify_with_challenge)); an application
+//! only builds the keys:
+//!
+//! ```
+//! use twofactor::challenge::{ChallengeKey, ChallengeKeyring};
+//!
+//! // Key 2 signs new tokens; tokens signed under key 1 keep verifying until they expire.
+//! let keys = ChallengeKeyring::new(ChallengeKey::new(2, &[0x22; 32])?)
+//!     .with_old_key(ChallengeKey::new(1, &[0x11; 32])?)?;
+//! # let _ = keys;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod error;
 #[cfg(feature = "std")]

@@ -21,6 +21,26 @@
 //! a store, or a build without `seal`, reads and writes sealed records losslessly and a
 //! service without a keyring refuses them ([`SealError::NoKeyring`]). Sealing and opening —
 //! [`Keyring`] and [`SealingKey`] — need the feature.
+//!
+//! ```
+//! # #[cfg(feature = "seal")] {
+//! use twofactor::Secret;
+//! use twofactor::seal::{Keyring, Purpose, SealError, SealedSecret, SealingKey};
+//!
+//! let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
+//! let old = Keyring::new(SealingKey::new(1, &[0x11; 32])?);
+//! let stored = old.seal(&secret, "alice", Purpose::Active)?.to_bytes(); // what a store keeps
+//!
+//! // A rotation: key 2 seals from now on, key 1 still opens what it sealed.
+//! let keyring = Keyring::new(SealingKey::new(2, &[0x22; 32])?).with_old_key(SealingKey::new(1, &[0x11; 32])?)?;
+//! let sealed = SealedSecret::from_bytes(&stored)?;
+//! assert_eq!(keyring.open(&sealed, "alice", Purpose::Active)?, secret);
+//! assert!(keyring.needs_reseal(&sealed));
+//! // Bound to the user and the field: another user's record does not open it.
+//! assert_eq!(keyring.open(&sealed, "bob", Purpose::Active), Err(SealError::Tampered));
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod error;
 #[cfg(feature = "seal")]
