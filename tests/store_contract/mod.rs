@@ -12,11 +12,15 @@
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use std::future::Future;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use twofactor::Store;
-use twofactor::store::{Record, Write};
+use twofactor::store::Record;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use twofactor::store::Write;
 
 /// What a record's queryable columns should hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
