@@ -18,6 +18,8 @@ pub mod backup;
 pub mod challenge;
 #[cfg(feature = "std")]
 pub mod events;
+#[cfg(any(feature = "seal", feature = "std"))]
+mod key_ids;
 #[cfg(feature = "alloc")]
 pub mod keys;
 pub mod otp;

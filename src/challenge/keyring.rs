@@ -1,7 +1,7 @@
-use alloc::vec::Vec;
 use core::fmt;
 
 use super::{ChallengeError, ChallengeKey};
+use crate::key_ids::{KeyId, KeyIds};
 
 /// The login-challenge keys of a deployment: the current key signs new tokens, and every key
 /// verifies the tokens that name its id. `Debug` shows the ids only.
@@ -23,7 +23,7 @@ use super::{ChallengeError, ChallengeKey};
 #[derive(Clone)]
 pub struct ChallengeKeyring {
     /// Never empty; the current key first.
-    keys: Vec<ChallengeKey>,
+    keys: KeyIds<ChallengeKey>,
 }
 
 impl ChallengeKeyring {
@@ -31,7 +31,7 @@ impl ChallengeKeyring {
     #[must_use]
     pub fn new(current: ChallengeKey) -> Self {
         Self {
-            keys: alloc::vec![current],
+            keys: KeyIds::new(current),
         }
     }
 
@@ -39,20 +39,20 @@ impl ChallengeKeyring {
     ///
     /// # Errors
     /// [`ChallengeError::DuplicateKeyId`] if the keyring already holds a key with that id.
-    pub fn with_old_key(mut self, key: ChallengeKey) -> Result<Self, ChallengeError> {
-        if self.key(key.id()).is_some() {
-            return Err(ChallengeError::DuplicateKeyId { key_id: key.id() });
-        }
-        self.keys.push(key);
-        Ok(self)
+    pub fn with_old_key(self, key: ChallengeKey) -> Result<Self, ChallengeError> {
+        let keys = self
+            .keys
+            .with_old(key)
+            .map_err(|key_id| ChallengeError::DuplicateKeyId { key_id })?;
+        Ok(Self { keys })
     }
 
     /// A keyring of keys whose ids the caller knows to be distinct, the current one first
     /// (`ServerKeys` checks its ids when it is built).
     pub(crate) fn from_distinct(current: ChallengeKey, old: impl IntoIterator<Item = ChallengeKey>) -> Self {
-        let mut keys = alloc::vec![current];
-        keys.extend(old);
-        Self { keys }
+        Self {
+            keys: KeyIds::from_distinct(current, old),
+        }
     }
 
     /// The id of the key that signs new tokens.
@@ -62,14 +62,19 @@ impl ChallengeKeyring {
     }
 
     pub(crate) fn current(&self) -> &ChallengeKey {
-        // `new` and `from_distinct` put the current key first and nothing removes keys.
-        &self.keys[0]
+        self.keys.current()
     }
 
     /// The key with `id`, if the keyring holds it. Ids are public (every token shows its own):
     /// the search is not constant-time, and needs not be.
     pub(crate) fn key(&self, id: u32) -> Option<&ChallengeKey> {
-        self.keys.iter().find(|key| key.id() == id)
+        self.keys.get(id)
+    }
+}
+
+impl KeyId for ChallengeKey {
+    fn key_id(&self) -> u32 {
+        self.id()
     }
 }
 
@@ -81,7 +86,7 @@ impl From<ChallengeKey> for ChallengeKeyring {
 
 impl fmt::Debug for ChallengeKeyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids: Vec<u32> = self.keys.iter().map(ChallengeKey::id).collect();
+        let ids = self.keys.ids();
         f.debug_struct("ChallengeKeyring")
             .field("current", &self.current_key_id())
             .field("keys", &ids)

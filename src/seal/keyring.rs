@@ -1,4 +1,3 @@
-use alloc::vec::Vec;
 use core::fmt;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -7,6 +6,7 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::{Purpose, SealError, SealedSecret};
+use crate::key_ids::{KeyId, KeyIds};
 use crate::secret::Secret;
 
 /// One 256-bit sealing key and its id. Zeroized on drop; `Debug` shows the id only.
@@ -74,6 +74,12 @@ impl SealingKey {
     }
 }
 
+impl KeyId for SealingKey {
+    fn key_id(&self) -> u32 {
+        self.id()
+    }
+}
+
 impl fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SealingKey")
@@ -104,7 +110,7 @@ impl ZeroizeOnDrop for SealingKey {}
 /// ```
 #[derive(Clone)]
 pub struct Keyring {
-    keys: Vec<SealingKey>,
+    keys: KeyIds<SealingKey>,
 }
 
 impl Keyring {
@@ -112,7 +118,7 @@ impl Keyring {
     #[must_use]
     pub fn new(current: SealingKey) -> Self {
         Self {
-            keys: alloc::vec![current],
+            keys: KeyIds::new(current),
         }
     }
 
@@ -120,20 +126,20 @@ impl Keyring {
     ///
     /// # Errors
     /// [`SealError::DuplicateKeyId`] if the keyring already holds a key with that id.
-    pub fn with_old_key(mut self, key: SealingKey) -> Result<Self, SealError> {
-        if self.key(key.id()).is_some() {
-            return Err(SealError::DuplicateKeyId { key_id: key.id() });
-        }
-        self.keys.push(key);
-        Ok(self)
+    pub fn with_old_key(self, key: SealingKey) -> Result<Self, SealError> {
+        let keys = self
+            .keys
+            .with_old(key)
+            .map_err(|key_id| SealError::DuplicateKeyId { key_id })?;
+        Ok(Self { keys })
     }
 
     /// A keyring of keys whose ids the caller knows to be distinct, the current one first
     /// (`ServerKeys` checks its ids when it is built).
     pub(crate) fn from_distinct(current: SealingKey, old: impl IntoIterator<Item = SealingKey>) -> Self {
-        let mut keys = alloc::vec![current];
-        keys.extend(old);
-        Self { keys }
+        Self {
+            keys: KeyIds::from_distinct(current, old),
+        }
     }
 
     /// The id of the key that seals.
@@ -143,12 +149,11 @@ impl Keyring {
     }
 
     fn current(&self) -> &SealingKey {
-        // `new` puts the current key first and nothing removes keys.
-        &self.keys[0]
+        self.keys.current()
     }
 
     fn key(&self, id: u32) -> Option<&SealingKey> {
-        self.keys.iter().find(|key| key.id() == id)
+        self.keys.get(id)
     }
 
     /// Seals `secret` for `user` and `purpose` under the current key, with a nonce from the
@@ -246,7 +251,7 @@ impl Keyring {
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids: Vec<u32> = self.keys.iter().map(SealingKey::id).collect();
+        let ids = self.keys.ids();
         f.debug_struct("Keyring")
             .field("current", &self.current_key_id())
             .field("keys", &ids)
