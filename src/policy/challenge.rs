@@ -6,11 +6,11 @@ use super::{Decision, Proof, Refusal, refuse, verify};
 use crate::backup::CodeHasher;
 use crate::challenge::ChallengeError;
 use crate::policy::{Policy, Verified};
-use crate::record::Record;
+use crate::record::{Opened, Record};
 
 /// Makes `nonce` the user's current challenge; any older one stops working. Only a user with an
 /// active second factor has a code step to guard.
-pub(crate) fn issue(record: Option<Record>, nonce: [u8; Record::NONCE_LEN]) -> Decision<()> {
+pub(crate) fn issue(record: Option<Opened>, nonce: [u8; Record::NONCE_LEN]) -> Decision<()> {
     match record {
         Some(mut record) if record.is_enabled() => {
             record.challenge = Some(nonce);
@@ -23,7 +23,7 @@ pub(crate) fn issue(record: Option<Record>, nonce: [u8; Record::NONCE_LEN]) -> D
 /// [`verify`] behind a challenge: refused unless `nonce` is the record's current one, and on
 /// success the nonce is spent in the same write that spends the code.
 pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
-    record: Option<Record>,
+    record: Option<Opened>,
     nonce: &[u8; Record::NONCE_LEN],
     proof: &mut Proof<'_, H>,
     now: u64,

@@ -8,7 +8,7 @@ use super::outcome::{Refusal, Verified};
 use super::verify::{Proof, accept};
 use super::{Decision, Policy, clear_throttles, refuse};
 use crate::backup::{BackupCodeSet, BackupError, CodeHasher};
-use crate::record::Record;
+use crate::record::Opened;
 use crate::record::Throttle;
 
 /// Disables the second factor, proven by `proof` under the rules of a login (throttling,
@@ -16,7 +16,7 @@ use crate::record::Throttle;
 /// authenticator and no backup codes, and its epoch moves on: sessions keyed on the old epoch
 /// end, and a later enrollment continues the sequence.
 pub(crate) fn disable<H: CodeHasher + ?Sized>(
-    record: Option<Record>,
+    record: Option<Opened>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -42,7 +42,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
 /// accepted), proven by `proof` as for [`disable`]. The old codes stop working with this write,
 /// and the epoch moves on (NIST SP 800-63B-4: replacing the codes notifies the user).
 pub(crate) fn regenerate<H, F>(
-    record: Option<Record>,
+    record: Option<Opened>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -74,7 +74,7 @@ where
 
 /// Clears both paths' failure counters, delays and locks: an administrator's reset, after
 /// checking the user's identity some other way. The outcome says whether anything changed.
-pub(crate) fn unlock(record: Option<Record>) -> Decision<bool> {
+pub(crate) fn unlock(record: Option<Opened>) -> Decision<bool> {
     let Some(mut record) = record else {
         return refuse(Refusal::NotEnrolled);
     };

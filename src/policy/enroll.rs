@@ -8,8 +8,8 @@ use super::verify::check_code;
 use super::{Decision, Policy, clear_throttles, refuse};
 use crate::backup::{BackupCodeSet, BackupError};
 use crate::otp::{Code, Match, TotpParams};
-use crate::record::Record;
-use crate::record::{Pending, StoredSecret};
+use crate::record::Opened;
+use crate::record::{Pending, PlainSecret};
 use crate::secret::Secret;
 
 /// Begins an enrollment: `secret` becomes the user's pending secret, expiring `enrollment_ttl`
@@ -20,21 +20,21 @@ use crate::secret::Secret;
 /// (OWASP ASVS 5.0: changing the second factor requires the current one). `record` is `None` for
 /// a user with no record yet: a new one is made for `user`.
 pub(crate) fn begin(
-    record: Option<Record>,
+    record: Option<Opened>,
     user: &str,
     secret: &Secret,
     params: TotpParams,
     now: u64,
     policy: &Policy,
 ) -> Decision<u64> {
-    if record.as_ref().is_some_and(Record::is_enabled) {
+    if record.as_ref().is_some_and(Opened::is_enabled) {
         return refuse(Refusal::AlreadyEnabled);
     }
-    let mut new = record.unwrap_or_else(|| Record::new(user));
+    let mut new = record.unwrap_or_else(|| Opened::new(user));
     let expires_at = now.saturating_add(policy.enrollment_ttl());
     new.pending = Some(Pending {
         label: String::new(),
-        secret: StoredSecret::plain(secret.clone(), params),
+        secret: PlainSecret::new(secret.clone(), params),
         params,
         expires_at,
     });
@@ -50,7 +50,7 @@ pub(crate) fn begin(
 /// cleared. A wrong code counts a failure; an expired enrollment is refused and stays as it is
 /// until a new one replaces it.
 pub(crate) fn confirm<F>(
-    record: Option<Record>,
+    record: Option<Opened>,
     input: &str,
     now: u64,
     policy: &Policy,
@@ -77,10 +77,10 @@ where
     let Ok(code) = Code::parse(input, pending.params.digits()) else {
         return refuse(Refusal::Malformed);
     };
-    let Some(totp) = pending.secret.totp() else {
-        return refuse(Refusal::Sealed);
-    };
-    let checked = totp.verify_code(&code, now, policy.window(), 0, None);
+    let checked = pending
+        .secret
+        .totp
+        .verify_code(&code, now, policy.window(), 0, None);
     check_code(record, checked, now, policy, |mut record, found| {
         let set = match make_backup() {
             Ok(set) => set,

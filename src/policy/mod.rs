@@ -60,12 +60,12 @@ pub(crate) use status::status;
 pub(crate) use throttle::Failed;
 pub(crate) use verify::{Expect, Proof, verify};
 
-use crate::record::Record;
+use crate::record::Opened;
 use crate::record::Throttle;
 
 /// A decision: the outcome, and the record to write if the state changed (`None`: nothing to
 /// write, and nothing to discard).
-pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Record>);
+pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Opened>);
 
 /// A refusal that changes nothing.
 pub(crate) const fn refuse<T>(refusal: Refusal) -> Decision<T> {
@@ -73,7 +73,7 @@ pub(crate) const fn refuse<T>(refusal: Refusal) -> Decision<T> {
 }
 
 /// A success on either path clears both (NIST SP 800-63B: counts reset after a success).
-fn clear_throttles(record: &mut Record) {
+fn clear_throttles(record: &mut Opened) {
     record.code_throttle = Throttle::default();
     record.backup_throttle = Throttle::default();
 }

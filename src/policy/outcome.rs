@@ -85,6 +85,4 @@ pub(crate) enum Refusal {
     Generate(BackupError),
     /// The login challenge is not the user's current one.
     Challenge(ChallengeError),
-    /// The secret to check against is still sealed: the service did not open the record.
-    Sealed,
 }

@@ -4,7 +4,7 @@ use super::outcome::{Refusal, Via};
 use super::verify::{check_code, spend_step};
 use super::{Decision, Policy, refuse};
 use crate::otp::Match;
-use crate::record::Record;
+use crate::record::Opened;
 
 /// Searches ±[`Policy::max_drift`] steps around the current step for `first` immediately
 /// followed by `second` (RFC 6238 §6, RFC 4226 §7.4), refusing spent steps. On success the
@@ -12,7 +12,7 @@ use crate::record::Record;
 /// throttles are cleared. The attempt is one attempt on the authenticator-code path: throttled
 /// like a login, and a pair that matches nowhere counts one failure.
 pub(crate) fn resync(
-    record: Option<Record>,
+    record: Option<Opened>,
     first: &str,
     second: &str,
     now: u64,
@@ -27,10 +27,10 @@ pub(crate) fn resync(
     if let Err(refusal) = policy.gate(&record, Via::Code, now) {
         return refuse(refusal);
     }
-    let Some(totp) = active.secret.totp() else {
-        return refuse(Refusal::Sealed);
-    };
-    let checked = totp.resync(first, second, now, policy.max_drift(), active.last_step);
+    let checked = active
+        .secret
+        .totp
+        .resync(first, second, now, policy.max_drift(), active.last_step);
     check_code(record, checked, now, policy, |mut record, found| {
         spend_step(&mut record, found, now, policy);
         (Ok(found), Some(record))

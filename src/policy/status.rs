@@ -2,7 +2,7 @@
 
 use super::Policy;
 use super::throttle::Gate;
-use crate::record::Record;
+use crate::record::State;
 
 /// Whether a path (authenticator codes, or backup codes) takes attempts now.
 ///
@@ -79,7 +79,7 @@ fn throttling(gate: Gate) -> Throttling {
 }
 
 /// The status of `record` (`None`: a user never enrolled) at `now`.
-pub(crate) fn status(record: Option<&Record>, now: u64, policy: &Policy) -> Status {
+pub(crate) fn status<S>(record: Option<&State<S>>, now: u64, policy: &Policy) -> Status {
     let Some(record) = record else {
         return Status {
             enabled: false,

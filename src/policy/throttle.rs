@@ -3,7 +3,7 @@
 
 use super::outcome::{Refusal, Via};
 use super::{Policy, PolicyError};
-use crate::record::{Record, Throttle};
+use crate::record::{State, Throttle};
 
 /// How failed attempts on one path are throttled (RFC 4226 §7.3, NIST SP 800-63B §5.2.2).
 ///
@@ -263,7 +263,7 @@ impl ThrottlePolicyBuilder {
 impl Policy {
     /// Whether an attempt on `via`'s path may be checked at `now`: refused, uncounted, while the
     /// path is throttled or locked.
-    pub(crate) const fn gate(&self, record: &Record, via: Via, now: u64) -> Result<(), Refusal> {
+    pub(crate) const fn gate<S>(&self, record: &State<S>, via: Via, now: u64) -> Result<(), Refusal> {
         let (rules, throttle) = match via {
             Via::Code => (self.code_throttle(), &record.code_throttle),
             Via::BackupCode => (self.backup_throttle(), &record.backup_throttle),

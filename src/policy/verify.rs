@@ -7,7 +7,7 @@ use super::outcome::{Refusal, Verified, Via};
 use super::{Decision, Policy, clear_throttles, refuse};
 use crate::backup::{BackupError, CodeHasher, HashMemo};
 use crate::otp::{Code, Match, OtpError};
-use crate::record::Record;
+use crate::record::Opened;
 
 /// Which kind of code the caller expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub(crate) struct Proof<'a, H: ?Sized> {
 
 /// Verifies and consumes: the decision of a login.
 pub(crate) fn verify<H: CodeHasher + ?Sized>(
-    record: Option<Record>,
+    record: Option<Opened>,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -58,7 +58,7 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
 /// 5. Success spends the step (or marks the backup code used), learns the drift (clamped), and
 ///    clears both paths' counters; a wrong code counts one failure on its path.
 pub(crate) fn accept<H: CodeHasher + ?Sized>(
-    record: Record,
+    record: Opened,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,
@@ -86,7 +86,7 @@ enum Path {
     BackupCode,
 }
 
-fn classify<H: CodeHasher + ?Sized>(record: &Record, proof: &Proof<'_, H>) -> Result<Path, Refusal> {
+fn classify<H: CodeHasher + ?Sized>(record: &Opened, proof: &Proof<'_, H>) -> Result<Path, Refusal> {
     let active = record.primary().ok_or(Refusal::NotEnrolled)?;
     let code = Code::parse(proof.input, active.params.digits());
     let backup_shape = || {
@@ -105,14 +105,14 @@ fn classify<H: CodeHasher + ?Sized>(record: &Record, proof: &Proof<'_, H>) -> Re
     }
 }
 
-fn accept_code(record: Record, code: &Code, now: u64, policy: &Policy) -> Decision<Verified> {
+fn accept_code(record: Opened, code: &Code, now: u64, policy: &Policy) -> Decision<Verified> {
     let Some(active) = record.primary() else {
         return refuse(Refusal::NotEnrolled);
     };
-    let Some(totp) = active.secret.totp() else {
-        return refuse(Refusal::Sealed);
-    };
-    let checked = totp.verify_code(code, now, policy.window(), active.drift, active.last_step);
+    let checked = active
+        .secret
+        .totp
+        .verify_code(code, now, policy.window(), active.drift, active.last_step);
     check_code(record, checked, now, policy, |mut record, found| {
         spend_step(&mut record, found, now, policy);
         let verified = Verified {
@@ -130,11 +130,11 @@ fn accept_code(record: Record, code: &Code, now: u64, policy: &Policy) -> Decisi
 /// failure on the code path and is written; a replay, malformed input or a clock error is
 /// refused with nothing written.
 pub(super) fn check_code<T>(
-    mut record: Record,
+    mut record: Opened,
     checked: Result<Match, OtpError>,
     now: u64,
     policy: &Policy,
-    then: impl FnOnce(Record, Match) -> Decision<T>,
+    then: impl FnOnce(Opened, Match) -> Decision<T>,
 ) -> Decision<T> {
     match checked {
         Ok(found) => then(record, found),
@@ -150,7 +150,7 @@ pub(super) fn check_code<T>(
 
 /// A matched code of the first authenticator: its step is spent (with every earlier one), its
 /// drift learned (clamped), its use recorded, and both throttles cleared.
-pub(super) fn spend_step(record: &mut Record, found: Match, now: u64, policy: &Policy) {
+pub(super) fn spend_step(record: &mut Opened, found: Match, now: u64, policy: &Policy) {
     if let Some(active) = record.primary_mut() {
         active.last_step = Some(found.step());
         active.drift = policy.clamp_drift(found.drift());
@@ -160,7 +160,7 @@ pub(super) fn spend_step(record: &mut Record, found: Match, now: u64, policy: &P
 }
 
 fn accept_backup<H: CodeHasher + ?Sized>(
-    mut record: Record,
+    mut record: Opened,
     proof: &mut Proof<'_, H>,
     now: u64,
     policy: &Policy,

@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
-use super::{Authenticator, Pending, Record, RecordError, RememberedDevice, StoredSecret, Throttle};
+use super::{Authenticator, Pending, Record, RecordError, RememberedDevice, State, StoredSecret, Throttle};
 use crate::algorithm::Algorithm;
 use crate::backup::BackupCodeSet;
 use crate::otp::TotpParams;
@@ -56,11 +56,11 @@ impl Record {
         let mut out = Writer(Zeroizing::new(Vec::with_capacity(512)));
         out.bytes(MAGIC);
         out.u8(FORMAT);
-        out.str16(&self.user);
-        out.u64(self.epoch);
-        out.u32(self.next_id);
-        out.count(self.authenticators.len());
-        for authenticator in &self.authenticators {
+        out.str16(&self.0.user);
+        out.u64(self.0.epoch);
+        out.u32(self.0.next_id);
+        out.count(self.0.authenticators.len());
+        for authenticator in &self.0.authenticators {
             out.u32(authenticator.id);
             out.str8(&authenticator.label);
             out.secret(&authenticator.secret);
@@ -70,7 +70,7 @@ impl Record {
             out.u64(authenticator.created_at);
             out.opt_u64(authenticator.last_used_at);
         }
-        match &self.pending {
+        match &self.0.pending {
             None => out.u8(0),
             Some(pending) => {
                 out.u8(1);
@@ -80,9 +80,9 @@ impl Record {
                 out.u64(pending.expires_at);
             }
         }
-        out.throttle(self.code_throttle);
-        out.throttle(self.backup_throttle);
-        match &self.backup {
+        out.throttle(self.0.code_throttle);
+        out.throttle(self.0.backup_throttle);
+        match &self.0.backup {
             None => out.u8(0),
             Some(set) => {
                 out.u8(1);
@@ -91,15 +91,15 @@ impl Record {
                 out.bytes(&bytes);
             }
         }
-        match &self.challenge {
+        match &self.0.challenge {
             None => out.u8(0),
             Some(nonce) => {
                 out.u8(1);
                 out.bytes(nonce);
             }
         }
-        out.count(self.devices.len());
-        for device in &self.devices {
+        out.count(self.0.devices.len());
+        for device in &self.0.devices {
             out.bytes(&device.id);
             out.str8(&device.label);
             out.u64(device.created_at);
@@ -134,7 +134,7 @@ impl Record {
         if !input.0.is_empty() {
             return Err(RecordError::TrailingBytes);
         }
-        record.version = version;
+        record.0.version = version;
         Ok(record)
     }
 }
@@ -147,7 +147,11 @@ fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
     let mut authenticators = Vec::with_capacity(count);
     for _ in 0..count {
         let id = input.u32("authenticator id")?;
-        if id >= next_id || authenticators.iter().any(|a: &Authenticator| a.id == id) {
+        if id >= next_id
+            || authenticators
+                .iter()
+                .any(|a: &Authenticator<StoredSecret>| a.id == id)
+        {
             return Err(RecordError::Invalid {
                 field: "authenticator id",
             });
@@ -204,7 +208,7 @@ fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
             expires_at: input.u64("device expires_at")?,
         });
     }
-    Ok(Record {
+    Ok(Record(State {
         user: user.into(),
         version: 0,
         epoch,
@@ -216,7 +220,7 @@ fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
         backup,
         challenge,
         devices,
-    })
+    }))
 }
 
 /// Writes into a buffer that is zeroized when dropped. Its first capacity is more than a record
@@ -461,19 +465,21 @@ pub(crate) mod tests {
         let (_codes, mut set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher).unwrap();
         set.mark_used(4, 1_700_000_123).unwrap();
         let mut record = Record::new("ünïcode user");
-        record.version = 42;
-        record.epoch = 7;
+        record.0.version = 42;
+        record.0.epoch = 7;
         let plain = StoredSecret::plain(secret.clone(), params);
-        record.add_authenticator("Phone".into(), plain, params, Some((123_456, -3)), 1_700_000_000);
+        record
+            .0
+            .add_authenticator("Phone".into(), plain, params, Some((123_456, -3)), 1_700_000_000);
         let second = StoredSecret::plain(secret, TotpParams::DEFAULT);
-        record.add_authenticator(
+        record.0.add_authenticator(
             "Laptop — 1Password".into(),
             second,
             TotpParams::DEFAULT,
             None,
             1_700_000_100,
         );
-        record.pending = Some(Pending {
+        record.0.pending = Some(Pending {
             label: "New phone".into(),
             secret: StoredSecret::plain(
                 Secret::from_base32_legacy("JBSWY3DPEHPK3PXP").unwrap(),
@@ -482,17 +488,17 @@ pub(crate) mod tests {
             params: TotpParams::DEFAULT,
             expires_at: 1_700_000_600,
         });
-        record.code_throttle = Throttle {
+        record.0.code_throttle = Throttle {
             failures: 5,
             blocked_until: 1_700_000_300,
         };
-        record.backup_throttle = Throttle {
+        record.0.backup_throttle = Throttle {
             failures: 1,
             blocked_until: 0,
         };
-        record.backup = Some(Arc::new(set));
-        record.challenge = Some([0xab; Record::NONCE_LEN]);
-        record.devices.push(RememberedDevice {
+        record.0.backup = Some(Arc::new(set));
+        record.0.challenge = Some([0xab; Record::NONCE_LEN]);
+        record.0.devices.push(RememberedDevice {
             id: [0xcd; Record::DEVICE_ID_LEN],
             label: "Firefox on Linux".into(),
             created_at: 1_700_000_200,
@@ -522,10 +528,10 @@ pub(crate) mod tests {
             StoredSecret::Sealed(Arc::new(SealedSecret::from_bytes(&bytes).unwrap()))
         };
         let mut record = full();
-        for authenticator in &mut record.authenticators {
+        for authenticator in &mut record.0.authenticators {
             authenticator.secret = sealed(7, 0x5a);
         }
-        if let Some(pending) = record.pending.as_mut() {
+        if let Some(pending) = record.0.pending.as_mut() {
             pending.secret = sealed(8, 0xa5);
         }
         record
@@ -679,7 +685,7 @@ pub(crate) mod tests {
             (record.version(), record.epoch(), record.code_failures()),
             (9, 3, 2)
         );
-        let first = record.primary().unwrap();
+        let first = record.0.primary().unwrap();
         assert_eq!(
             (
                 first.id,
@@ -691,7 +697,7 @@ pub(crate) mod tests {
             ),
             (1, "", Some(56_666_667), -1, 1_700_000_000, None)
         );
-        assert_eq!(record.next_id, 2);
+        assert_eq!(record.0.next_id, 2);
         let again = record.encode();
         assert_eq!(again[3], FORMAT);
         assert_eq!(Record::decode("alice", 9, &again).unwrap(), record);
@@ -703,7 +709,7 @@ pub(crate) mod tests {
     #[test]
     fn duplicate_or_unissued_authenticator_ids_are_refused() {
         let mut record = full();
-        record.authenticators[1].id = 1;
+        record.0.authenticators[1].id = 1;
         assert_eq!(
             Record::decode(record.user(), 42, &record.encode()),
             Err(RecordError::Invalid {
@@ -711,7 +717,7 @@ pub(crate) mod tests {
             })
         );
         let mut record = full();
-        record.next_id = 2;
+        record.0.next_id = 2;
         assert_eq!(
             Record::decode(record.user(), 42, &record.encode()),
             Err(RecordError::Invalid {

@@ -20,7 +20,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::codec::Reader;
-use super::{Authenticator, Pending, Record, RecordError};
+use super::{Authenticator, Pending, Record, RecordError, State};
 use crate::backup::BackupCodeSet;
 
 pub(super) const FORMAT: u8 = 1;
@@ -69,7 +69,7 @@ pub(super) fn read(input: &mut Reader<'_>, user: String) -> Result<Record, Recor
         }
     };
     let challenge = input.nonce()?;
-    Ok(Record {
+    Ok(Record(State {
         user: user.into(),
         version: 0,
         epoch,
@@ -82,5 +82,5 @@ pub(super) fn read(input: &mut Reader<'_>, user: String) -> Result<Record, Recor
         backup,
         challenge,
         devices: Vec::new(),
-    })
+    }))
 }

@@ -21,7 +21,7 @@ use core::fmt;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::{Authenticator, Pending, Record, StoredSecret, Throttle};
+use super::{Authenticator, Pending, Record, State, StoredSecret, Throttle};
 use crate::algorithm::Algorithm;
 use crate::backup::BackupCodeSet;
 use crate::otp::TotpParams;
@@ -205,7 +205,7 @@ impl RecordIn {
                 )
             }
         };
-        Ok(Record {
+        Ok(Record(State {
             user: self.user.into(),
             version: self.version,
             epoch: self.epoch,
@@ -217,6 +217,6 @@ impl RecordIn {
             backup,
             challenge,
             devices: Vec::new(),
-        })
+        }))
     }
 }

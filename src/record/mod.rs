@@ -18,14 +18,10 @@ mod error;
 mod legacy;
 #[cfg(feature = "serde")]
 mod legacy_json;
-#[cfg(feature = "seal")]
-mod seal;
 #[cfg(feature = "serde")]
 mod serde_impl;
 
 pub use error::RecordError;
-#[cfg(all(feature = "seal", feature = "std"))]
-pub(crate) use seal::Unsealed;
 #[cfg(feature = "serde")]
 pub use serde_impl::{DangerPlainSecrets, danger_plain_secrets};
 
@@ -36,25 +32,37 @@ use core::fmt;
 
 use crate::backup::BackupCodeSet;
 use crate::otp::{Totp, TotpParams};
+#[cfg(feature = "std")]
+use crate::seal::Purpose;
 use crate::seal::SealedSecret;
 use crate::secret::Secret;
 
-/// One user's second-factor state. Built and changed by the service through the policy;
-/// a store keeps it and never interprets it beyond the accessors.
+/// One user's second-factor state, as a store keeps it. Built and changed by the service
+/// through the policy; a store keeps it and never interprets it beyond the accessors.
 ///
 /// Cloning is cheap — a store clones a record on every load — because the user id, the secrets
 /// and the backup-code set are shared (reference-counted) between clones and copied only when
 /// changed; a secret is zeroized when its last holder drops it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Record {
+pub struct Record(pub(crate) State<StoredSecret>);
+
+/// A record whose secrets are all open: what the policy decides on. Only the seam between the
+/// store and the policy (`src/service/seam.rs`) turns a [`Record`] into one and back, so the
+/// policy never holds a sealed secret — the type has no place for one.
+pub(crate) type Opened = State<Plain>;
+
+/// One user's state with its secrets in the form `S`: [`StoredSecret`] (plain or sealed) as
+/// stored, [`Plain`] as the policy sees it.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct State<S> {
     pub(crate) user: Arc<str>,
     pub(crate) version: u64,
     pub(crate) epoch: u64,
     /// The confirmed authenticators, oldest first; at most [`Record::MAX_AUTHENTICATORS`].
-    pub(crate) authenticators: Vec<Authenticator>,
+    pub(crate) authenticators: Vec<Authenticator<S>>,
     /// The id the next confirmed authenticator gets: ids are never reused within a record.
     pub(crate) next_id: u32,
-    pub(crate) pending: Option<Pending>,
+    pub(crate) pending: Option<Pending<S>>,
     pub(crate) code_throttle: Throttle,
     pub(crate) backup_throttle: Throttle,
     pub(crate) backup: Option<Arc<BackupCodeSet>>,
@@ -66,12 +74,12 @@ pub struct Record {
 
 /// A confirmed authenticator of a user (an app on a phone, a password manager).
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Authenticator {
+pub(crate) struct Authenticator<S> {
     /// Stable within the record: given when the authenticator is confirmed, never reused.
     pub(crate) id: u32,
     /// The user's name for it ("Phone"); empty when none was given.
     pub(crate) label: String,
-    pub(crate) secret: StoredSecret,
+    pub(crate) secret: S,
     pub(crate) params: TotpParams,
     /// The last accepted time step: it and every earlier step are spent (RFC 6238 §5.2).
     pub(crate) last_step: Option<u64>,
@@ -85,10 +93,10 @@ pub(crate) struct Authenticator {
 
 /// An enrollment begun but not yet confirmed by a valid code.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Pending {
+pub(crate) struct Pending<S> {
     /// The label the confirmed authenticator will carry.
     pub(crate) label: String,
-    pub(crate) secret: StoredSecret,
+    pub(crate) secret: S,
     pub(crate) params: TotpParams,
     pub(crate) expires_at: u64,
 }
@@ -104,13 +112,15 @@ pub(crate) struct RememberedDevice {
     pub(crate) expires_at: u64,
 }
 
-/// A secret as the record holds it: plain (in memory, or in a store when no keyring is used),
-/// or sealed (as a service with a keyring writes it, and as it loads it before opening).
+/// A secret as a store holds it: plain (when the service keeps no keyring), or sealed.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum StoredSecret {
-    Plain(Arc<PlainSecret>),
+    Plain(Plain),
     Sealed(Arc<SealedSecret>),
 }
+
+/// An open secret, shared between the clones of a record.
+pub(crate) type Plain = Arc<PlainSecret>;
 
 /// A plain secret with its generator, keyed once for the parameters it is stored with (the
 /// keyed HMAC state is as sensitive as the secret, and zeroized with it when the last clone of
@@ -119,6 +129,14 @@ pub(crate) enum StoredSecret {
 pub(crate) struct PlainSecret {
     pub(crate) secret: Secret,
     pub(crate) totp: Totp,
+}
+
+impl PlainSecret {
+    /// `secret`, keyed for `params`.
+    pub(crate) fn new(secret: Secret, params: TotpParams) -> Plain {
+        let totp = Totp::new(&secret, params);
+        Arc::new(Self { secret, totp })
+    }
 }
 
 /// Equal secrets under equal parameters (the generator follows from them).
@@ -133,23 +151,7 @@ impl Eq for PlainSecret {}
 impl StoredSecret {
     /// A plain secret, keyed for `params`.
     pub(crate) fn plain(secret: Secret, params: TotpParams) -> Self {
-        let totp = Totp::new(&secret, params);
-        Self::Plain(Arc::new(PlainSecret { secret, totp }))
-    }
-
-    /// The generator of the secret, for the parameters it was stored with; `None` while the
-    /// secret is sealed (the service opens records before the policy sees them, so the policy
-    /// refuses a sealed secret as a failure, never skips it).
-    pub(crate) fn totp(&self) -> Option<&Totp> {
-        match self {
-            Self::Plain(plain) => Some(&plain.totp),
-            Self::Sealed(_) => None,
-        }
-    }
-
-    #[cfg(feature = "std")]
-    pub(crate) const fn is_sealed(&self) -> bool {
-        matches!(self, Self::Sealed(_))
+        Self::Plain(PlainSecret::new(secret, params))
     }
 }
 
@@ -183,6 +185,79 @@ impl Record {
     /// ```
     #[must_use]
     pub fn new(user: &str) -> Self {
+        Self(State::new(user))
+    }
+
+    /// The application's identifier of the user.
+    #[must_use]
+    pub fn user(&self) -> &str {
+        &self.0.user
+    }
+
+    /// The version the store holds this record at; every write moves it by one, and a
+    /// compare-and-swap succeeds only against the version it read.
+    #[must_use]
+    pub const fn version(&self) -> u64 {
+        self.0.version
+    }
+
+    /// The credential epoch: it moves whenever the second factor is enabled, disabled or its
+    /// backup codes are regenerated. Key session invalidation on it.
+    #[must_use]
+    pub const fn epoch(&self) -> u64 {
+        self.0.epoch
+    }
+
+    /// Whether the user has a confirmed authenticator.
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        self.0.is_enabled()
+    }
+
+    /// The number of confirmed authenticators.
+    #[must_use]
+    pub fn authenticator_count(&self) -> usize {
+        self.0.authenticators.len()
+    }
+
+    /// Whether an enrollment is pending confirmation (it may have expired).
+    #[must_use]
+    pub const fn has_pending_enrollment(&self) -> bool {
+        self.0.pending.is_some()
+    }
+
+    /// The time (Unix seconds) before which authenticator codes are refused, if any was set;
+    /// `u64::MAX` while the path is locked. It may lie in the past: compare it with the time.
+    #[must_use]
+    pub const fn throttled_until(&self) -> Option<u64> {
+        match self.0.code_throttle.blocked_until {
+            0 => None,
+            until => Some(until),
+        }
+    }
+
+    /// Consecutive failed authenticator codes since the last success.
+    #[must_use]
+    pub const fn code_failures(&self) -> u32 {
+        self.0.code_throttle.failures
+    }
+
+    /// Consecutive failed backup codes since the last success.
+    #[must_use]
+    pub const fn backup_failures(&self) -> u32 {
+        self.0.backup_throttle.failures
+    }
+
+    /// Unused backup codes, if a set exists.
+    #[must_use]
+    pub fn backup_codes_remaining(&self) -> Option<usize> {
+        self.0.backup_codes_remaining()
+    }
+}
+
+impl<S> State<S> {
+    /// The state of a user with nothing enrolled, at version 0.
+    pub(crate) fn new(user: &str) -> Self {
         Self {
             user: user.into(),
             version: 0,
@@ -198,41 +273,24 @@ impl Record {
         }
     }
 
-    /// The application's identifier of the user.
-    #[must_use]
-    pub fn user(&self) -> &str {
-        &self.user
-    }
-
-    /// The version the store holds this record at; every write moves it by one, and a
-    /// compare-and-swap succeeds only against the version it read.
-    #[must_use]
-    pub const fn version(&self) -> u64 {
-        self.version
-    }
-
-    /// The credential epoch: it moves whenever the second factor is enabled, disabled or its
-    /// backup codes are regenerated. Key session invalidation on it.
-    #[must_use]
-    pub const fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
     /// Whether the user has a confirmed authenticator.
-    #[must_use]
-    pub fn is_enabled(&self) -> bool {
+    pub(crate) fn is_enabled(&self) -> bool {
         !self.authenticators.is_empty()
     }
 
-    /// The number of confirmed authenticators.
-    #[must_use]
-    pub fn authenticator_count(&self) -> usize {
-        self.authenticators.len()
+    /// Unused backup codes, if a set exists.
+    pub(crate) fn backup_codes_remaining(&self) -> Option<usize> {
+        self.backup.as_ref().map(|set| set.remaining())
     }
 
     /// The first (oldest) authenticator: the one 0.2's flows enroll, verify and resynchronise.
-    pub(crate) fn primary(&self) -> Option<&Authenticator> {
+    pub(crate) fn primary(&self) -> Option<&Authenticator<S>> {
         self.authenticators.first()
+    }
+
+    /// The first authenticator, to change.
+    pub(crate) fn primary_mut(&mut self) -> Option<&mut Authenticator<S>> {
+        self.authenticators.first_mut()
     }
 
     /// Adds a confirmed authenticator under the next id, first used at `now` (its confirming
@@ -240,7 +298,7 @@ impl Record {
     pub(crate) fn add_authenticator(
         &mut self,
         label: String,
-        secret: StoredSecret,
+        secret: S,
         params: TotpParams,
         found: Option<(u64, i64)>,
         now: u64,
@@ -260,65 +318,69 @@ impl Record {
         id
     }
 
-    /// The first authenticator, to change.
-    pub(crate) fn primary_mut(&mut self) -> Option<&mut Authenticator> {
-        self.authenticators.first_mut()
-    }
-
-    /// Whether an enrollment is pending confirmation (it may have expired).
-    #[must_use]
-    pub const fn has_pending_enrollment(&self) -> bool {
-        self.pending.is_some()
-    }
-
-    /// The time (Unix seconds) before which authenticator codes are refused, if any was set;
-    /// `u64::MAX` while the path is locked. It may lie in the past: compare it with the time.
-    #[must_use]
-    pub const fn throttled_until(&self) -> Option<u64> {
-        match self.code_throttle.blocked_until {
-            0 => None,
-            until => Some(until),
-        }
-    }
-
-    /// Consecutive failed authenticator codes since the last success.
-    #[must_use]
-    pub const fn code_failures(&self) -> u32 {
-        self.code_throttle.failures
-    }
-
-    /// Consecutive failed backup codes since the last success.
-    #[must_use]
-    pub const fn backup_failures(&self) -> u32 {
-        self.backup_throttle.failures
-    }
-
-    /// Unused backup codes, if a set exists.
-    #[must_use]
-    pub fn backup_codes_remaining(&self) -> Option<usize> {
-        self.backup.as_ref().map(|set| set.remaining())
-    }
-
-    /// Whether the active or the pending secret is sealed.
+    /// The same state with every secret — each authenticator's, then the pending one — turned
+    /// into another form by `convert` (given the secret, the field it is in, and its
+    /// parameters); the first error stops it and nothing is returned.
     #[cfg(feature = "std")]
-    pub(crate) fn holds_sealed(&self) -> bool {
-        let confirmed = self
+    pub(crate) fn try_map_secrets<T, E>(
+        self,
+        mut convert: impl FnMut(S, Purpose, TotpParams) -> Result<T, E>,
+    ) -> Result<State<T>, E> {
+        let authenticators = self
             .authenticators
-            .iter()
-            .map(|authenticator| &authenticator.secret);
-        let pending = self.pending.as_ref().map(|pending| &pending.secret);
-        confirmed.chain(pending).any(StoredSecret::is_sealed)
+            .into_iter()
+            .map(|authenticator| {
+                Ok(Authenticator {
+                    secret: convert(authenticator.secret, Purpose::Active, authenticator.params)?,
+                    id: authenticator.id,
+                    label: authenticator.label,
+                    params: authenticator.params,
+                    last_step: authenticator.last_step,
+                    drift: authenticator.drift,
+                    created_at: authenticator.created_at,
+                    last_used_at: authenticator.last_used_at,
+                })
+            })
+            .collect::<Result<Vec<_>, E>>()?;
+        let pending = match self.pending {
+            None => None,
+            Some(pending) => Some(Pending {
+                secret: convert(pending.secret, Purpose::Pending, pending.params)?,
+                label: pending.label,
+                params: pending.params,
+                expires_at: pending.expires_at,
+            }),
+        };
+        Ok(State {
+            user: self.user,
+            version: self.version,
+            epoch: self.epoch,
+            authenticators,
+            next_id: self.next_id,
+            pending,
+            code_throttle: self.code_throttle,
+            backup_throttle: self.backup_throttle,
+            backup: self.backup,
+            challenge: self.challenge,
+            devices: self.devices,
+        })
     }
 }
 
 impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<S> fmt::Debug for State<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Record")
             .field("user", &self.user)
             .field("version", &self.version)
             .field("epoch", &self.epoch)
             .field("authenticators", &self.authenticators.len())
-            .field("pending", &self.has_pending_enrollment())
+            .field("pending", &self.pending.is_some())
             .field("code_throttle", &self.code_throttle)
             .field("backup_throttle", &self.backup_throttle)
             .field("backup_codes_remaining", &self.backup_codes_remaining())

@@ -61,10 +61,11 @@ impl Serialize for DangerPlainSecrets<'_> {
 impl Serialize for Record {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let confirmed = self
+            .0
             .authenticators
             .iter()
             .map(|authenticator| &authenticator.secret);
-        let pending = self.pending.as_ref().map(|pending| &pending.secret);
+        let pending = self.0.pending.as_ref().map(|pending| &pending.secret);
         if confirmed
             .chain(pending)
             .any(|secret| matches!(secret, StoredSecret::Plain(_)))
@@ -181,7 +182,7 @@ mod tests {
         let error = serde_json::to_string(&full()).unwrap_err().to_string();
         assert!(error.contains("DangerPlainSecrets"), "{error}");
         let mut pending_only = full();
-        pending_only.authenticators.clear();
+        pending_only.0.authenticators.clear();
         let error = serde_json::to_string(&pending_only).unwrap_err().to_string();
         assert!(error.contains("DangerPlainSecrets"), "{error}");
         let record = sealed();
@@ -218,12 +219,12 @@ mod tests {
         let record: Record = serde_json::from_str(json).unwrap();
         assert_eq!((record.user(), record.version(), record.epoch()), ("alice", 3, 1));
         assert_eq!((record.authenticator_count(), record.code_failures()), (1, 2));
-        let first = record.primary().unwrap();
+        let first = record.0.primary().unwrap();
         assert_eq!(
             (first.id, first.last_step, first.drift, first.created_at),
             (1, Some(56_666_667), -1, 1_700_000_000)
         );
-        assert_eq!(record.challenge, Some([0xab; Record::NONCE_LEN]));
+        assert_eq!(record.0.challenge, Some([0xab; Record::NONCE_LEN]));
         // Written back in this release's form, which reads back equal.
         let again = serde_json::to_string(&DangerPlainSecrets(&record)).unwrap();
         assert!(again.contains(r#""record":""#));

@@ -394,7 +394,6 @@ impl From<Refusal> for Error {
             Refusal::Hash(error) => Self::Hash(error),
             Refusal::Generate(error) => Self::Generate(error),
             Refusal::Challenge(error) => Self::Challenge(error),
-            Refusal::Sealed => Self::Seal(SealError::NoKeyring),
         }
     }
 }

@@ -69,7 +69,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         }
         let hasher = self.config.hasher();
         Ok(record
-            .and_then(|record| record.backup)
+            .and_then(|record| record.0.backup)
             .is_some_and(|set| set.needs_rehash(hasher)))
     }
 }

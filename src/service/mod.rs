@@ -12,7 +12,7 @@ mod keys;
 mod offload;
 mod resync;
 mod rng;
-mod sealing;
+mod seam;
 mod status;
 mod verify;
 
@@ -27,14 +27,14 @@ use core::fmt;
 
 use offload::Offload;
 use rng::Randomness;
-use sealing::Sealing;
+use seam::Seam;
 
 use crate::events::{Event, EventKind, EventSink};
 
 use crate::challenge::ChallengeKeyring;
 use crate::policy::{Decision, Refusal};
 use crate::policy::{Verified, Via};
-use crate::record::Record;
+use crate::record::{Opened, Record};
 use crate::store::{Store, Write};
 
 /// Second-factor authentication for an application: enrollment, login, changes, status.
@@ -102,8 +102,8 @@ pub struct TwoFactor<S, C> {
     events: Option<Arc<dyn EventSink>>,
     /// The login-challenge keys and lifetime, if challenges are used.
     challenge: Option<(ChallengeKeyring, u64)>,
-    /// The keyring that seals secrets at rest, if one was given.
-    sealing: Sealing,
+    /// Where secrets are opened after a load and sealed (or kept plain) before a write.
+    seam: Seam,
     /// Where everything random is drawn from: the operating system's CSPRNG unless
     /// [`TwoFactor::with_rng`] gave a generator.
     rng: Randomness,
@@ -130,7 +130,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             config,
             events: None,
             challenge: None,
-            sealing: Sealing::default(),
+            seam: Seam::default(),
             rng: Randomness::Os,
         }
     }
@@ -199,13 +199,13 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         )
     }
 
-    /// Load → open → decide → seal → compare-and-swap, retried on conflict. The decision takes
+    /// Load → open → decide → close → compare-and-swap, retried on conflict. The decision takes
     /// the loaded (and opened) record and hands back the record to write, if any. Returns the
     /// outcome that took effect, with the epoch of the record as written (`None` if nothing
     /// needed writing).
     async fn transact<T, F>(&self, user: &str, decide: F) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
-        F: FnMut(Option<Record>) -> Decision<T>,
+        F: FnMut(Option<Opened>) -> Decision<T>,
     {
         self.transact_with(user, None, decide).await
     }
@@ -220,33 +220,34 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         mut decide: F,
     ) -> Result<(Result<T, Refusal>, Option<u64>), Error>
     where
-        F: FnMut(Option<Record>) -> Decision<T>,
+        F: FnMut(Option<Opened>) -> Decision<T>,
     {
         for _ in 0..=self.config.max_retries() {
-            let mut record = self.store.load(user).await.map_err(Error::store)?;
+            let record = self.store.load(user).await.map_err(Error::store)?;
             if record.as_ref().is_some_and(|record| record.user() != user) {
                 return Err(Error::store(error::WrongRecord));
             }
             let expected = record.as_ref().map(Record::version);
-            let unsealed = self.sealing.open(record.as_mut())?;
+            let (opened, loaded) = match record {
+                Some(record) => self
+                    .seam
+                    .open(record)
+                    .map(|(opened, loaded)| (Some(opened), loaded))?,
+                None => (None, seam::Loaded::default()),
+            };
             let (outcome, write) = match offload {
-                Some(offload) => offload.decide(record, &mut decide).await,
-                None => decide(record),
+                Some(offload) => offload.decide(opened, &mut decide).await,
+                None => decide(opened),
             };
             let Some(mut new) = write else {
                 return Ok((outcome, None));
             };
-            self.sealing.seal(&mut new, &unsealed, &self.rng)?;
             let epoch = new.epoch;
+            new.version = expected.map_or(1, |expected| expected.saturating_add(1));
+            let new = self.seam.close(new, &loaded, &self.rng)?;
             let written = match expected {
-                Some(expected) => {
-                    new.version = expected.saturating_add(1);
-                    self.store.compare_and_swap(expected, new).await
-                }
-                None => {
-                    new.version = 1;
-                    self.store.insert(new).await
-                }
+                Some(expected) => self.store.compare_and_swap(expected, new).await,
+                None => self.store.insert(new).await,
             }
             .map_err(Error::store)?;
             if written == Write::Applied {

@@ -32,7 +32,7 @@ use zeroize::Zeroizing;
 use super::rng::Randomness;
 use crate::backup::{BackupCodeSet, BackupCodes, BackupError, CodeFormat, CodeHasher, HashScheme};
 use crate::policy::Decision;
-use crate::record::Record;
+use crate::record::Opened;
 
 /// How many times one decision is run: the probe, then once more per piece of work (a hash for
 /// the proof, then a new set), with one to spare. Past it the decision's own refusal stands.
@@ -104,9 +104,9 @@ impl Offload {
 
     /// Runs `decide` on `record`. With an expensive hasher: until it asks for no work, doing the
     /// work it asks for on a blocking thread in between (see the module's documentation).
-    pub(super) async fn decide<T, F>(&self, record: Option<Record>, decide: &mut F) -> Decision<T>
+    pub(super) async fn decide<T, F>(&self, record: Option<Opened>, decide: &mut F) -> Decision<T>
     where
-        F: FnMut(Option<Record>) -> Decision<T>,
+        F: FnMut(Option<Opened>) -> Decision<T>,
     {
         if !self.expensive {
             return decide(record);

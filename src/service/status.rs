@@ -35,6 +35,10 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         if record.as_ref().is_some_and(|record| record.user() != user) {
             return Err(Error::store(super::error::WrongRecord));
         }
-        Ok(policy::status(record.as_ref(), now, self.config.policy()))
+        Ok(policy::status(
+            record.as_ref().map(|record| &record.0),
+            now,
+            self.config.policy(),
+        ))
     }
 }

@@ -492,7 +492,7 @@ mod tests {
             (i64::MAX.unsigned_abs() + 1, Some(i64::MAX)),
             (u64::MAX, Some(i64::MAX)),
         ] {
-            record.code_throttle.blocked_until = until;
+            record.0.code_throttle.blocked_until = until;
             assert_eq!(Row::new(&record).unwrap().throttled_until, column, "{until}");
         }
     }

@@ -25,9 +25,9 @@ fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
     set.mark_used(2, 1_750_000_100).map_err(|_| fail("mark used"))?;
     let secret = Secret::from_bytes(b"kit secret 0123456789").map_err(|_| fail("secret"))?;
     let mut record = Record::new(user);
-    record.version = 1;
-    record.epoch = 3;
-    record.add_authenticator(
+    record.0.version = 1;
+    record.0.epoch = 3;
+    record.0.add_authenticator(
         "Phone".into(),
         StoredSecret::plain(secret.clone(), TotpParams::DEFAULT),
         TotpParams::DEFAULT,
@@ -39,22 +39,22 @@ fn rich_record(check: &'static str, user: &str) -> Result<Record, KitFailure> {
         .period(60)
         .build()
         .map_err(|_| fail("params"))?;
-    record.pending = Some(Pending {
+    record.0.pending = Some(Pending {
         label: String::new(),
         secret: StoredSecret::plain(secret, params),
         params,
         expires_at: 1_750_000_600,
     });
-    record.code_throttle = Throttle {
+    record.0.code_throttle = Throttle {
         failures: 5,
         blocked_until: 1_750_000_240,
     };
-    record.backup_throttle = Throttle {
+    record.0.backup_throttle = Throttle {
         failures: 1,
         blocked_until: 0,
     };
-    record.backup = Some(Arc::new(set));
-    record.challenge = Some([0x5c; Record::NONCE_LEN]);
+    record.0.backup = Some(Arc::new(set));
+    record.0.challenge = Some([0x5c; Record::NONCE_LEN]);
     Ok(record)
 }
 
@@ -142,7 +142,7 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
     all_see(CHECK, stores, &user, None, "before any write").await?;
 
     let mut other = Record::new(&bystander);
-    other.version = 1;
+    other.0.version = 1;
     ensure(
         insert(CHECK, &**last, &other).await? == Write::Applied,
         CHECK,
@@ -156,7 +156,7 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
     )?;
     all_see(CHECK, stores, &user, Some(&record), "after insert").await?;
     let mut again = Record::new(&user);
-    again.version = 1;
+    again.0.version = 1;
     ensure(
         insert(CHECK, &**last, &again).await? == Write::Conflict,
         CHECK,
@@ -165,12 +165,12 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
     all_see(CHECK, stores, &user, Some(&record), "after a refused insert").await?;
 
     let mut updated = record.clone();
-    updated.version = 2;
-    updated.epoch = 4;
-    updated.pending = None;
-    updated.challenge = None;
-    updated.code_throttle = Throttle::default();
-    if let Some(active) = updated.primary_mut() {
+    updated.0.version = 2;
+    updated.0.epoch = 4;
+    updated.0.pending = None;
+    updated.0.challenge = None;
+    updated.0.code_throttle = Throttle::default();
+    if let Some(active) = updated.0.primary_mut() {
         active.last_step = Some(58_333_334);
         active.drift = 1;
     }
@@ -199,7 +199,7 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
         || "deleting a missing record was applied".into(),
     )?;
     let mut revived = updated.clone();
-    revived.version = 3;
+    revived.0.version = 3;
     ensure(
         swap(CHECK, &**first, 2, &revived).await? == Write::Conflict,
         CHECK,
@@ -258,15 +258,15 @@ pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     };
     let user = fresh_user(CHECK);
     let mut record = Record::new(&user);
-    record.version = 1;
+    record.0.version = 1;
     ensure(
         insert(CHECK, &**first, &record).await? == Write::Applied,
         CHECK,
         || "inserting a new record was refused".into(),
     )?;
     let mut next = record.clone();
-    next.version = 2;
-    next.epoch = 1;
+    next.0.version = 2;
+    next.0.epoch = 1;
     for stale in [0, 2, 3, u64::MAX] {
         for (index, store) in stores.iter().enumerate() {
             ensure(
@@ -284,7 +284,7 @@ pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
 
     let applied = race(stores, |store, task| {
         let mut mine = next.clone();
-        mine.epoch = 100 + task;
+        mine.0.epoch = 100 + task;
         async move { store.compare_and_swap(1, mine).await }
     })
     .await
@@ -306,8 +306,8 @@ pub async fn check_stale_versions<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     let newcomer = fresh_user(CHECK);
     let applied = race(stores, |store, task| {
         let mut mine = Record::new(&newcomer);
-        mine.version = 1;
-        mine.epoch = task;
+        mine.0.version = 1;
+        mine.0.epoch = task;
         async move { store.insert(mine).await }
     })
     .await
@@ -350,8 +350,8 @@ async fn lost_updates<S: Store + 'static>(stores: &[Arc<S>], user: &str) -> Resu
                         return Err(String::from("the record disappeared"));
                     };
                     let expected = read.version();
-                    read.version = expected.saturating_add(1);
-                    read.epoch = read.epoch.saturating_add(1);
+                    read.0.version = expected.saturating_add(1);
+                    read.0.epoch = read.0.epoch.saturating_add(1);
                     if store
                         .compare_and_swap(expected, read)
                         .await

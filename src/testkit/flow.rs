@@ -376,6 +376,7 @@ async fn remember_set<S: Store + 'static>(
 ) -> Result<(), KitFailure> {
     let record = harness.load(CHECK, 0, user).await?;
     let stored = record
+        .0
         .backup
         .as_ref()
         .map(|set| set.to_stored())

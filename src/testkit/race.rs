@@ -95,7 +95,7 @@ pub async fn check_concurrent_code<S: Store + 'static>(stores: &[Arc<S>]) -> Res
     )?;
     let after = harness.load(CHECK, 1, &enrolled.user).await?;
     let step = enrolled.app.step(now).ok();
-    let last_step = after.primary().and_then(|active| active.last_step);
+    let last_step = after.0.primary().and_then(|active| active.last_step);
     ensure(last_step == step, CHECK, || {
         format!("the recorded step is {last_step:?}, not the accepted {step:?}")
     })?;
@@ -152,7 +152,11 @@ pub async fn check_concurrent_backup_code<S: Store + 'static>(stores: &[Arc<S>])
         },
     )?;
     let after = harness.load(CHECK, 1, &enrolled.user).await?;
-    let used = after.backup.as_ref().map(|set| (set.is_used(4), set.remaining()));
+    let used = after
+        .0
+        .backup
+        .as_ref()
+        .map(|set| (set.is_used(4), set.remaining()));
     ensure(used == Some((true, 9)), CHECK, || {
         format!("after the race the set says (code used, remaining) = {used:?}")
     })?;

@@ -100,9 +100,9 @@ pub async fn check_sealed_at_rest<S: Store + 'static>(stores: &[Arc<S>]) -> Resu
     let bob = harness.enroll(CHECK).await?;
     let alices = harness.load(CHECK, 0, &alice.user).await?;
     let mut bobs = harness.load(CHECK, 0, &bob.user).await?;
-    let expected = bobs.version;
-    bobs.authenticators = alices.authenticators.clone();
-    bobs.version = expected.saturating_add(1);
+    let expected = bobs.0.version;
+    bobs.0.authenticators = alices.0.authenticators.clone();
+    bobs.0.version = expected.saturating_add(1);
     let written = harness.store(0).compare_and_swap(expected, bobs.clone()).await;
     ensure(matches!(written, Ok(crate::store::Write::Applied)), CHECK, || {
         format!("writing the swapped record: {written:?}")

@@ -30,7 +30,10 @@ fn disable_with_a_valid_code_clears_everything_but_the_record_and_moves_the_epoc
         (verified.via, verified.epoch, verified.backup_codes_remaining),
         (Via::Code, 2, 0)
     );
-    assert_eq!((new.user(), new.epoch(), new.is_enabled()), ("alice", 2, false));
+    assert_eq!(
+        (new.user.as_ref(), new.epoch, new.is_enabled()),
+        ("alice", 2, false)
+    );
     assert!(new.pending.is_none() && new.backup.is_none());
     assert_eq!(
         fx.login(&new, &fx.code(NOW + 30, 0), NOW + 30).0,
@@ -62,7 +65,7 @@ fn disable_with_a_backup_code_works_and_a_wrong_proof_counts_on_its_path() {
     assert!(matches!(outcome, Err(Refusal::Wrong(Via::Code, _))));
     let new = new.unwrap();
     assert!(new.is_enabled());
-    assert_eq!((new.code_failures(), new.epoch()), (1, 1));
+    assert_eq!((new.code_throttle.failures, new.epoch), (1, 1));
 
     let mut memo = HashMemo::new();
     let (outcome, new) = disable(
@@ -72,7 +75,7 @@ fn disable_with_a_backup_code_works_and_a_wrong_proof_counts_on_its_path() {
         &fx.policy,
     );
     assert!(matches!(outcome, Err(Refusal::Wrong(Via::BackupCode, _))));
-    assert_eq!(new.unwrap().backup_failures(), 1);
+    assert_eq!(new.unwrap().backup_throttle.failures, 1);
 }
 
 #[test]
@@ -124,7 +127,7 @@ fn regenerate_needs_a_proof_replaces_the_set_and_moves_the_epoch() {
     let new = new.unwrap();
     assert!(called);
     assert_eq!((verified.epoch, verified.backup_codes_remaining), (2, 10));
-    assert_eq!(new.epoch(), 2);
+    assert_eq!(new.epoch, 2);
     // The old codes stop working, the new ones work; the proof's step is spent.
     assert!(matches!(
         fx.login(&new, &fx.codes[0], NOW).0,
@@ -174,7 +177,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     )
     .1
     .unwrap();
-    assert_eq!(record.epoch(), 1);
+    assert_eq!(record.epoch, 1);
     let at = NOW + 30;
     let code = fx.code(at, 0);
     let mut memo = HashMemo::new();
@@ -188,7 +191,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     )
     .1
     .unwrap();
-    assert_eq!(record.epoch(), 2);
+    assert_eq!(record.epoch, 2);
     let at = NOW + 60;
     let code = fx.code(at, 0);
     let mut memo = HashMemo::new();
@@ -200,7 +203,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     )
     .1
     .unwrap();
-    assert_eq!(record.epoch(), 3);
+    assert_eq!(record.epoch, 3);
     let (_, record) = begin(
         Some(record.clone()),
         "alice",
@@ -210,7 +213,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
         &fx.policy,
     );
     let record = record.unwrap();
-    assert_eq!(record.epoch(), 3, "beginning changes nothing yet");
+    assert_eq!(record.epoch, 3, "beginning changes nothing yet");
     let at = NOW + 90;
     let mut called = false;
     let record = confirm(
@@ -222,7 +225,7 @@ fn every_change_moves_the_epoch_forward_across_re_enrollment() {
     )
     .1
     .unwrap();
-    assert_eq!(record.epoch(), 4);
+    assert_eq!(record.epoch, 4);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::*;
 use crate::policy::{Refusal, Via};
 
-fn with_drift(fx: &Fixture, drift: i64) -> Record {
+fn with_drift(fx: &Fixture, drift: i64) -> Opened {
     let mut record = fx.record.clone();
     record.primary_mut().unwrap().drift = drift;
     record

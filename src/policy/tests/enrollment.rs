@@ -4,7 +4,7 @@
 use super::*;
 use crate::policy::{Refusal, Via, begin, confirm};
 
-fn pending(fx: &Fixture) -> Record {
+fn pending(fx: &Fixture) -> Opened {
     let (outcome, record) = begin(None, "alice", &secret(), TotpParams::DEFAULT, NOW, &fx.policy);
     assert_eq!(outcome, Ok(NOW + 600));
     record.unwrap()
@@ -15,7 +15,7 @@ fn begin_makes_a_pending_secret_that_does_not_log_in() {
     let fx = Fixture::enrolled();
     let record = pending(&fx);
     assert_eq!(
-        (record.user(), record.is_enabled(), record.epoch()),
+        (record.user.as_ref(), record.is_enabled(), record.epoch),
         ("alice", false, 0)
     );
     assert_eq!(record.pending.as_ref().unwrap().expires_at, NOW + 600);
@@ -78,8 +78,8 @@ fn confirm_activates_spends_the_step_and_moves_the_epoch() {
     let found = outcome.unwrap();
     let new = new.unwrap();
     assert_eq!(found.step(), Fixture::step(NOW));
-    assert!(new.is_enabled() && !new.has_pending_enrollment());
-    assert_eq!((new.epoch(), new.backup_codes_remaining()), (1, Some(10)));
+    assert!(new.is_enabled() && new.pending.is_none());
+    assert_eq!((new.epoch, new.backup_codes_remaining()), (1, Some(10)));
     let active = new.primary().unwrap();
     assert_eq!(
         (active.last_step, active.created_at),
@@ -107,7 +107,7 @@ fn confirm_clears_failures_made_while_confirming() {
         assert!(matches!(outcome, Err(Refusal::Wrong(Via::Code, _))));
         record = new.unwrap();
     }
-    assert_eq!(record.code_failures(), 2);
+    assert_eq!(record.code_throttle.failures, 2);
     let mut called = false;
     let new = confirm(
         Some(record.clone()),
@@ -118,7 +118,7 @@ fn confirm_clears_failures_made_while_confirming() {
     )
     .1
     .unwrap();
-    assert_eq!(new.code_failures(), 0);
+    assert_eq!(new.code_throttle.failures, 0);
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn a_wrong_code_makes_no_backup_codes_and_counts() {
     assert!(!called, "backup codes are made only for a valid code");
     assert!(matches!(outcome, Err(Refusal::Wrong(Via::Code, failed)) if failed.failures == 1));
     let new = new.unwrap();
-    assert!(!new.is_enabled() && new.has_pending_enrollment());
+    assert!(!new.is_enabled() && new.pending.is_some());
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn confirm_refusals() {
     let code = fx.code(NOW, 0);
     let none = confirm(None, &code, NOW, &fx.policy, || unreachable!());
     assert_eq!(none, (Err(Refusal::NoPendingEnrollment), None));
-    let bare = Record::new("alice");
+    let bare = Opened::new("alice");
     let bare = confirm(Some(bare.clone()), &code, NOW, &fx.policy, || unreachable!());
     assert_eq!(bare, (Err(Refusal::NoPendingEnrollment), None));
     let active = confirm(Some(fx.record.clone()), &code, NOW, &fx.policy, || unreachable!());

@@ -5,7 +5,6 @@ mod drift;
 mod enrollment;
 mod replay;
 mod resync;
-mod sealed;
 mod status;
 mod throttling;
 
@@ -19,8 +18,7 @@ use super::{Decision, Expect, Policy, Proof, Verified};
 use crate::backup::HashMemo;
 use crate::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
 use crate::otp::{Totp, TotpParams};
-use crate::record::Record;
-use crate::record::StoredSecret;
+use crate::record::{Opened, PlainSecret};
 use crate::secret::Secret;
 
 /// A time in the middle of a 30-second step.
@@ -32,7 +30,7 @@ pub(super) struct Fixture {
     pub(super) totp: Totp,
     pub(super) hasher: HmacHasher,
     pub(super) codes: Vec<String>,
-    pub(super) record: Record,
+    pub(super) record: Opened,
     pub(super) policy: Policy,
 }
 
@@ -64,12 +62,12 @@ pub(super) fn generator(
 impl Fixture {
     pub(super) fn enrolled() -> Self {
         let (codes, set) = backup_set(1);
-        let mut record = Record::new("alice");
+        let mut record = Opened::new("alice");
         record.version = 7;
         record.epoch = 1;
         record.add_authenticator(
             String::new(),
-            StoredSecret::plain(secret(), TotpParams::DEFAULT),
+            PlainSecret::new(secret(), TotpParams::DEFAULT),
             TotpParams::DEFAULT,
             None,
             NOW - 1000,
@@ -110,7 +108,7 @@ impl Fixture {
 
     pub(super) fn attempt(
         &self,
-        record: &Record,
+        record: &Opened,
         input: &str,
         expect: Expect,
         now: u64,
@@ -125,7 +123,7 @@ impl Fixture {
         super::verify(Some(record.clone()), &mut proof, now, &self.policy)
     }
 
-    pub(super) fn login(&self, record: &Record, input: &str, now: u64) -> Decision<Verified> {
+    pub(super) fn login(&self, record: &Opened, input: &str, now: u64) -> Decision<Verified> {
         self.attempt(record, input, Expect::Any, now)
     }
 }

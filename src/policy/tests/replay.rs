@@ -57,7 +57,10 @@ fn a_replay_counts_no_failure() {
             (Err(Refusal::Replay(Via::Code)), None)
         );
     }
-    assert_eq!((record.code_failures(), record.throttled_until()), (0, None));
+    assert_eq!(
+        (record.code_throttle.failures, record.code_throttle.blocked_until),
+        (0, 0)
+    );
 }
 
 #[test]

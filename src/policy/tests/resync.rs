@@ -12,7 +12,7 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
         Err(Refusal::Wrong(Via::Code, _))
     ));
     let mut record = fx.login(&fx.record, &fx.code(NOW, 10), NOW).1.unwrap();
-    assert_eq!(record.code_failures(), 1);
+    assert_eq!(record.code_throttle.failures, 1);
     // ...until two consecutive codes resynchronise it.
     let (outcome, new) = resync(
         Some(record.clone()),
@@ -26,7 +26,7 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
     record = new.unwrap();
     let active = record.primary().unwrap();
     assert_eq!(
-        (active.drift, active.last_step, record.code_failures()),
+        (active.drift, active.last_step, record.code_throttle.failures),
         (11, Some(found.step()), 0)
     );
     // A minute later the phone's next code logs in.
@@ -60,7 +60,7 @@ fn a_pair_that_is_not_consecutive_or_too_far_is_one_counted_failure() {
             matches!(outcome, Err(Refusal::Wrong(Via::Code, f)) if f.failures == 1),
             "{first},{second}"
         );
-        assert_eq!(new.unwrap().code_failures(), 1);
+        assert_eq!(new.unwrap().code_throttle.failures, 1);
     }
     let small = Policy::builder().max_drift(4).build().unwrap();
     let (outcome, _) = resync(

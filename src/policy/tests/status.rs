@@ -6,7 +6,7 @@ use crate::policy::{Throttling, begin, status};
 #[test]
 fn status_reports_each_path_and_the_epoch() {
     let fx = Fixture::enrolled();
-    let none = status(None, NOW, &fx.policy);
+    let none = status::<()>(None, NOW, &fx.policy);
     assert!(!none.enabled && none.epoch == 0 && none.backup_codes_remaining.is_none());
     let mut record = fx.record.clone();
     record.code_throttle.failures = 5;

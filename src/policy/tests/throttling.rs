@@ -9,7 +9,7 @@ use crate::policy::throttle::LOCKED;
 use crate::policy::{Failed, Refusal, ThrottlePolicy, Via};
 
 /// Submits a wrong authenticator code at `now` and returns the failure and the new record.
-fn fail_code(fx: &Fixture, record: &Record, now: u64) -> (Failed, Record) {
+fn fail_code(fx: &Fixture, record: &Opened, now: u64) -> (Failed, Opened) {
     match fx.login(record, &fx.wrong_code(now), now) {
         (Err(Refusal::Wrong(Via::Code, failed)), Some(new)) => (failed, new),
         other => panic!("expected a counted failure, got {other:?}"),
@@ -18,7 +18,7 @@ fn fail_code(fx: &Fixture, record: &Record, now: u64) -> (Failed, Record) {
 
 const WRONG_BACKUP: &str = "0000-0000-0000-0000";
 
-fn fail_backup(fx: &Fixture, record: &Record, now: u64) -> (Failed, Record) {
+fn fail_backup(fx: &Fixture, record: &Opened, now: u64) -> (Failed, Opened) {
     match fx.login(record, WRONG_BACKUP, now) {
         (Err(Refusal::Wrong(Via::BackupCode, failed)), Some(new)) => (failed, new),
         other => panic!("expected a counted backup failure, got {other:?}"),
@@ -40,7 +40,7 @@ fn three_free_failures_then_a_delay_that_refuses_even_the_right_code() {
     let (failed, new) = fail_code(&fx, &record, NOW);
     assert_eq!(failed.retry_at, Some(NOW + 60));
     record = new;
-    assert_eq!(record.throttled_until(), Some(NOW + 60));
+    assert_eq!(record.code_throttle.blocked_until, NOW + 60);
     for at in [NOW, NOW + 59] {
         let right = fx.code(at, 0);
         let (outcome, write) = fx.login(&record, &right, at);
@@ -51,7 +51,10 @@ fn three_free_failures_then_a_delay_that_refuses_even_the_right_code() {
     let (outcome, new) = fx.login(&record, &fx.code(at, 0), at);
     assert!(outcome.is_ok());
     let new = new.unwrap();
-    assert_eq!((new.code_failures(), new.throttled_until()), (0, None));
+    assert_eq!(
+        (new.code_throttle.failures, new.code_throttle.blocked_until),
+        (0, 0)
+    );
 }
 
 #[test]
@@ -77,7 +80,7 @@ fn the_delay_doubles_to_the_cap_and_the_hundredth_failure_locks() {
     let mut expected: Vec<u64> = (0..11).map(|i| 60 << i).collect();
     expected.resize(96, 86_400);
     assert_eq!(delays, expected);
-    assert_eq!(record.throttled_until(), Some(LOCKED));
+    assert_eq!(record.code_throttle.blocked_until, LOCKED);
     for later in [now, now + 365 * 86_400] {
         let (outcome, write) = fx.login(&record, &fx.code(later, 0), later);
         assert_eq!(outcome, Err(Refusal::Locked(Via::Code)));
@@ -100,8 +103,12 @@ fn a_locked_code_path_leaves_backup_codes_open_and_a_backup_code_clears_both() {
     assert_eq!(outcome.unwrap().via, Via::BackupCode);
     let new = new.unwrap();
     assert_eq!(
-        (new.code_failures(), new.backup_failures(), new.throttled_until()),
-        (0, 0, None)
+        (
+            new.code_throttle.failures,
+            new.backup_throttle.failures,
+            new.code_throttle.blocked_until
+        ),
+        (0, 0, 0)
     );
     assert!(fx.login(&new, &fx.code(NOW, 0), NOW).0.is_ok());
 }
@@ -113,8 +120,8 @@ fn backup_codes_have_their_own_budget() {
     for _ in 0..4 {
         record = fail_backup(&fx, &record, NOW).1;
     }
-    assert_eq!(record.backup_failures(), 4);
-    assert_eq!(record.code_failures(), 0);
+    assert_eq!(record.backup_throttle.failures, 4);
+    assert_eq!(record.code_throttle.failures, 0);
     assert_eq!(
         fx.login(&record, &fx.codes[0], NOW).0,
         Err(Refusal::Throttled(Via::BackupCode, NOW + 60))
@@ -122,7 +129,7 @@ fn backup_codes_have_their_own_budget() {
     // The authenticator-code path is untouched, and its success clears the backup path too.
     let (outcome, new) = fx.login(&record, &fx.code(NOW, 0), NOW);
     assert!(outcome.is_ok());
-    assert_eq!(new.unwrap().backup_failures(), 0);
+    assert_eq!(new.unwrap().backup_throttle.failures, 0);
 }
 
 #[test]
