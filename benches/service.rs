@@ -81,7 +81,7 @@ impl Bench {
             .policy(Policy::builder().code_throttle(lenient).build().unwrap())
             .build()
             .unwrap();
-        let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+        let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
         #[cfg(feature = "seal")]
         let service = if sealed {
             let key = twofactor::seal::SealingKey::new(1, &[9; 32]).unwrap();

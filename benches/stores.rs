@@ -42,7 +42,7 @@ where
     for client in 0..clients {
         let user = format!("bench_{}_{clients}_{client}", std::process::id());
         let clock = ManualClock::new(START);
-        let service = TwoFactor::new(Arc::clone(&store), clock.clone(), config.clone());
+        let service = TwoFactor::without_keys(Arc::clone(&store), clock.clone(), config.clone());
         let enrollment = service.begin_enrollment(&user, "bench").await.unwrap();
         let totp = Totp::new(&enrollment.secret, service.config().params());
         let code = totp.generate(START).unwrap().to_string();

@@ -16,11 +16,11 @@ use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use twofactor::challenge::ChallengeKey;
+use twofactor::keys::ServerKeys;
 use twofactor::otp::unix_time_now;
 use twofactor::policy::Throttling;
 use twofactor::qr::QrOptions;
-use twofactor::seal::{Keyring, SealingKey};
+use twofactor::seal::Keyring;
 use twofactor::{Config, Error, ManualClock, SqliteStore, Store, Totp, TwoFactor, Via};
 
 /// The demo's service: records in SQLite, time from the manual clock.
@@ -63,17 +63,13 @@ fn check(holds: bool, message: impl Display) -> Result<(), Failure> {
 async fn run(path: &Path) -> Result<(), Failure> {
     let clock = ManualClock::new(unix_time_now()?);
     let store = SqliteStore::open(path, "two_factor").await?;
-    // The key that authenticates login challenges: from the application's secret store in
-    // production, shared by every instance.
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key)?;
-    // The key that seals the secrets in the store: from the secret store in production, kept as
-    // long as the database (and shared by every instance). This database is temporary, so a fresh
-    // random key will do.
-    let keyring = Keyring::new(SealingKey::generate(1)?);
-    let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?)
-        .with_challenge_key(ChallengeKey::new(1, &key)?)
-        .with_keyring(keyring.clone());
+    // The server keys — one secret per key id, from which the key that seals the secrets in the
+    // store and the key that authenticates login challenges are derived: from the application's
+    // secret store in production (`ServerKeys::from_env`), kept as long as the database and
+    // shared by every instance. This database is temporary, so a fresh random secret will do.
+    let keys = ServerKeys::generate(1)?;
+    let keyring = keys.keyring();
+    let service = TwoFactor::new(store, clock.clone(), Config::new("Demo Co")?, &keys);
     println!("twofactor demo: Demo Co's application and alice's authenticator app, on a database");
     println!("in {} (removed at the end).", path.display());
     let result = story(&service, &clock, &keyring).await;

@@ -17,7 +17,7 @@
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let events = Arc::new(CollectEvents::new()); // or your own `EventSink`: a log, a queue
 //! let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-//! let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
+//! let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
 //!     .with_events(Arc::clone(&events));
 //! service.begin_enrollment("u1", "alice").await?;
 //! let kinds: Vec<EventKind> = events.take().into_iter().map(|event| event.kind).collect();

@@ -68,7 +68,7 @@ fn service_with(key: &[u8; 32], clock: &ManualClock) -> Service {
         .build()
         .expect("a valid config");
     let key = ChallengeKey::new(1, key).expect("a 32-byte key");
-    TwoFactor::new(MemoryStore::new(), clock.clone(), config).with_challenge_key(key)
+    TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config).with_challenge_key(key)
 }
 
 /// A challenge `service` issues for [`USER`], enrolled first.

@@ -108,7 +108,7 @@ async fn main() -> Result<(), Failure> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|error| error.to_string())?;
     let current_key = sealing.keyring.current_key_id();
-    let service = TwoFactor::new(store, clock.clone(), Config::new("twofactor example")?)
+    let service = TwoFactor::without_keys(store, clock.clone(), Config::new("twofactor example")?)
         .with_challenge_key(ChallengeKey::new(1, &key)?)
         .with_keyring(sealing.keyring);
 

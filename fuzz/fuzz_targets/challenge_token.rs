@@ -18,7 +18,7 @@ fn service() -> &'static TwoFactor<MemoryStore, ManualClock> {
             .hasher(hasher)
             .build()
             .expect("a valid config");
-        TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
+        TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
             .with_challenge_key(ChallengeKey::new(1, &[9; 32]).expect("a 32-byte key"))
     })
 }

@@ -55,7 +55,7 @@
 //! # Production setup
 //!
 //! One value in the environment, read once at start-up; the service takes the sealing keyring
-//! and the challenge keys from it with [`TwoFactor::with_keys`](crate::TwoFactor::with_keys), and
+//! and the challenge keys from it when it is built ([`TwoFactor::new`](crate::TwoFactor::new)), and
 //! the configuration takes the backup-code hasher:
 //!
 //! ```no_run
@@ -66,14 +66,14 @@
 //! // TWOFACTOR_KEYS=tfk1.1.<43 base64url symbols>, from the secrets manager.
 //! let keys = ServerKeys::from_env("TWOFACTOR_KEYS")?;
 //! let config = Config::builder("Example Co").hasher(keys.backup_hasher()).build()?;
-//! let service = TwoFactor::new(MemoryStore::new(), SystemClock, config).with_keys(&keys);
+//! let service = TwoFactor::new(MemoryStore::new(), SystemClock, config, &keys);
 //! drop(keys); // the service holds what it needs; the secrets are zeroized
 //! let service = Arc::new(service);
 //! # let _ = service;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The backup-code hasher is set in the [`Config`](crate::Config), not by `with_keys`: it
+//! The backup-code hasher is set in the [`Config`](crate::Config), not by `TwoFactor::new`: it
 //! decides how every stored set is checked, and switching a deployment from the default
 //! Argon2id to the pepper would refuse the sets hashed with Argon2id. Choose it once, explicitly.
 //!
@@ -101,14 +101,14 @@
 //! let clock = ManualClock::new(1_700_000_000);
 //! let first = ServerKeys::parse("tfk1.1.AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE")?;
 //! let config = Config::builder("Example").hasher(first.backup_hasher()).build()?;
-//! let service = TwoFactor::new(&store, clock.clone(), config).with_keys(&first);
+//! let service = TwoFactor::new(&store, clock.clone(), config, &first);
 //! service.begin_enrollment("u1", "alice").await?;
 //!
 //! // Steps 1 and 2: key 2 in front, deployed.
 //! let rotated = ServerKeys::generate(2)?.with_old_keys(first)?;
 //! assert_eq!(format!("{rotated:?}"), "ServerKeys { current: 2, keys: [2, 1] }");
 //! let config = Config::builder("Example").hasher(rotated.backup_hasher()).build()?;
-//! let service = TwoFactor::new(&store, clock, config).with_keys(&rotated);
+//! let service = TwoFactor::new(&store, clock, config, &rotated);
 //! // Step 3: reseal.
 //! assert!(service.reseal("u1").await?);
 //! assert!(!store.load("u1").await?.ok_or("no record")?.needs_reseal(&rotated.keyring()));
@@ -136,9 +136,8 @@
 //! let keyring = keys.keyring().with_old_key(SealingKey::new(1, &old_sealing)?)?;
 //! let hasher = keys.backup_hasher().with_old_key(1, &old_pepper)?;
 //! let config = Config::builder("Example Co").hasher(hasher).build()?;
-//! let service = TwoFactor::new(MemoryStore::new(), SystemClock, config)
-//!     .with_keys(&keys)
-//!     .with_keyring(keyring); // after with_keys, which set the derived keyring alone
+//! let service = TwoFactor::new(MemoryStore::new(), SystemClock, config, &keys)
+//!     .with_keyring(keyring); // replaces the derived keyring, which held the new key alone
 //! # let _ = service;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -147,8 +146,8 @@
 //! ([`ChallengeError::UnknownKey`](crate::challenge::ChallengeError::UnknownKey), or `Forged`
 //! for a token 0.1 issued): it lives minutes, and the user logs in again. (To spare those few,
 //! pass `keys.challenge_keys().with_old_key(old_challenge_key)?` to
-//! [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key) after `with_keys`.) A deployment that keeps Argon2id
-//! for backup codes (the default) leaves the hasher alone and uses `with_keys` for the rest.
+//! [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key).) A deployment that keeps Argon2id
+//! for backup codes (the default) leaves the hasher alone and gives the keys to `TwoFactor::new` for the rest.
 //!
 //! # Handling
 //!
@@ -325,7 +324,7 @@ impl ServerKeys {
     }
 
     /// The sealing keyring (feature `seal`): the newest key seals, every key opens what names
-    /// its id. [`TwoFactor::with_keys`](crate::TwoFactor::with_keys) gives it to the service.
+    /// its id. [`TwoFactor::new`](crate::TwoFactor::new) gives it to the service.
     #[cfg(feature = "seal")]
     #[must_use]
     pub fn keyring(&self) -> Keyring {
@@ -334,7 +333,7 @@ impl ServerKeys {
     }
 
     /// The login-challenge keys: the newest signs, every key verifies the tokens that name its
-    /// id. [`TwoFactor::with_keys`](crate::TwoFactor::with_keys) gives them to the service.
+    /// id. [`TwoFactor::new`](crate::TwoFactor::new) gives them to the service.
     #[cfg(feature = "std")]
     #[must_use]
     pub fn challenge_keys(&self) -> ChallengeKeyring {

@@ -23,17 +23,26 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`ChallengeKey`](crate::challenge::ChallengeKey), or a
     /// [`ChallengeKeyring`] whose current key signs and whose every key verifies the tokens
     /// that name it. Every instance of the application must hold the same keys.
-    /// [`TwoFactor::with_keys`] sets them from [`ServerKeys`](crate::keys::ServerKeys).
+    /// [`TwoFactor::new`] sets them from [`ServerKeys`](crate::keys::ServerKeys); this
+    /// replaces them.
     #[must_use]
-    pub fn with_challenge_key(self, keys: impl Into<ChallengeKeyring>) -> Self {
-        self.with_challenge_key_and_ttl(keys, Self::DEFAULT_CHALLENGE_TTL)
+    pub fn with_challenge_key(mut self, keys: impl Into<ChallengeKeyring>) -> Self {
+        self.challenge = Some(keys.into());
+        self
+    }
+
+    /// The same service, issuing login challenges that live for `ttl` seconds (by default
+    /// [`TwoFactor::DEFAULT_CHALLENGE_TTL`]).
+    #[must_use]
+    pub const fn with_challenge_ttl(mut self, ttl: u64) -> Self {
+        self.challenge_ttl = ttl;
+        self
     }
 
     /// [`TwoFactor::with_challenge_key`] with a lifetime of `ttl` seconds.
     #[must_use]
-    pub fn with_challenge_key_and_ttl(mut self, keys: impl Into<ChallengeKeyring>, ttl: u64) -> Self {
-        self.challenge = Some((keys.into(), ttl));
-        self
+    pub fn with_challenge_key_and_ttl(self, keys: impl Into<ChallengeKeyring>, ttl: u64) -> Self {
+        self.with_challenge_key(keys).with_challenge_ttl(ttl)
     }
 
     /// Issues a login challenge for `user`, once the password was right: an opaque, URL-safe
@@ -56,7 +65,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
     ///     .with_challenge_key(ChallengeKey::new(1, &[9; 32])?);
     /// let enrollment = service.begin_enrollment("u1", "alice").await?;
     /// let app = Totp::new(&enrollment.secret, service.config().params());
@@ -78,7 +87,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     pub async fn issue_challenge(&self, user: impl AsRef<str>) -> Result<ChallengeToken, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let (keys, ttl) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let keys = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let mut nonce = [0; Record::NONCE_LEN];
         let mut draw = self.rng.draw();
         draw.fill_bytes(&mut nonce);
@@ -90,7 +99,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
         outcome?;
         let claims = Claims {
             user: user.into(),
-            expires_at: now.saturating_add(*ttl),
+            expires_at: now.saturating_add(self.challenge_ttl),
             nonce,
         };
         Ok(ChallengeToken::issue(keys.current(), &claims))
@@ -104,7 +113,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// [`ChallengeError::UnknownKey`] or [`ChallengeError::Expired`]; [`Error::NoChallengeKey`];
     /// [`Error::Clock`].
     pub fn challenge_user(&self, token: &str) -> Result<String, Error> {
-        let (keys, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let keys = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let now = self.clock.now().map_err(Error::Clock)?;
         let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
         Ok(claims.user)
@@ -127,7 +136,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ) -> Result<Verified, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let (keys, _) = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let keys = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
         let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
         if claims.user != user {
             return Err(Error::Challenge(ChallengeError::OtherUser));

@@ -24,7 +24,7 @@ use crate::uri::KeyUri;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-/// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
+/// let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
 /// let enrollment = service.begin_enrollment("u1", "alice@example.com").await?;
 /// let link = enrollment.uri.to_uri_string(); // for the QR code
 /// assert!(link.starts_with("otpauth://totp/Example:alice%40example.com?secret="));
@@ -58,7 +58,7 @@ impl Enrollment {
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
     /// let enrollment = service.begin_enrollment("u1", "alice@example.com").await?;
     /// let png = enrollment.qr_code(QrOptions::new())?.to_data_url()?; // <img src=...>
     /// assert!(png.starts_with("data:image/png;base64,"));
@@ -81,7 +81,7 @@ impl Enrollment {
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// # let clock = ManualClock::new(1_700_000_000);
 /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-/// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+/// # let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
 /// # let enrollment = service.begin_enrollment("u1", "alice").await?;
 /// # let app = Totp::new(&enrollment.secret, service.config().params());
 /// let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
@@ -125,7 +125,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);
     /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// # let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
     /// let enrollment = service.begin_enrollment("u1", "alice").await?;
     /// assert_eq!(enrollment.expires_at, 1_700_000_600);
     /// assert!(matches!(service.begin_enrollment("u2", "bad:name").await, Err(Error::Uri(_))));
@@ -177,7 +177,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// # let clock = ManualClock::new(1_700_000_000);
     /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// # let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// # let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
     /// let enrollment = service.begin_enrollment("u1", "alice").await?;
     /// let app = Totp::new(&enrollment.secret, service.config().params());
     /// clock.advance(601); // the user went for coffee

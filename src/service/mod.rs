@@ -30,6 +30,8 @@ use rng::Randomness;
 use seam::Seam;
 
 use crate::events::{Event, EventKind, EventSink};
+#[cfg(feature = "seal")]
+use crate::keys::ServerKeys;
 
 use crate::challenge::ChallengeKeyring;
 use crate::policy::{Decision, Refusal};
@@ -78,7 +80,7 @@ use crate::store::{Store, Write};
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let clock = ManualClock::new(1_700_000_000);
 /// let config = Config::builder("Example Co").hasher(HmacHasher::new(1, &[0x42; 32])?).build()?;
-/// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+/// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
 ///
 /// // Enrollment: show enrollment.uri as a QR code; the user's app shows a code; confirm it.
 /// let enrollment = service.begin_enrollment("user-42", "alice@example.com").await?;
@@ -100,8 +102,10 @@ pub struct TwoFactor<S, C> {
     config: Config,
     /// `None`: no sink, and no event is even built.
     events: Option<Arc<dyn EventSink>>,
-    /// The login-challenge keys and lifetime, if challenges are used.
-    challenge: Option<(ChallengeKeyring, u64)>,
+    /// The login-challenge keys, if challenges are used.
+    challenge: Option<ChallengeKeyring>,
+    /// How long a login challenge lives, in seconds.
+    challenge_ttl: u64,
     /// Where secrets are opened after a load and sealed (or kept plain) before a write.
     seam: Seam,
     /// Where everything random is drawn from: the operating system's CSPRNG unless
@@ -110,26 +114,73 @@ pub struct TwoFactor<S, C> {
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
-    /// A service over `store`, reading time from `clock`, configured with `config`, emitting
-    /// no events (as with [`NoEvents`](crate::events::NoEvents)).
+    /// A service over `store`, reading time from `clock`, configured with `config`, holding the
+    /// server keys `keys` (see [`crate::keys`]): every TOTP secret it writes is sealed under the
+    /// sealing keyring derived from them (as [`TwoFactor::with_keyring`]), and login challenges
+    /// are signed and checked with the derived challenge keys (as
+    /// [`TwoFactor::with_challenge_key`], living [`TwoFactor::DEFAULT_CHALLENGE_TTL`] unless
+    /// [`TwoFactor::with_challenge_ttl`] says otherwise). In both the newest key writes and every
+    /// key opens or verifies what names its id; [`TwoFactor::reseal`] finishes a sealing
+    /// rotation. It emits no events until [`TwoFactor::with_events`]. This is the production
+    /// constructor; [`TwoFactor::without_keys`] is the named alternative that keeps secrets
+    /// plain.
+    ///
+    /// It does not set the backup-code hasher, which is the [`Config`]'s: pass
+    /// [`ServerKeys::backup_hasher`] to [`ConfigBuilder::hasher`] for a peppered HMAC, or keep
+    /// Argon2id, the default. (Setting it here would silently move a deployment off Argon2id
+    /// and refuse every set hashed with it.) The service keeps only what it derives: `keys` may
+    /// be dropped after.
     ///
     /// ```
     /// use std::sync::Arc;
+    /// use twofactor::keys::ServerKeys;
+    /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let keys = ServerKeys::generate(1)?; // in production: ServerKeys::from_env("TWOFACTOR_KEYS")?
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example Co").hasher(keys.backup_hasher()).build()?;
+    /// let service = Arc::new(TwoFactor::new(MemoryStore::new(), clock.clone(), config, &keys));
+    /// // Share `service` with every request handler.
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// let token = service.issue_challenge("u1").await?; // signed under key 1
+    /// assert_eq!(service.challenge_user(token.as_str())?, "u1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "seal")]
+    pub fn new(store: S, clock: C, config: Config, keys: &ServerKeys) -> Self {
+        Self::without_keys(store, clock, config)
+            .with_keyring(keys.keyring())
+            .with_challenge_key(keys.challenge_keys())
+    }
+
+    /// A service that holds no server key: it stores TOTP secrets **plain** — anyone who reads
+    /// the store can generate the users' codes — and issues no login challenge
+    /// ([`Error::NoChallengeKey`]) unless keys are added one by one
+    /// ([`TwoFactor::with_keyring`], [`TwoFactor::with_challenge_key`]). For tests, and for
+    /// applications that protect the store by other means and say so; production uses
+    /// [`TwoFactor::new`] with [`ServerKeys`].
+    ///
+    /// ```
     /// use twofactor::{Config, MemoryStore, SystemClock, TwoFactor};
     ///
     /// let config = Config::new("Example Co")?; // Argon2id backup codes
-    /// let service = Arc::new(TwoFactor::new(MemoryStore::new(), SystemClock, config));
-    /// // Share `service` with every request handler.
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), SystemClock, config);
     /// # let _ = service;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(store: S, clock: C, config: Config) -> Self {
+    pub fn without_keys(store: S, clock: C, config: Config) -> Self {
         Self {
             store,
             clock,
             config,
             events: None,
             challenge: None,
+            challenge_ttl: Self::DEFAULT_CHALLENGE_TTL,
             seam: Seam::default(),
             rng: Randomness::Os,
         }
@@ -146,7 +197,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let events = Arc::new(CollectEvents::new());
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
     ///     .with_events(Arc::clone(&events));
     /// service.begin_enrollment("u1", "alice").await?;
     /// assert!(matches!(events.take()[0].kind, EventKind::EnrollmentStarted { expires_at: 1_700_000_600 }));

@@ -25,7 +25,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let clock = ManualClock::new(1_700_000_000);
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
     /// let enrollment = service.begin_enrollment("u1", "alice").await?;
     /// let app = Totp::new(&enrollment.secret, service.config().params());
     /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;

@@ -133,7 +133,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
     /// let service = |seed| {
     ///     // In a test: the same seed, the same secrets.
-    ///     TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config.clone())
+    ///     TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config.clone())
     ///         .with_rng(ChaCha20Rng::seed_from_u64(seed))
     /// };
     /// let first = service(7).begin_enrollment("u1", "alice").await?;

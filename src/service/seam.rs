@@ -165,7 +165,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// let clock = ManualClock::new(1_700_000_000);
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
     /// let keyring = Keyring::new(SealingKey::new(1, &[1; 32])?); // from a secrets manager
-    /// let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config).with_keyring(keyring.clone());
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config).with_keyring(keyring.clone());
     /// let enrollment = service.begin_enrollment("u1", "alice").await?;
     /// let app = Totp::new(&enrollment.secret, service.config().params());
     /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
@@ -207,12 +207,12 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
     /// let store = MemoryStore::new();
     /// let old = Keyring::new(SealingKey::new(1, &[1; 32])?);
-    /// let service = TwoFactor::new(&store, clock.clone(), config.clone()).with_keyring(old);
+    /// let service = TwoFactor::without_keys(&store, clock.clone(), config.clone()).with_keyring(old);
     /// service.begin_enrollment("u1", "alice").await?;
     ///
     /// // Rotation: key 2 seals, key 1 still opens; reseal every record, then retire key 1.
     /// let rotated = Keyring::new(SealingKey::new(2, &[2; 32])?).with_old_key(SealingKey::new(1, &[1; 32])?)?;
-    /// let service = TwoFactor::new(&store, clock, config).with_keyring(rotated.clone());
+    /// let service = TwoFactor::without_keys(&store, clock, config).with_keyring(rotated.clone());
     /// assert!(store.load("u1").await?.ok_or("no record")?.needs_reseal(&rotated));
     /// assert!(service.reseal("u1").await?);
     /// assert!(!service.reseal("u1").await?);

@@ -20,7 +20,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
-    /// let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config);
     /// let status = service.status("nobody").await?;
     /// assert!(!status.enabled);
     /// assert_eq!((status.codes, status.epoch), (Throttling::Open, 0));

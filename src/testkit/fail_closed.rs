@@ -51,7 +51,7 @@ pub async fn check_fail_closed<S: Store + 'static>(stores: &[Arc<S>]) -> Result<
     let enrolled = harness.enroll(CHECK).await?;
     let user = enrolled.user.as_str();
     let failing = FailingStore::new(Arc::clone(harness.store(0)));
-    let service = TwoFactor::new(&failing, ManualClock::clone(&harness.clock), config);
+    let service = TwoFactor::without_keys(&failing, ManualClock::clone(&harness.clock), config);
     harness.clock.advance(30);
     let now = harness.now();
     let before = harness.load(CHECK, 0, user).await?;

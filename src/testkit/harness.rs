@@ -104,7 +104,7 @@ impl<S: Store + 'static> Harness<S> {
             .iter()
             .map(|store| {
                 Arc::new(finish(
-                    TwoFactor::new(Arc::clone(store), clock.clone(), config.clone())
+                    TwoFactor::without_keys(Arc::clone(store), clock.clone(), config.clone())
                         .with_events(Arc::clone(&events)),
                 ))
             })

@@ -27,7 +27,7 @@ async fn enrolled() -> Sim {
         .hasher(HmacHasher::new(1, &[9; 32]).unwrap())
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
     let enrollment = service.begin_enrollment("victim", "victim").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
     let code = app.generate(clock.get()).unwrap().to_string();

@@ -16,7 +16,7 @@ async fn records() -> (Record, Record, Record, String) {
         .hasher(HmacHasher::new(1, &[3; 32]).unwrap())
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
     let enrollment = service.begin_enrollment("alice", "alice").await.unwrap();
     let base32 = enrollment.secret.to_base32().to_string();
     let pending = service.store().load("alice").await.unwrap().unwrap();

@@ -49,7 +49,7 @@ fn service(store: &Arc<MemoryStore>, clock: &ManualClock, keys: &ServerKeys) -> 
         .hasher(keys.backup_hasher())
         .build()
         .unwrap();
-    TwoFactor::new(Arc::clone(store), clock.clone(), config).with_keys(keys)
+    TwoFactor::new(Arc::clone(store), clock.clone(), config, keys)
 }
 
 fn code(app: &Totp, clock: &ManualClock) -> String {
@@ -200,7 +200,7 @@ fn service_with_challenge(store: &Arc<MemoryStore>, clock: &ManualClock, key: Ch
         .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
         .build()
         .unwrap();
-    TwoFactor::new(Arc::clone(store), clock.clone(), config).with_challenge_key(key)
+    TwoFactor::without_keys(Arc::clone(store), clock.clone(), config).with_challenge_key(key)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ async fn a_challenge_signed_under_an_old_id_verifies_until_that_id_is_dropped() 
 }
 
 #[tokio::test]
-async fn with_keys_keeps_the_challenge_lifetime_set_before() {
+async fn the_challenge_lifetime_is_set_beside_the_server_keys() {
     let (one, _, _) = rotation();
     let store = Arc::new(MemoryStore::new());
     let clock = ManualClock::new(START);
@@ -284,9 +284,7 @@ async fn with_keys_keeps_the_challenge_lifetime_set_before() {
         .hasher(one.backup_hasher())
         .build()
         .unwrap();
-    let service = TwoFactor::new(Arc::clone(&store), clock.clone(), config)
-        .with_challenge_key_and_ttl(ChallengeKey::new(7, &[7; 32]).unwrap(), 60)
-        .with_keys(&one);
+    let service = TwoFactor::new(Arc::clone(&store), clock.clone(), config, &one).with_challenge_ttl(60);
     enroll(&service, &clock, "alice").await;
     let token = service.issue_challenge("alice").await.unwrap();
     assert_eq!(service.challenge_user(token.as_str()).unwrap(), "alice");
@@ -572,7 +570,7 @@ async fn server_keys_adopt_the_keys_already_in_use_as_old_ones() {
         .hasher(HmacHasher::new(1, &old_pepper).unwrap())
         .build()
         .unwrap();
-    let before = TwoFactor::new(Arc::clone(&store), clock.clone(), config)
+    let before = TwoFactor::without_keys(Arc::clone(&store), clock.clone(), config)
         .with_keyring(Keyring::new(SealingKey::new(1, &old_sealing).unwrap()))
         .with_challenge_key(ChallengeKey::new(1, &[0x53; 32]).unwrap());
     let (app, codes) = enroll(&before, &clock, "alice").await;
@@ -585,9 +583,8 @@ async fn server_keys_adopt_the_keys_already_in_use_as_old_ones() {
         .unwrap();
     let hasher = keys.backup_hasher().with_old_key(1, &old_pepper).unwrap();
     let config = Config::builder("Example").hasher(hasher).build().unwrap();
-    let after = TwoFactor::new(Arc::clone(&store), clock.clone(), config)
-        .with_keys(&keys)
-        .with_keyring(keyring.clone());
+    let after =
+        TwoFactor::new(Arc::clone(&store), clock.clone(), config, &keys).with_keyring(keyring.clone());
 
     // The old challenge key is gone: its token is refused (it named id 1, which is not held).
     assert!(matches!(

@@ -67,7 +67,7 @@ fn argon2_backup_codes_do_not_block_a_current_thread_runtime() {
         let hasher = Argon2Hasher::default();
         let clock = ManualClock::new(1_700_000_000);
         let config = Config::builder("Example").hasher(hasher).build().unwrap();
-        let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+        let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
         let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
         let app = Totp::new(&enrollment.secret, service.config().params());
         let code = app.generate(clock.get()).unwrap().to_string();
@@ -192,7 +192,7 @@ async fn enrolled(hasher: &Arc<Recording>) -> (Service, ManualClock, Totp, twofa
         .hasher(Shared(Arc::clone(hasher)))
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config);
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
     let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
     let confirmed = service

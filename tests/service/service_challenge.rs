@@ -18,7 +18,7 @@ async fn enrolled(user: &str) -> (Arc<Service>, ManualClock, Totp, Secret) {
         .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
         .with_challenge_key(ChallengeKey::new(1, &[9; 32]).unwrap());
     let enrollment = service.begin_enrollment(user, "alice").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
@@ -171,7 +171,7 @@ async fn only_enrolled_users_get_challenges_and_the_key_is_required() {
         .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
         .build()
         .unwrap();
-    let keyless = TwoFactor::new(MemoryStore::new(), ManualClock::new(0), config);
+    let keyless = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(0), config);
     assert!(matches!(
         keyless.issue_challenge("u1").await,
         Err(Error::NoChallengeKey)

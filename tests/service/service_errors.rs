@@ -48,7 +48,7 @@ impl Store for AlwaysConflicts {
 #[tokio::test]
 async fn a_conflict_that_outlasts_the_retries_is_denied_after_exactly_that_many() {
     let clock = ManualClock::new(1_700_000_000);
-    let service = TwoFactor::new(AlwaysConflicts::default(), clock.clone(), config(3));
+    let service = TwoFactor::without_keys(AlwaysConflicts::default(), clock.clone(), config(3));
     // The first write of a user is an insert, which this store applies.
     let enrollment = service.begin_enrollment("alice", "alice").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
@@ -84,7 +84,7 @@ impl Store for Confused {
 #[tokio::test]
 async fn a_store_that_returns_another_users_record_is_a_store_error() {
     let clock = ManualClock::new(1_700_000_000);
-    let service = TwoFactor::new(Confused(MemoryStore::new()), clock.clone(), config(3));
+    let service = TwoFactor::without_keys(Confused(MemoryStore::new()), clock.clone(), config(3));
     service.begin_enrollment("bob", "bob").await.unwrap();
     for outcome in [
         service.verify("alice", "123456").await.map(|_| ()),
@@ -110,7 +110,7 @@ impl Clock for BrokenClock {
 
 #[tokio::test]
 async fn a_failing_clock_denies() {
-    let service = TwoFactor::new(MemoryStore::new(), BrokenClock, config(3));
+    let service = TwoFactor::without_keys(MemoryStore::new(), BrokenClock, config(3));
     let error = service.begin_enrollment("alice", "alice").await.unwrap_err();
     assert!(matches!(error, Error::Clock(OtpError::BeforeUnixEpoch)));
     assert!(matches!(
@@ -122,7 +122,7 @@ async fn a_failing_clock_denies() {
 
 #[tokio::test]
 async fn user_ids_must_be_nonempty_and_bounded() {
-    let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config(3));
+    let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config(3));
     let long = "x".repeat(Record::MAX_USER_LEN + 1);
     for user in ["", long.as_str()] {
         assert!(matches!(
@@ -142,7 +142,7 @@ async fn user_ids_must_be_nonempty_and_bounded() {
 
 #[tokio::test]
 async fn a_user_without_a_factor_is_not_enrolled_and_nothing_is_written() {
-    let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config(3));
+    let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config(3));
     for outcome in [
         service.verify("alice", "123456").await.map(|_| ()),
         service
@@ -225,7 +225,8 @@ async fn the_default_hasher_is_argon2id_and_backup_codes_low_is_configurable() {
         .low_backup_codes(8)
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config).with_events(Arc::clone(&events));
+    let service =
+        TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config).with_events(Arc::clone(&events));
     let enrollment = service.begin_enrollment("alice", "alice").await.unwrap();
     let app = Totp::new(&enrollment.secret, service.config().params());
     let confirmed = service

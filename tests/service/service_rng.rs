@@ -28,7 +28,7 @@ async fn live<H: CodeHasher + Send + Sync + 'static>(seed: u64, hasher: H) -> Li
     let clock = ManualClock::new(1_700_000_000);
     let config = Config::builder("Example").hasher(hasher).build().unwrap();
     let keyring = Keyring::new(SealingKey::new(1, &[1; 32]).unwrap());
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
         .with_keyring(keyring)
         .with_challenge_key(ChallengeKey::new(1, &[9; 32]).unwrap())
         .with_rng(ChaCha20Rng::seed_from_u64(seed));
@@ -141,7 +141,7 @@ async fn the_default_source_is_the_operating_system() {
         .build()
         .unwrap();
     let service = || {
-        TwoFactor::new(
+        TwoFactor::without_keys(
             MemoryStore::new(),
             ManualClock::new(1_700_000_000),
             config.clone(),

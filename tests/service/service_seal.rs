@@ -25,7 +25,7 @@ fn service(store: &Arc<MemoryStore>, clock: &ManualClock, keyring: Option<Keyrin
         .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
         .build()
         .unwrap();
-    let service = TwoFactor::new(Arc::clone(store), clock.clone(), config);
+    let service = TwoFactor::without_keys(Arc::clone(store), clock.clone(), config);
     match keyring {
         Some(keyring) => service.with_keyring(keyring),
         None => service,

@@ -30,7 +30,7 @@ async fn every_flow_takes_any_string_like_user_id_and_its_future_is_send() {
         .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), clock.clone(), config)
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
         .with_challenge_key(ChallengeKey::new(1, &[9; 32]).unwrap());
     let owned = String::from("user-42");
     let shared: Arc<str> = Arc::from("user-42");
@@ -93,7 +93,7 @@ async fn reseal_takes_any_string_like_user_id() {
         .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
         .build()
         .unwrap();
-    let service = TwoFactor::new(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
+    let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config)
         .with_keyring(Keyring::new(SealingKey::new(1, &[1; 32]).unwrap()));
     service
         .begin_enrollment(UserId("u1".into()), "alice")

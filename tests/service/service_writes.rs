@@ -65,7 +65,7 @@ impl Fixture {
             .policy(Policy::builder().code_throttle(throttle).build().unwrap())
             .build()
             .unwrap();
-        let service = TwoFactor::new(CountingWrites::default(), clock.clone(), config)
+        let service = TwoFactor::without_keys(CountingWrites::default(), clock.clone(), config)
             .with_challenge_key(ChallengeKey::new(1, &[8; 32]).unwrap());
         let enrollment = service.begin_enrollment(USER, "alice").await.unwrap();
         let app = Totp::new(&enrollment.secret, service.config().params());

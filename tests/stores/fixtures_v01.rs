@@ -98,7 +98,7 @@ fn service<S: Store>(
     .build()
     .unwrap();
     let challenge = &keys["challenge_key"];
-    let service = TwoFactor::new(store, clock.clone(), config).with_challenge_key_and_ttl(
+    let service = TwoFactor::without_keys(store, clock.clone(), config).with_challenge_key_and_ttl(
         ChallengeKey::new(1, &hex(&challenge["key_hex"])).unwrap(),
         number(&challenge["ttl"]),
     );

@@ -137,7 +137,7 @@ impl<'a> Services<'a> {
     fn new(store: &'a Tee, clock: &ManualClock) -> Result<Self, Fail> {
         let challenge = ChallengeKey::new(CHALLENGE_KEY)?;
         let make = |config: Config| {
-            TwoFactor::new(store, clock.clone(), config)
+            TwoFactor::without_keys(store, clock.clone(), config)
                 .with_challenge_key_and_ttl(challenge.clone(), CHALLENGE_TTL)
         };
         let argon2 = Config::builder(ISSUER).hasher(Argon2Hasher::DEFAULT).build()?;
