@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use twofactor::backup::HmacHasher;
+use twofactor::challenge::NoChallengeKey;
 use twofactor::otp::Window;
 use twofactor::policy::{Policy, ThrottlePolicy};
 use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
@@ -61,7 +62,7 @@ macro_rules! ready {
 struct Bench {
     totp: Totp,
     clock: ManualClock,
-    service: TwoFactor<MemoryStore, ManualClock>,
+    service: TwoFactor<MemoryStore, ManualClock, NoChallengeKey>,
     /// The next fresh step for the core and for the service.
     core_step: u64,
     service_step: u64,

@@ -3,6 +3,25 @@ use core::fmt;
 use super::{ChallengeError, ChallengeKey};
 use crate::key_ids::{KeyId, KeyIds};
 
+/// The login-challenge keys of a service that holds none: the type of
+/// [`TwoFactor::without_keys`](crate::TwoFactor::without_keys)'s service, which has no
+/// login-challenge calls — calling one does not compile. Add keys with
+/// [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key).
+///
+/// ```compile_fail
+/// use twofactor::{Config, MemoryStore, SystemClock, TwoFactor};
+///
+/// # async fn no_key() -> Result<(), Box<dyn std::error::Error>> {
+/// let service = TwoFactor::without_keys(MemoryStore::new(), SystemClock, Config::new("Example")?);
+/// service.issue_challenge("u1").await?; // no method `issue_challenge` without challenge keys
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// Exhaustive on purpose: a marker with nothing in it.
+#[allow(clippy::exhaustive_structs)]
+pub struct NoChallengeKey;
+
 /// The login-challenge keys of a deployment: the current key signs new tokens, and every key
 /// verifies the tokens that name its id. `Debug` shows the ids only.
 ///

@@ -38,6 +38,8 @@ mod keyring;
 mod token;
 
 pub use error::ChallengeError;
+#[cfg(feature = "std")]
+pub use keyring::NoChallengeKey;
 
 /// Bytes of a login-challenge nonce; the record keeps the current one
 /// ([`Record::NONCE_LEN`](crate::store::Record::NONCE_LEN)).

@@ -14,21 +14,28 @@ use crate::record::Record;
 use crate::service::Clock;
 use crate::store::Store;
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// How long a login challenge lives by default: 5 minutes.
     pub const DEFAULT_CHALLENGE_TTL: u64 = 300;
 
-    /// The same service, issuing and checking login challenges that live for
-    /// [`TwoFactor::DEFAULT_CHALLENGE_TTL`] seconds with `keys`: a
-    /// [`ChallengeKey`](crate::challenge::ChallengeKey), or a
-    /// [`ChallengeKeyring`] whose current key signs and whose every key verifies the tokens
-    /// that name it. Every instance of the application must hold the same keys.
-    /// [`TwoFactor::new`] sets them from [`ServerKeys`](crate::keys::ServerKeys); this
-    /// replaces them.
+    /// The same service, issuing and checking login challenges with `keys`: a
+    /// [`ChallengeKey`](crate::challenge::ChallengeKey), or a [`ChallengeKeyring`] whose current
+    /// key signs and whose every key verifies the tokens that name it. Every instance of the
+    /// application must hold the same keys. [`TwoFactor::new`] sets them from
+    /// [`ServerKeys`](crate::keys::ServerKeys); this replaces them. The login-challenge calls
+    /// exist only on a service that holds challenge keys, so a missing key is a compile error.
     #[must_use]
-    pub fn with_challenge_key(mut self, keys: impl Into<ChallengeKeyring>) -> Self {
-        self.challenge = Some(keys.into());
-        self
+    pub fn with_challenge_key(self, keys: impl Into<ChallengeKeyring>) -> TwoFactor<S, C, ChallengeKeyring> {
+        TwoFactor {
+            store: self.store,
+            clock: self.clock,
+            config: self.config,
+            events: self.events,
+            challenge: keys.into(),
+            challenge_ttl: self.challenge_ttl,
+            seam: self.seam,
+            rng: self.rng,
+        }
     }
 
     /// The same service, issuing login challenges that live for `ttl` seconds (by default
@@ -41,10 +48,16 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
 
     /// [`TwoFactor::with_challenge_key`] with a lifetime of `ttl` seconds.
     #[must_use]
-    pub fn with_challenge_key_and_ttl(self, keys: impl Into<ChallengeKeyring>, ttl: u64) -> Self {
+    pub fn with_challenge_key_and_ttl(
+        self,
+        keys: impl Into<ChallengeKeyring>,
+        ttl: u64,
+    ) -> TwoFactor<S, C, ChallengeKeyring> {
         self.with_challenge_key(keys).with_challenge_ttl(ttl)
     }
+}
 
+impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
     /// Issues a login challenge for `user`, once the password was right: an opaque, URL-safe
     /// token to carry in a cookie until the code step. Its nonce becomes the user's current one,
     /// so older challenges stop working.
@@ -55,7 +68,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # Errors
     /// [`Error::NotEnrolled`] for a user without an active second factor (there is no code step
-    /// to guard), [`Error::NoChallengeKey`], and the service's own failures.
+    /// to guard), and the service's own failures.
     ///
     /// ```
     /// use twofactor::challenge::{ChallengeError, ChallengeKey};
@@ -87,7 +100,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     pub async fn issue_challenge(&self, user: impl AsRef<str>) -> Result<ChallengeToken, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let keys = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let keys = &self.challenge;
         let mut nonce = [0; Record::NONCE_LEN];
         let mut draw = self.rng.draw();
         draw.fill_bytes(&mut nonce);
@@ -110,10 +123,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ///
     /// # Errors
     /// [`Error::Challenge`] with [`ChallengeError::Malformed`], [`ChallengeError::Forged`],
-    /// [`ChallengeError::UnknownKey`] or [`ChallengeError::Expired`]; [`Error::NoChallengeKey`];
-    /// [`Error::Clock`].
+    /// [`ChallengeError::UnknownKey`] or [`ChallengeError::Expired`]; [`Error::Clock`].
     pub fn challenge_user(&self, token: &str) -> Result<String, Error> {
-        let keys = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let keys = &self.challenge;
         let now = self.clock.now().map_err(Error::Clock)?;
         let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
         Ok(claims.user)
@@ -136,7 +148,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     ) -> Result<Verified, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let keys = self.challenge.as_ref().ok_or(Error::NoChallengeKey)?;
+        let keys = &self.challenge;
         let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
         if claims.user != user {
             return Err(Error::Challenge(ChallengeError::OtherUser));

@@ -34,7 +34,7 @@ pub struct Regenerated {
     pub epoch: u64,
 }
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Disables the second factor, proven by `proof`: a current authenticator code or a backup
     /// code, told apart as by [`TwoFactor::verify`] and checked under the same rules (a wrong one
     /// counts; a replay is refused). The authenticator, any pending enrollment and the backup

@@ -105,7 +105,7 @@ pub struct Confirmed {
     pub epoch: u64,
 }
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Begins an enrollment for `user`: draws a new secret (the configured algorithm's HMAC
     /// length, from the operating system's CSPRNG or the generator given to
     /// [`TwoFactor::with_rng`]), keeps it pending in the user's record for

@@ -89,7 +89,6 @@ use crate::uri::UriError;
 /// | `Secret`: no randomness | `Unavailable` | 503 | 〃 | `drawing a secret failed` |
 /// | `Seal`: a sealed secret that does not open (changed, malformed), no randomness | `Unavailable` | 503 | 〃 | `opening or sealing a secret failed` |
 /// | `InvalidUser` | `Misuse` | 500 | Something went wrong on our side. Please contact support if it keeps happening. | `the user identifier is empty or too long` |
-/// | `NoChallengeKey` | `Misuse` | 500 | 〃 | `the service has no login-challenge key` |
 /// | `Uri` | `Misuse` | 500 | 〃 | `building the enrollment URI failed` |
 /// | `Seal(NoKeyring)`, `Seal(UnknownKey)` | `Misuse` | 500 | 〃 | `opening or sealing a secret failed` |
 /// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
@@ -167,8 +166,6 @@ pub enum Error {
     /// The login challenge was refused: malformed, forged, expired, another user's, superseded
     /// by a newer one, or already used. Nothing was counted.
     Challenge(ChallengeError),
-    /// A login-challenge call on a service built without [`TwoFactor::with_challenge_key`](crate::TwoFactor::with_challenge_key).
-    NoChallengeKey,
     /// A sealed secret of the record could not be opened (an unknown key id, a changed value, a
     /// wrong key, a value copied from another user or field), a secret could not be sealed, or
     /// the record holds sealed secrets and the service has no keyring. Nothing was written.
@@ -182,7 +179,7 @@ pub enum Error {
 ///
 /// assert_eq!(Error::WrongCode { via: Via::Code }.kind(), ErrorKind::Refused);
 /// assert_eq!(Error::Conflict.kind(), ErrorKind::Unavailable);
-/// assert_eq!(Error::NoChallengeKey.kind(), ErrorKind::Misuse);
+/// assert_eq!(Error::InvalidUser.kind(), ErrorKind::Misuse);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -200,8 +197,8 @@ pub enum ErrorKind {
     /// lasts. A 503.
     Unavailable,
     /// The application used the service wrongly, and must change its code or configuration: an
-    /// empty or overlong user id, an account name a Key URI cannot carry, a login-challenge call
-    /// on a service without a challenge key, sealed records read without a keyring (or a
+    /// empty or overlong user id, an account name a Key URI cannot carry, sealed records read
+    /// without a keyring (or a
     /// keyring that lacks the key a record names), a backup-code hasher of another scheme or
     /// key than the stored codes were hashed with. Retrying does not help. A 500.
     Misuse,
@@ -232,7 +229,7 @@ impl Error {
             Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
             Self::Hash(error) | Self::Generate(error) => hash_kind(error),
             Self::Seal(error) => seal_kind(error),
-            Self::InvalidUser | Self::NoChallengeKey | Self::Uri(_) => ErrorKind::Misuse,
+            Self::InvalidUser | Self::Uri(_) => ErrorKind::Misuse,
         }
     }
 
@@ -433,7 +430,6 @@ impl fmt::Display for Error {
             Self::Secret(_) => f.write_str("drawing a secret failed"),
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
             Self::Challenge(_) => f.write_str("the login challenge was refused"),
-            Self::NoChallengeKey => f.write_str("the service has no login-challenge key"),
             Self::Seal(_) => f.write_str("opening or sealing a secret failed"),
         }
     }

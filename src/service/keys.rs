@@ -5,7 +5,7 @@ use super::{Error, TwoFactor};
 use crate::service::Clock;
 use crate::store::Store;
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Whether the user's stored backup codes were hashed under another scheme, parameters or
     /// key id than the configured hasher uses for new sets — after a pepper rotation, a set
     /// under an old id. Such a set still verifies (while the hasher holds its key), but cannot

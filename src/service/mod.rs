@@ -33,7 +33,7 @@ use crate::events::{Event, EventKind, EventSink};
 #[cfg(feature = "seal")]
 use crate::keys::ServerKeys;
 
-use crate::challenge::ChallengeKeyring;
+use crate::challenge::{ChallengeKeyring, NoChallengeKey};
 use crate::policy::{Decision, Refusal};
 use crate::policy::{Verified, Via};
 use crate::record::{Opened, Record};
@@ -41,8 +41,12 @@ use crate::store::{Store, Write};
 
 /// Second-factor authentication for an application: enrollment, login, changes, status.
 ///
-/// Built from a [`Store`] (where records live), a [`Clock`] and a [`Config`]; events go to an
-/// [`EventSink`] set with [`TwoFactor::with_events`].
+/// Built from a [`Store`] (where records live), a [`Clock`], a [`Config`] and the server keys
+/// ([`TwoFactor::new`]) — or, by name, without keys ([`TwoFactor::without_keys`]: secrets kept
+/// plain); events go to an [`EventSink`] set with [`TwoFactor::with_events`]. The third type
+/// parameter says whether the service holds login-challenge keys: [`ChallengeKeyring`] (the
+/// default, and what [`TwoFactor::new`] builds) or [`NoChallengeKey`], whose service has no
+/// login-challenge calls at all, so that a missing key is a compile error, not a run-time one.
 ///
 /// Every flow is the same three steps: load the user's record, ask the [policy](crate::policy::Policy)
 /// for a decision, and — if the state changed — write the new record with a compare-and-swap on
@@ -51,8 +55,9 @@ use crate::store::{Store, Write};
 /// what makes a code, a backup code or an enrollment confirmation count exactly once across
 /// threads, processes and machines.
 ///
-/// With a keyring ([`TwoFactor::with_keyring`], feature `seal`) the secrets are opened after the
-/// load and sealed before the write, so the store only ever holds them sealed.
+/// With a keyring ([`TwoFactor::new`], or [`TwoFactor::with_keyring`]; feature `seal`) the
+/// secrets are opened after the load and sealed before the write, so the store only ever holds
+/// them sealed.
 ///
 /// It fails closed: a store error, a record that does not decode (the store reports it as its
 /// error), a store that returns another user's record, a sealed secret that does not open, a
@@ -96,14 +101,15 @@ use crate::store::{Store, Write};
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct TwoFactor<S, C> {
+pub struct TwoFactor<S, C, K = ChallengeKeyring> {
     store: S,
     clock: C,
     config: Config,
     /// `None`: no sink, and no event is even built.
     events: Option<Arc<dyn EventSink>>,
-    /// The login-challenge keys, if challenges are used.
-    challenge: Option<ChallengeKeyring>,
+    /// The login-challenge keys: a [`ChallengeKeyring`], or [`NoChallengeKey`] for a service
+    /// without login-challenge calls.
+    challenge: K,
     /// How long a login challenge lives, in seconds.
     challenge_ttl: u64,
     /// Where secrets are opened after a load and sealed (or kept plain) before a write.
@@ -153,15 +159,17 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     /// ```
     #[cfg(feature = "seal")]
     pub fn new(store: S, clock: C, config: Config, keys: &ServerKeys) -> Self {
-        Self::without_keys(store, clock, config)
+        TwoFactor::without_keys(store, clock, config)
             .with_keyring(keys.keyring())
             .with_challenge_key(keys.challenge_keys())
     }
+}
 
+impl<S: Store, C: Clock> TwoFactor<S, C, NoChallengeKey> {
     /// A service that holds no server key: it stores TOTP secrets **plain** — anyone who reads
-    /// the store can generate the users' codes — and issues no login challenge
-    /// ([`Error::NoChallengeKey`]) unless keys are added one by one
-    /// ([`TwoFactor::with_keyring`], [`TwoFactor::with_challenge_key`]). For tests, and for
+    /// the store can generate the users' codes — and has no login-challenge calls (its type says
+    /// so: [`NoChallengeKey`]) unless keys are added one by one ([`TwoFactor::with_keyring`],
+    /// [`TwoFactor::with_challenge_key`]). For tests, and for
     /// applications that protect the store by other means and say so; production uses
     /// [`TwoFactor::new`] with [`ServerKeys`].
     ///
@@ -179,13 +187,15 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
             clock,
             config,
             events: None,
-            challenge: None,
+            challenge: NoChallengeKey,
             challenge_ttl: Self::DEFAULT_CHALLENGE_TTL,
             seam: Seam::default(),
             rng: Randomness::Os,
         }
     }
+}
 
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// The same service, emitting its events to `sink`.
     ///
     /// ```
@@ -350,7 +360,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C> {
     }
 }
 
-impl<S: fmt::Debug, C: fmt::Debug> fmt::Debug for TwoFactor<S, C> {
+impl<S: fmt::Debug, C: fmt::Debug, K> fmt::Debug for TwoFactor<S, C, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TwoFactor")
             .field("store", &self.store)

@@ -7,7 +7,7 @@ use crate::policy;
 use crate::service::Clock;
 use crate::store::Store;
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Resynchronises an authenticator whose clock drifted beyond the window (RFC 6238 §6, RFC
     /// 4226 §7.4): `first` and `second` are two consecutive codes the app shows (wait for the
     /// next one after typing the first). They are searched ±[`Policy::max_drift`](crate::policy::Policy::max_drift)

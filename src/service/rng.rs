@@ -107,7 +107,7 @@ impl TryRng for Draw<'_> {
 
 impl TryCryptoRng for Draw<'_> {}
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// The same service, drawing everything random from `rng` instead of the operating system's
     /// CSPRNG: new TOTP secrets, backup codes and their salts, login-challenge nonces, and the
     /// nonces that seal secrets at rest (feature `seal`).

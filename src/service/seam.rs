@@ -143,7 +143,7 @@ impl Record {
 }
 
 #[cfg(feature = "seal")]
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// The same service, keeping every TOTP secret sealed in the store under `keyring` (feature
     /// `seal`): each secret it writes — active or pending — is sealed under the keyring's
     /// current key, bound to the user and the field; each it loads is opened in memory only.

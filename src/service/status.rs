@@ -6,7 +6,7 @@ use crate::policy::Status;
 use crate::service::Clock;
 use crate::store::Store;
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// The user's second-factor state now: enabled, backup codes left, each path's throttling,
     /// the epoch. A user without a record is reported as not enabled. Reads only.
     ///

@@ -8,7 +8,7 @@ use crate::policy::{self, Expect, Proof, Refusal};
 use crate::service::Clock;
 use crate::store::Store;
 
-impl<S: Store, C: Clock> TwoFactor<S, C> {
+impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Verifies what the user typed as their second factor, and spends it: an authenticator code
     /// if it has the shape of one (the enrolled digit count, spaces or a hyphen allowed), else a
     /// backup code if it has the shape of one of the user's (case, spaces and hyphens forgiven).

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use super::KitFailure;
 use crate::backup::HmacHasher;
+use crate::challenge::NoChallengeKey;
 use crate::events::CollectEvents;
 use crate::otp::Totp;
 use crate::policy::{Policy, ThrottlePolicy};
@@ -20,7 +21,7 @@ use crate::secret::Secret;
 pub(crate) const START: u64 = 1_750_000_005;
 
 /// A service over one of the stores under test.
-pub(crate) type Service<S> = TwoFactor<Arc<S>, ManualClock>;
+pub(crate) type Service<S> = TwoFactor<Arc<S>, ManualClock, NoChallengeKey>;
 
 /// Services, one per store handle, sharing one clock and one event collection.
 pub(crate) struct Harness<S> {

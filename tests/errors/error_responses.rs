@@ -185,7 +185,6 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
         (Error::Seal(SealError::Malformed), Unavailable, 503, UNAVAILABLE),
         (Error::Seal(SealError::Rng), Unavailable, 503, UNAVAILABLE),
         (Error::InvalidUser, Misuse, 500, MISUSE),
-        (Error::NoChallengeKey, Misuse, 500, MISUSE),
         (
             Error::Uri(UriError::Text {
                 field: TextField::Account,

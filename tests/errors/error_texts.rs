@@ -168,7 +168,6 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &Error::Challenge(ChallengeError::Used),
             &Error::Seal(SealError::NoKeyring),
             &Error::InvalidUser,
-            &Error::NoChallengeKey,
             &Error::Uri(UriError::Image),
             &Error::Throttled {
                 via: Via::Code,

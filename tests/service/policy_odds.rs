@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use twofactor::backup::HmacHasher;
+use twofactor::challenge::NoChallengeKey;
 use twofactor::otp::Digits;
 use twofactor::policy::Policy;
 use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
@@ -17,7 +18,7 @@ const START: u64 = 1_700_000_010;
 
 struct Sim {
     clock: ManualClock,
-    service: TwoFactor<MemoryStore, ManualClock>,
+    service: TwoFactor<MemoryStore, ManualClock, NoChallengeKey>,
     app: Totp,
 }
 

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use twofactor::backup::{Argon2Hasher, CodeHasher, HashScheme};
+use twofactor::challenge::NoChallengeKey;
 use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor, Via};
 
 /// What a ticker saw while a future ran: how often it ticked, and its longest wait.
@@ -184,7 +185,7 @@ impl CodeHasher for Shared {
     }
 }
 
-type Service = TwoFactor<MemoryStore, ManualClock>;
+type Service = TwoFactor<MemoryStore, ManualClock, NoChallengeKey>;
 
 async fn enrolled(hasher: &Arc<Recording>) -> (Service, ManualClock, Totp, twofactor::backup::BackupCodes) {
     let clock = ManualClock::new(1_700_000_000);

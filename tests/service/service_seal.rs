@@ -8,11 +8,12 @@ use std::sync::Arc;
 use data_encoding::BASE64URL_NOPAD;
 use serde_json::Value;
 use twofactor::backup::HmacHasher;
+use twofactor::challenge::NoChallengeKey;
 use twofactor::seal::{Keyring, SealError, SealedSecret, SealingKey};
 use twofactor::store::Record;
 use twofactor::{Config, Error, ManualClock, MemoryStore, Secret, Store, Totp, TwoFactor, Via};
 
-type Service = TwoFactor<Arc<MemoryStore>, ManualClock>;
+type Service = TwoFactor<Arc<MemoryStore>, ManualClock, NoChallengeKey>;
 
 const START: u64 = 1_700_000_000;
 
