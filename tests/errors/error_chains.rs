@@ -138,23 +138,21 @@ fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
 
 #[cfg(feature = "testkit")]
 fn testkit_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>)> {
-    use twofactor::testkit::{FailingStoreError, InjectedFailure};
+    use twofactor::testkit::FailingStoreError;
     vec![
         (
-            "FailingStoreError::Injected",
-            Box::new(FailingStoreError::<std::io::Error>::Injected(InjectedFailure)),
+            "FailingStoreError::Inner",
+            Box::new(FailingStoreError::Inner(Box::new(std::io::Error::other(
+                "disk full",
+            )))),
         ),
         (
-            "FailingStoreError::Inner",
-            Box::new(FailingStoreError::Inner(std::io::Error::other("disk full"))),
+            "FailingStoreError::Inner(FailingStoreError::Injected)",
+            Box::new(FailingStoreError::Inner(Box::new(FailingStoreError::Injected))),
         ),
         (
             "Error::Store(FailingStoreError)",
-            Box::new(twofactor::Error::Store(Box::new(FailingStoreError::<
-                std::io::Error,
-            >::Injected(
-                InjectedFailure
-            )))),
+            Box::new(twofactor::Error::Store(Box::new(FailingStoreError::Injected))),
         ),
     ]
 }
@@ -259,6 +257,12 @@ fn variants_without_a_cause_say_something_and_have_none() {
         Box::new(SealError::Tampered),
         Box::new(RecordError::TrailingBytes),
     ];
+    #[cfg(feature = "testkit")]
+    let errors = {
+        let mut errors = errors;
+        errors.push(Box::new(twofactor::testkit::FailingStoreError::Injected));
+        errors
+    };
     for error in errors {
         assert!(!error.to_string().trim().is_empty(), "{error:?}");
         assert!(error.source().is_none(), "{error:?}");
