@@ -16,6 +16,8 @@ mod algorithm;
 pub mod backup;
 #[cfg(feature = "alloc")]
 pub mod challenge;
+#[cfg(feature = "alloc")]
+mod config_error;
 #[cfg(feature = "std")]
 pub mod events;
 #[cfg(any(feature = "seal", feature = "std"))]
@@ -42,14 +44,16 @@ pub mod testkit;
 pub mod uri;
 
 // The names of the common flow. Everything else is in the public modules above.
+#[cfg(feature = "alloc")]
+pub use config_error::ConfigError;
 pub use otp::{Hotp, Totp};
 #[cfg(feature = "alloc")]
 pub use policy::{Status, Verified, Via};
 pub use secret::Secret;
 #[cfg(feature = "std")]
 pub use service::{
-    Changed, Clock, Config, ConfigBuilder, ConfigError, Confirmed, Enrollment, Error, ErrorKind, ManualClock,
-    Regenerated, SystemClock, TwoFactor,
+    Changed, Clock, Config, ConfigBuilder, Confirmed, Enrollment, Error, ErrorKind, ManualClock, Regenerated,
+    SystemClock, TwoFactor,
 };
 #[cfg(feature = "std")]
 pub use store::MemoryStore;

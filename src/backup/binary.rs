@@ -1,5 +1,6 @@
 //! The binary form of a set, as the record keeps it: read once when a record is loaded, written
-//! with the record.
+//! with the record — as the bytes it was read from while the set is unchanged, encoded again
+//! once it changed.
 //!
 //! ```text
 //! format:u8=1
@@ -13,6 +14,8 @@
 //! scheme's parameters, the code length, the number of codes — and names the first field that
 //! is wrong with a [`StoredProblem`].
 
+use alloc::borrow::Cow;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::error::{BackupError, StoredProblem};
@@ -26,9 +29,35 @@ const HMAC_SHA256: u8 = 1;
 /// The bytes of one code: its hash, the used flag and the time of use.
 const CODE_BYTES: usize = HashScheme::HASH_LEN + 1 + 8;
 
+#[cfg(test)]
+std::thread_local! {
+    /// How many times [`BackupCodeSet::binary`] encoded a set on this thread.
+    static ENCODED: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// How many times [`BackupCodeSet::binary`] encoded a set on this thread so far: for the tests
+/// that prove an unchanged set is not encoded again.
+#[cfg(test)]
+pub(crate) fn encodings() -> u32 {
+    ENCODED.with(core::cell::Cell::get)
+}
+
 impl BackupCodeSet {
-    /// The set's binary form.
-    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+    /// The set's binary form, as a record writes it: the bytes the set was read from if it has
+    /// not changed since (shared, not copied), else encoded now.
+    pub(crate) fn binary(&self) -> Cow<'_, [u8]> {
+        match &self.encoded {
+            Some(bytes) => Cow::Borrowed(bytes),
+            None => {
+                #[cfg(test)]
+                ENCODED.with(|count| count.set(count.get() + 1));
+                Cow::Owned(self.to_bytes())
+            }
+        }
+    }
+
+    /// Encodes the set's binary form.
+    fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(3 + 12 + 2 + HashScheme::SALT_LEN + CODE_BYTES * self.codes.len());
         out.push(FORMAT);
         match self.scheme {
@@ -64,9 +93,17 @@ impl BackupCodeSet {
         out
     }
 
-    /// Reads a set that [`BackupCodeSet::to_bytes`] wrote.
+    /// Reads a set that [`BackupCodeSet::binary`] wrote, and keeps `bytes` as its binary form
+    /// until it changes. The form has one spelling per set (every field fixed-width, a code
+    /// unused only as nine zero bytes, nothing after the codes), so they are the bytes
+    /// [`BackupCodeSet::to_bytes`] would write.
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, BackupError> {
-        Self::read_bytes(bytes).map_err(BackupError::Stored)
+        let mut set = Self::read_bytes(bytes).map_err(BackupError::Stored)?;
+        // Checked where debug assertions are on (tests, fuzzing): a second spelling would be
+        // kept, and written back, as it was read.
+        debug_assert_eq!(set.to_bytes(), bytes, "a set's binary form has one spelling");
+        set.encoded = Some(Arc::from(bytes));
+        Ok(set)
     }
 
     fn read_bytes(bytes: &[u8]) -> Result<Self, StoredProblem> {
@@ -118,6 +155,7 @@ impl BackupCodeSet {
             salt,
             length,
             codes,
+            encoded: None,
         })
     }
 }
@@ -197,5 +235,53 @@ mod tests {
         // The first code's used flag, after the 32-byte hash.
         assert_eq!(at(8 + 16 + 32, 2), Err(StoredProblem::UsedAt { index: 0 }));
         assert_eq!(at(8 + 16 + 32 + 8, 1), Err(StoredProblem::UsedAt { index: 0 }));
+    }
+
+    #[test]
+    fn a_read_set_is_written_as_the_bytes_it_was_read_from_until_it_changes() {
+        let bytes = set().to_bytes();
+        let read = BackupCodeSet::from_bytes(&bytes).unwrap();
+        // One spelling per set: the bytes kept are the ones encoding would give.
+        assert_eq!(read.to_bytes(), bytes);
+        let kept = Arc::clone(read.encoded.as_ref().unwrap());
+        let before = encodings();
+        let written = read.binary();
+        assert!(matches!(&written, Cow::Borrowed(b) if core::ptr::eq(*b, &*kept)));
+        assert_eq!(encodings(), before, "an unchanged set was encoded again");
+        drop(written);
+
+        // Clones share the bytes; a change (here on a copy, as `Arc::make_mut` makes one of a
+        // shared set) drops them from the changed set only.
+        let mut changed = Arc::new(read);
+        let unchanged = Arc::clone(&changed);
+        Arc::make_mut(&mut changed).mark_used(0, 1_700_000_500).unwrap();
+        assert!(changed.encoded.is_none());
+        assert!(Arc::ptr_eq(unchanged.encoded.as_ref().unwrap(), &kept));
+        let rewritten = changed.binary();
+        assert!(matches!(rewritten, Cow::Owned(_)));
+        assert_ne!(*rewritten, *bytes);
+        let reread = BackupCodeSet::from_bytes(&rewritten).unwrap();
+        assert_eq!(reread, *changed);
+        assert_eq!(reread.used_at(0), Some(1_700_000_500));
+
+        // A refused change changes nothing, and keeps the bytes.
+        let mut refused = (*unchanged).clone();
+        assert!(refused.mark_used(4, 1).is_err());
+        assert!(refused.mark_used(10, 1).is_err());
+        assert!(Arc::ptr_eq(refused.encoded.as_ref().unwrap(), &kept));
+    }
+
+    #[test]
+    fn only_the_binary_form_is_kept() {
+        let set = set();
+        assert!(set.encoded.is_none(), "generated");
+        let from_text = BackupCodeSet::from_stored(&set.to_stored()).unwrap();
+        assert!(
+            from_text.encoded.is_none(),
+            "read from the text form (0.1's records)"
+        );
+        let before = encodings();
+        assert_eq!(*from_text.binary(), *set.to_bytes());
+        assert_eq!(encodings(), before + 1);
     }
 }

@@ -99,9 +99,9 @@ impl BackupCodeSet {
         now: u64,
     ) -> Result<usize, BackupError> {
         let index = self.verify_with_memo(input, hasher, memo)?;
-        // The lookup returns the index of an unused code of this set.
-        let code = self.codes.get_mut(index).ok_or(BackupError::Mismatch)?;
-        code.used_at = Some(now);
+        // The lookup returns the index of an unused code of this set, so this cannot fail; it
+        // is the one place a set changes, and drops the binary form it was read from.
+        self.mark_used(index, now).map_err(|_| BackupError::Mismatch)?;
         Ok(index)
     }
 }
@@ -202,5 +202,34 @@ mod tests {
         );
         assert_eq!(memo.computed(), 0);
         assert!(memo.entry.is_none());
+    }
+
+    #[test]
+    fn spending_drops_the_bytes_the_set_was_read_from_and_a_refusal_keeps_them() {
+        let hasher = counting();
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let (codes, set) =
+            BackupCodeSet::generate_with_rng(&mut rng, &CodeFormat::default(), &hasher).unwrap();
+        let read = BackupCodeSet::from_bytes(&set.binary()).unwrap();
+        // A memo holds one attempt's input: one each.
+        let mut refused = read.clone();
+        assert_eq!(
+            refused.spend("0000-0000-0000-0000", &hasher, &mut HashMemo::new(), 10),
+            Err(BackupError::Mismatch)
+        );
+        assert!(refused.encoded.is_some());
+        let mut spent = read.clone();
+        let code = codes.expose_code(3).unwrap();
+        assert_eq!(spent.spend(code, &hasher, &mut HashMemo::new(), 10), Ok(3));
+        assert!(spent.encoded.is_none());
+        assert_eq!(
+            BackupCodeSet::from_bytes(&spent.binary()).unwrap().used_at(3),
+            Some(10)
+        );
+        let mut consumed = read;
+        consumed
+            .consume(codes.expose_code(4).unwrap(), &hasher.inner, 11)
+            .unwrap();
+        assert!(consumed.encoded.is_none());
     }
 }

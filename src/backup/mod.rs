@@ -63,6 +63,8 @@ mod stored;
 
 #[cfg(feature = "argon2")]
 pub use self::argon2::Argon2Hasher;
+#[cfg(test)]
+pub(crate) use binary::encodings;
 pub use error::{BackupError, StoredProblem};
 pub use format::{CodeFormat, CodeFormatBuilder};
 pub use generate::BackupCodes;

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
@@ -33,6 +34,11 @@ pub(crate) struct StoredCode {
 /// of use), as a compare-and-swap or a test does; it is not how a code is checked, and not
 /// constant-time.
 ///
+/// A set read from a record's binary form keeps those bytes, shared between its clones, and the
+/// record writes them back as they are while the set is unchanged (a TOTP login, say, rewrites
+/// the record but not the set); using a code, the one change a set undergoes, drops them, and
+/// the next write encodes the set afresh.
+///
 /// # Lookup
 ///
 /// [`BackupCodeSet::verify`] normalises the input (a malformed input is an error before any
@@ -59,13 +65,30 @@ pub(crate) struct StoredCode {
 /// assert_eq!(BackupCodeSet::from_stored(&stored)?, set);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct BackupCodeSet {
     pub(crate) scheme: HashScheme,
     pub(crate) salt: [u8; HashScheme::SALT_LEN],
     pub(crate) length: usize,
     pub(crate) codes: Vec<StoredCode>,
+    /// The binary form ([`BackupCodeSet::binary`]) the set was read from, while it still
+    /// describes the set; `None` for a set generated, read from the text form, or changed.
+    /// Every change goes through [`BackupCodeSet::mark_used`], which drops it.
+    pub(super) encoded: Option<Arc<[u8]>>,
 }
+
+/// Whole sets compare equal when they hold the same state, however they were made: the kept
+/// binary form is a copy of that state, not part of it.
+impl PartialEq for BackupCodeSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.scheme == other.scheme
+            && self.salt == other.salt
+            && self.length == other.length
+            && self.codes == other.codes
+    }
+}
+
+impl Eq for BackupCodeSet {}
 
 impl BackupCodeSet {
     /// Generates a new set of codes from the operating system's CSPRNG and hashes it with
@@ -161,6 +184,7 @@ impl BackupCodeSet {
             salt,
             length: format.length(),
             codes,
+            encoded: None,
         };
         Ok((BackupCodes::new(&canonical, *format), set))
     }
@@ -263,6 +287,8 @@ impl BackupCodeSet {
             return Err(BackupError::AlreadyUsed { at });
         }
         code.used_at = Some(now);
+        // The bytes the set was read from describe it no longer.
+        self.encoded = None;
         Ok(())
     }
 

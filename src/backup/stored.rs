@@ -167,6 +167,8 @@ impl BackupCodeSet {
             salt,
             length,
             codes,
+            // Read from the text form (0.1's records): the first write encodes the binary one.
+            encoded: None,
         })
     }
 }

@@ -48,9 +48,10 @@
 //! For example `tfk1.2.<43 symbols>,tfk1.1.<43 symbols>`: key 2 is current, key 1 is old.
 //! White space around the whole text (a trailing newline of a secrets file) is ignored;
 //! anything else out of place — white space inside, an empty entry, a leading zero, padding,
-//! a non-canonical final symbol, a duplicated id — is a [`KeysError`] that names the entry and
-//! the problem, never the text. [`ServerKeys::to_text`] writes the form, and
-//! `ServerKeys::generate(1)?.to_text()` makes a first one.
+//! a non-canonical final symbol, a duplicated id — is a [`ConfigError`] that names the entry and
+//! the problem ([`ConfigError::KeyEntry`] with an [`EntryProblem`]), never the text.
+//! [`ServerKeys::to_text`] writes the form, and `ServerKeys::generate(1)?.to_text()` makes a
+//! first one.
 //!
 //! # Production setup
 //!
@@ -157,10 +158,9 @@
 //! the process environment [`ServerKeys::from_env`] reads (it keeps its own copy), a secrets
 //! file, a register spilled to the stack — are outside what the crate can wipe.
 
-mod error;
 mod text;
 
-pub use error::{EntryProblem, KeysError};
+pub use crate::config_error::EntryProblem;
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -173,6 +173,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::backup::HmacHasher;
 #[cfg(feature = "std")]
 use crate::challenge::{ChallengeKey, ChallengeKeyring};
+use crate::config_error::ConfigError;
 #[cfg(feature = "seal")]
 use crate::seal::{Keyring, SealingKey};
 
@@ -195,7 +196,7 @@ const BACKUP_PEPPER: &[u8] = b"twofactor 0.2 backup pepper";
 /// assert_eq!(format!("{keys:?}"), "ServerKeys { current: 2, keys: [2, 1] }");
 /// assert_eq!(keys.current_key_id(), 2);
 /// assert!(keys.with_old_secret(2, &[3; 32]).is_err()); // ids are unique
-/// # Ok::<(), twofactor::keys::KeysError>(())
+/// # Ok::<(), twofactor::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct ServerKeys {
@@ -220,8 +221,8 @@ impl ServerKeys {
     /// Keys of one secret, known as `id` (the current and only one).
     ///
     /// # Errors
-    /// [`KeysError::SecretLength`] for a secret outside 32 ..= 64 bytes.
-    pub fn new(id: u32, secret: &[u8]) -> Result<Self, KeysError> {
+    /// [`ConfigError::KeySecretLength`] for a secret outside 32 ..= 64 bytes.
+    pub fn new(id: u32, secret: &[u8]) -> Result<Self, ConfigError> {
         Ok(Self {
             entries: alloc::vec![Entry::new(id, secret)?],
         })
@@ -231,12 +232,12 @@ impl ServerKeys {
     /// verifies, and writes nothing new.
     ///
     /// # Errors
-    /// [`KeysError::SecretLength`] as [`ServerKeys::new`]; [`KeysError::DuplicateKeyId`] if an
+    /// [`ConfigError::KeySecretLength`] as [`ServerKeys::new`]; [`ConfigError::DuplicateKeyId`] if an
     /// entry already has that id.
-    pub fn with_old_secret(mut self, id: u32, secret: &[u8]) -> Result<Self, KeysError> {
+    pub fn with_old_secret(mut self, id: u32, secret: &[u8]) -> Result<Self, ConfigError> {
         let entry = Entry::new(id, secret)?;
         if self.entries.iter().any(|old| old.id == id) {
-            return Err(KeysError::DuplicateKeyId { key_id: id });
+            return Err(ConfigError::DuplicateKeyId { key_id: id });
         }
         self.entries.push(entry);
         Ok(self)
@@ -246,8 +247,8 @@ impl ServerKeys {
     /// rotation, `ServerKeys::generate(next_id)?.with_old_keys(current)?`.
     ///
     /// # Errors
-    /// [`KeysError::DuplicateKeyId`] if an id appears in both.
-    pub fn with_old_keys(mut self, older: Self) -> Result<Self, KeysError> {
+    /// [`ConfigError::DuplicateKeyId`] if an id appears in both.
+    pub fn with_old_keys(mut self, older: Self) -> Result<Self, ConfigError> {
         // Moves the entries: their secrets stay where they are on the heap.
         self.entries.extend(older.entries);
         Self::from_entries(self.entries)
@@ -257,11 +258,11 @@ impl ServerKeys {
     /// known as `id`.
     ///
     /// # Errors
-    /// [`KeysError::Rng`] if the random number generator fails.
+    /// [`ConfigError::Rng`] if the random number generator fails.
     #[cfg(feature = "std")]
-    pub fn generate(id: u32) -> Result<Self, KeysError> {
+    pub fn generate(id: u32) -> Result<Self, ConfigError> {
         let mut secret = Zeroizing::new(alloc::vec![0; Self::GENERATED_LEN]);
-        getrandom::fill(&mut secret).map_err(|_| KeysError::Rng)?;
+        getrandom::fill(&mut secret).map_err(|_| ConfigError::Rng)?;
         Ok(Self {
             entries: alloc::vec![Entry { id, secret }],
         })
@@ -280,24 +281,24 @@ impl ServerKeys {
     /// `var`. The value read is zeroized; the process environment keeps its own copy.
     ///
     /// # Errors
-    /// [`KeysError::EnvNotSet`], [`KeysError::EnvNotUnicode`], or as [`ServerKeys::parse`].
+    /// [`ConfigError::EnvNotSet`], [`ConfigError::EnvNotUnicode`], or as [`ServerKeys::parse`].
     #[cfg(feature = "std")]
-    pub fn from_env(var: &str) -> Result<Self, KeysError> {
-        let value = std::env::var_os(var).ok_or(KeysError::EnvNotSet)?;
+    pub fn from_env(var: &str) -> Result<Self, ConfigError> {
+        let value = std::env::var_os(var).ok_or(ConfigError::EnvNotSet)?;
         let bytes = Zeroizing::new(value.into_encoded_bytes());
-        let text = core::str::from_utf8(&bytes).map_err(|_| KeysError::EnvNotUnicode)?;
+        let text = core::str::from_utf8(&bytes).map_err(|_| ConfigError::EnvNotUnicode)?;
         Self::parse(text)
     }
 
     /// Checks that the ids are distinct.
-    fn from_entries(entries: Vec<Entry>) -> Result<Self, KeysError> {
+    fn from_entries(entries: Vec<Entry>) -> Result<Self, ConfigError> {
         for (index, entry) in entries.iter().enumerate() {
             if entries[..index].iter().any(|earlier| earlier.id == entry.id) {
-                return Err(KeysError::DuplicateKeyId { key_id: entry.id });
+                return Err(ConfigError::DuplicateKeyId { key_id: entry.id });
             }
         }
         if entries.is_empty() {
-            return Err(KeysError::Empty);
+            return Err(ConfigError::NoKeys);
         }
         Ok(Self { entries })
     }
@@ -360,9 +361,9 @@ impl ServerKeys {
 }
 
 impl Entry {
-    fn new(id: u32, secret: &[u8]) -> Result<Self, KeysError> {
+    fn new(id: u32, secret: &[u8]) -> Result<Self, ConfigError> {
         if !(ServerKeys::MIN_SECRET_LEN..=ServerKeys::MAX_SECRET_LEN).contains(&secret.len()) {
-            return Err(KeysError::SecretLength { len: secret.len() });
+            return Err(ConfigError::KeySecretLength { len: secret.len() });
         }
         Ok(Self {
             id,
@@ -473,11 +474,11 @@ mod tests {
         assert_eq!(keys.old().iter().map(|e| e.id).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(
             ServerKeys::new(1, &[1; 31]).unwrap_err(),
-            KeysError::SecretLength { len: 31 }
+            ConfigError::KeySecretLength { len: 31 }
         );
         assert_eq!(
             ServerKeys::new(1, &[1; 65]).unwrap_err(),
-            KeysError::SecretLength { len: 65 }
+            ConfigError::KeySecretLength { len: 65 }
         );
         assert!(ServerKeys::new(1, &[1; 64]).is_ok());
     }

@@ -9,7 +9,8 @@ use core::str::FromStr;
 use data_encoding::BASE64URL_NOPAD;
 use zeroize::Zeroizing;
 
-use super::{Entry, EntryProblem, KeysError, ServerKeys};
+use super::{Entry, ServerKeys};
+use crate::config_error::{ConfigError, EntryProblem};
 
 /// What starts every entry: "twofactor keys", text format 1.
 const PREFIX: &str = "tfk1.";
@@ -20,12 +21,13 @@ impl ServerKeys {
     /// Reads the text form (see [the module](crate::keys#the-text-form)).
     ///
     /// # Errors
-    /// [`KeysError::Empty`] for a text without entries; [`KeysError::Entry`] naming the first
-    /// entry that is not a key and what is wrong with it; [`KeysError::DuplicateKeyId`]. No error
+    /// [`ConfigError::NoKeys`] for a text without entries; [`ConfigError::KeyEntry`] naming the first
+    /// entry that is not a key and what is wrong with it; [`ConfigError::DuplicateKeyId`]. No error
     /// carries any of the text.
     ///
     /// ```
-    /// use twofactor::keys::{EntryProblem, KeysError, ServerKeys};
+    /// use twofactor::ConfigError;
+    /// use twofactor::keys::{EntryProblem, ServerKeys};
     ///
     /// let keys = ServerKeys::parse(
     ///     "tfk1.2.AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,tfk1.1.AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE\n",
@@ -33,18 +35,18 @@ impl ServerKeys {
     /// assert_eq!(keys.key_ids().collect::<Vec<_>>(), [2, 1]);
     /// assert_eq!(
     ///     ServerKeys::parse("tfk1.01.AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE").unwrap_err(),
-    ///     KeysError::Entry { entry: 1, problem: EntryProblem::KeyId }
+    ///     ConfigError::KeyEntry { entry: 1, problem: EntryProblem::KeyId }
     /// );
-    /// # Ok::<(), KeysError>(())
+    /// # Ok::<(), ConfigError>(())
     /// ```
-    pub fn parse(text: &str) -> Result<Self, KeysError> {
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
         let text = text.trim_ascii();
         if text.is_empty() {
-            return Err(KeysError::Empty);
+            return Err(ConfigError::NoKeys);
         }
         let mut entries = Vec::new();
         for (index, entry) in text.split(',').enumerate() {
-            let entry_error = |problem| KeysError::Entry {
+            let entry_error = |problem| ConfigError::KeyEntry {
                 entry: index + 1,
                 problem,
             };
@@ -64,7 +66,7 @@ impl ServerKeys {
     /// let keys = ServerKeys::new(7, &[0xfb; 32])?;
     /// assert_eq!(keys.to_text().as_str(), "tfk1.7.-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_s");
     /// assert_eq!(ServerKeys::parse(&keys.to_text())?.to_text(), keys.to_text());
-    /// # Ok::<(), twofactor::keys::KeysError>(())
+    /// # Ok::<(), twofactor::ConfigError>(())
     /// ```
     #[must_use]
     pub fn to_text(&self) -> Zeroizing<String> {
@@ -84,10 +86,10 @@ impl ServerKeys {
 }
 
 impl FromStr for ServerKeys {
-    type Err = KeysError;
+    type Err = ConfigError;
 
     /// As [`ServerKeys::parse`].
-    fn from_str(text: &str) -> Result<Self, KeysError> {
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
         Self::parse(text)
     }
 }

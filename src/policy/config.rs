@@ -1,7 +1,8 @@
 //! The rules a service applies: the window, the drift it learns, how long an enrollment waits,
 //! and how each path is throttled.
 
-use super::{PolicyError, ThrottlePolicy};
+use super::ThrottlePolicy;
+use crate::config_error::ConfigError;
 use crate::otp::{Totp, Window};
 
 /// The security rules of verification and enrollment, validated.
@@ -61,7 +62,7 @@ use crate::otp::{Totp, Window};
 ///     .build()?;
 /// assert_eq!((policy.window(), policy.max_drift()), (Window::RFC_6238_STRICT, 4));
 /// assert_eq!(Policy::DEFAULT.enrollment_ttl(), 600);
-/// # Ok::<(), twofactor::policy::PolicyError>(())
+/// # Ok::<(), twofactor::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
@@ -149,7 +150,7 @@ impl Default for Policy {
 /// // OWASP ASVS 5.0 6.5.5: a code lives one step; no learned drift either.
 /// let strict = Policy::builder().window(Window::CURRENT_ONLY).max_drift(0).build()?;
 /// assert_eq!(strict.window().len(), 1);
-/// # Ok::<(), twofactor::policy::PolicyError>(())
+/// # Ok::<(), twofactor::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
@@ -190,16 +191,16 @@ impl PolicyBuilder {
     /// Checks the policy.
     ///
     /// # Errors
-    /// [`PolicyError::MaxDrift`] for a cap over [`Policy::MAX_DRIFT_LIMIT`],
-    /// [`PolicyError::EnrollmentTtl`] for a time to live of 0.
-    pub const fn build(self) -> Result<Policy, PolicyError> {
+    /// [`ConfigError::MaxDrift`] for a cap over [`Policy::MAX_DRIFT_LIMIT`],
+    /// [`ConfigError::EnrollmentTtl`] for a time to live of 0.
+    pub const fn build(self) -> Result<Policy, ConfigError> {
         if self.0.max_drift > Policy::MAX_DRIFT_LIMIT {
-            return Err(PolicyError::MaxDrift {
+            return Err(ConfigError::MaxDrift {
                 max: Policy::MAX_DRIFT_LIMIT,
             });
         }
         if self.0.enrollment_ttl == 0 {
-            return Err(PolicyError::EnrollmentTtl);
+            return Err(ConfigError::EnrollmentTtl);
         }
         Ok(self.0)
     }
@@ -213,12 +214,12 @@ mod tests {
     fn builder_checks_drift_and_ttl() {
         assert_eq!(
             Policy::builder().max_drift(1441).build(),
-            Err(PolicyError::MaxDrift { max: 1440 })
+            Err(ConfigError::MaxDrift { max: 1440 })
         );
         assert!(Policy::builder().max_drift(1440).build().is_ok());
         assert_eq!(
             Policy::builder().enrollment_ttl(0).build(),
-            Err(PolicyError::EnrollmentTtl)
+            Err(ConfigError::EnrollmentTtl)
         );
         assert_eq!(Policy::builder().build(), Ok(Policy::DEFAULT));
     }

@@ -32,7 +32,6 @@ mod challenge;
 mod change;
 mod config;
 mod enroll;
-mod error;
 mod odds;
 mod outcome;
 mod resync;
@@ -44,7 +43,6 @@ mod verify;
 mod tests;
 
 pub use config::{Policy, PolicyBuilder};
-pub use error::PolicyError;
 pub use odds::GuessingOdds;
 pub use outcome::{Verified, Via};
 pub use status::{Status, Throttling};

@@ -1,8 +1,9 @@
 //! Throttling of one path (authenticator codes, or backup codes): free failures, an exponential
 //! delay with a cap, and a hard lock.
 
+use super::Policy;
 use super::outcome::{Refusal, Via};
-use super::{Policy, PolicyError};
+use crate::config_error::ConfigError;
 use crate::record::{State, Throttle};
 
 /// How failed attempts on one path are throttled (RFC 4226 §7.3, NIST SP 800-63B §5.2.2).
@@ -38,7 +39,7 @@ use crate::record::{State, Throttle};
 /// let strict = ThrottlePolicy::builder().free_failures(1).lock_after(10).build()?;
 /// assert_eq!(strict.delay_after(2), Some(60));
 /// assert!(ThrottlePolicy::builder().lock_after(101).build().is_err());
-/// # Ok::<(), twofactor::policy::PolicyError>(())
+/// # Ok::<(), twofactor::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ThrottlePolicy {
@@ -199,12 +200,13 @@ impl Default for ThrottlePolicy {
 /// Builds a [`ThrottlePolicy`]; `build()` validates.
 ///
 /// ```
-/// use twofactor::policy::{PolicyError, ThrottlePolicy};
+/// use twofactor::ConfigError;
+/// use twofactor::policy::ThrottlePolicy;
 ///
 /// let gentle = ThrottlePolicy::builder().free_failures(5).base_delay(30).max_delay(3_600).build()?;
 /// assert_eq!(gentle.delay_after(7), Some(60));
-/// assert_eq!(ThrottlePolicy::builder().lock_after(500).build(), Err(PolicyError::LockAfter { max: 100 }));
-/// # Ok::<(), PolicyError>(())
+/// assert_eq!(ThrottlePolicy::builder().lock_after(500).build(), Err(ConfigError::LockAfter { max: 100 }));
+/// # Ok::<(), ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use]
@@ -239,21 +241,21 @@ impl ThrottlePolicyBuilder {
     /// Checks the policy.
     ///
     /// # Errors
-    /// [`PolicyError::LockAfter`] for a lock outside 1–100, [`PolicyError::FreeFailures`] for
-    /// as many free failures as the lock or more, [`PolicyError::Delay`] for a first delay of 0
+    /// [`ConfigError::LockAfter`] for a lock outside 1–100, [`ConfigError::FreeFailures`] for
+    /// as many free failures as the lock or more, [`ConfigError::Delay`] for a first delay of 0
     /// or a longest delay below the first.
-    pub const fn build(self) -> Result<ThrottlePolicy, PolicyError> {
+    pub const fn build(self) -> Result<ThrottlePolicy, ConfigError> {
         let policy = self.0;
         if policy.lock_after == 0 || policy.lock_after > ThrottlePolicy::MAX_LOCK_AFTER {
-            return Err(PolicyError::LockAfter {
+            return Err(ConfigError::LockAfter {
                 max: ThrottlePolicy::MAX_LOCK_AFTER,
             });
         }
         if policy.free_failures >= policy.lock_after {
-            return Err(PolicyError::FreeFailures);
+            return Err(ConfigError::FreeFailures);
         }
         if policy.base_delay == 0 || policy.max_delay < policy.base_delay {
-            return Err(PolicyError::Delay);
+            return Err(ConfigError::Delay);
         }
         Ok(policy)
     }
@@ -391,20 +393,20 @@ mod tests {
     #[test]
     fn builder_rejects_what_standards_or_sense_forbid() {
         let lock = |n| ThrottlePolicy::builder().free_failures(0).lock_after(n).build();
-        assert_eq!(lock(0), Err(PolicyError::LockAfter { max: 100 }));
-        assert_eq!(lock(101), Err(PolicyError::LockAfter { max: 100 }));
+        assert_eq!(lock(0), Err(ConfigError::LockAfter { max: 100 }));
+        assert_eq!(lock(101), Err(ConfigError::LockAfter { max: 100 }));
         assert!(lock(1).is_ok() && lock(100).is_ok());
         assert_eq!(
             ThrottlePolicy::builder().free_failures(100).build(),
-            Err(PolicyError::FreeFailures)
+            Err(ConfigError::FreeFailures)
         );
         assert_eq!(
             ThrottlePolicy::builder().base_delay(0).build(),
-            Err(PolicyError::Delay)
+            Err(ConfigError::Delay)
         );
         assert_eq!(
             ThrottlePolicy::builder().base_delay(100).max_delay(99).build(),
-            Err(PolicyError::Delay)
+            Err(ConfigError::Delay)
         );
         assert_eq!(ThrottlePolicy::builder().build(), Ok(ThrottlePolicy::DEFAULT));
     }

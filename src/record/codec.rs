@@ -19,6 +19,9 @@
 //! not in the bytes: the store keeps it in its own column, where compare-and-swap reads it.
 //! Format 1, which 0.1 wrote (one authenticator, the backup set as text), is read by
 //! [`legacy`](super::legacy) and written back as format 2 on the record's next write.
+//!
+//! The backup set is parsed once per load, and written back as the bytes it was read from until
+//! it changes (a code spent): a TOTP login rewrites the record without encoding the set again.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -86,7 +89,9 @@ impl Record {
             None => out.u8(0),
             Some(set) => {
                 out.u8(1);
-                let bytes = set.to_bytes();
+                // The bytes it was read from while it is unchanged: a login that spends no
+                // backup code writes the set without encoding it.
+                let bytes = set.binary();
                 out.u32(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
                 out.bytes(&bytes);
             }
@@ -659,9 +664,8 @@ pub(crate) mod tests {
         }
     }
 
-    /// Format 1 as 0.1 wrote it, laid out by hand: the active secret becomes authenticator 1.
-    #[test]
-    fn format_1_reads_as_one_authenticator_and_writes_back_as_format_2() {
+    /// Format 1 as 0.1 wrote it, laid out by hand, with the backup set's text form if any.
+    fn format_1(backup: Option<&str>) -> Vec<u8> {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(b"2FA\x01\x00\x05alice");
         bytes.extend_from_slice(&3u64.to_be_bytes()); // epoch
@@ -678,8 +682,23 @@ pub(crate) mod tests {
         bytes.extend_from_slice(&[0, 0, 0, 2]);
         bytes.extend_from_slice(&0u64.to_be_bytes());
         bytes.extend_from_slice(&[0; 12]);
-        bytes.extend_from_slice(&[0, 1]); // no backup set, a challenge
+        match backup {
+            None => bytes.push(0),
+            Some(text) => {
+                bytes.push(1);
+                bytes.extend_from_slice(&u32::try_from(text.len()).unwrap().to_be_bytes());
+                bytes.extend_from_slice(text.as_bytes());
+            }
+        }
+        bytes.push(1); // a challenge
         bytes.extend_from_slice(&[0xab; Record::NONCE_LEN]);
+        bytes
+    }
+
+    /// The active secret of format 1 becomes authenticator 1.
+    #[test]
+    fn format_1_reads_as_one_authenticator_and_writes_back_as_format_2() {
+        let bytes = format_1(None);
         let record = Record::decode("alice", 9, &bytes).unwrap();
         assert_eq!(
             (record.version(), record.epoch(), record.code_failures()),
@@ -724,5 +743,80 @@ pub(crate) mod tests {
                 field: "authenticator id"
             })
         );
+    }
+
+    /// A user's record with a backup set whose codes are known.
+    fn with_codes() -> (Vec<String>, HmacHasher, Record) {
+        let hasher = HmacHasher::new(3, &[9; 32]).unwrap();
+        let (codes, set) = BackupCodeSet::generate(&CodeFormat::default(), &hasher).unwrap();
+        let codes = codes.expose_codes().map(String::from).collect();
+        let mut record = full();
+        record.0.backup = Some(Arc::new(set));
+        (codes, hasher, record)
+    }
+
+    /// The backup set is parsed once per load and encoded again only when it changed.
+    #[test]
+    fn an_unchanged_backup_set_is_written_as_read_without_encoding_it() {
+        let (_codes, _hasher, record) = with_codes();
+        let bytes = record.encode();
+        let read = Record::decode(record.user(), 42, &bytes).unwrap();
+        let before = crate::backup::encodings();
+        assert_eq!(read.encode(), bytes);
+        // A TOTP login changes the record around the set, not the set.
+        let mut login = read.clone();
+        login.0.authenticators[0].last_step = Some(123_457);
+        login.0.code_throttle = Throttle::default();
+        let written = login.encode();
+        assert_ne!(written, bytes);
+        assert_eq!(Record::decode(record.user(), 42, &written).unwrap(), login);
+        assert_eq!(
+            crate::backup::encodings(),
+            before,
+            "an unchanged backup set was encoded again"
+        );
+    }
+
+    #[test]
+    fn a_spent_backup_code_is_encoded_again_and_reads_back_spent() {
+        let (codes, hasher, record) = with_codes();
+        let bytes = record.encode();
+        let read = Record::decode(record.user(), 42, &bytes).unwrap();
+        // As the policy spends a code: on a copy of the set shared with the loaded record.
+        let mut spent = read.clone();
+        let set = spent.0.backup.as_mut().unwrap();
+        let mut memo = crate::backup::HashMemo::new();
+        assert_eq!(
+            Arc::make_mut(set).spend(&codes[6], &hasher, &mut memo, 1_700_000_900),
+            Ok(6)
+        );
+        let before = crate::backup::encodings();
+        let written = spent.encode();
+        assert_eq!(crate::backup::encodings(), before + 1);
+        assert_ne!(written, bytes);
+        let reread = Record::decode(record.user(), 42, &written).unwrap();
+        assert_eq!(reread, spent);
+        let set = reread.0.backup.as_ref().unwrap();
+        assert_eq!((set.used_at(6), set.remaining()), (Some(1_700_000_900), 9));
+        // The loaded record it was copied from still writes the bytes it was read from.
+        assert_eq!(read.encode(), bytes);
+    }
+
+    /// 0.1's set, read from its text form, is encoded on the record's first write, as format 2.
+    #[test]
+    fn a_format_1_backup_set_is_encoded_on_the_first_write() {
+        let (_codes, _hasher, record) = with_codes();
+        let stored = record.0.backup.as_ref().unwrap().to_stored();
+        let old = Record::decode("alice", 9, &format_1(Some(&stored))).unwrap();
+        assert_eq!(old.0.backup, record.0.backup);
+        let before = crate::backup::encodings();
+        let written = old.encode();
+        assert_eq!(crate::backup::encodings(), before + 1);
+        assert_eq!(written[3], FORMAT);
+        let again = Record::decode("alice", 9, &written).unwrap();
+        assert_eq!(again, old);
+        // Read from format 2, it keeps its bytes from then on.
+        assert_eq!(again.encode(), written);
+        assert_eq!(crate::backup::encodings(), before + 1);
     }
 }

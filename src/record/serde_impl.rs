@@ -166,6 +166,16 @@ mod tests {
     use super::*;
     use crate::record::codec::tests::{full, sealed};
 
+    /// A record in the serde form 0.1 wrote, without a backup set.
+    const FORM_01: &str = r#"{"user":"alice","version":3,"epoch":1,
+            "active":{"secret":{"kind":"plain","base32":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"},
+                      "params":{"algorithm":"SHA1","digits":6,"period":30,"t0":0},
+                      "last_step":56666667,"drift":-1,"enabled_at":1700000000},
+            "pending":null,
+            "code_throttle":{"failures":2,"blocked_until":0},
+            "backup_throttle":{"failures":0,"blocked_until":0},
+            "backup":null,"challenge":"abababababababababababababababab"}"#;
+
     #[test]
     fn every_field_round_trips_through_json() {
         let record = full();
@@ -208,14 +218,7 @@ mod tests {
 
     #[test]
     fn the_form_01_wrote_is_read_as_authenticator_1() {
-        let json = r#"{"user":"alice","version":3,"epoch":1,
-            "active":{"secret":{"kind":"plain","base32":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"},
-                      "params":{"algorithm":"SHA1","digits":6,"period":30,"t0":0},
-                      "last_step":56666667,"drift":-1,"enabled_at":1700000000},
-            "pending":null,
-            "code_throttle":{"failures":2,"blocked_until":0},
-            "backup_throttle":{"failures":0,"blocked_until":0},
-            "backup":null,"challenge":"abababababababababababababababab"}"#;
+        let json = FORM_01;
         let record: Record = serde_json::from_str(json).unwrap();
         assert_eq!((record.user(), record.version(), record.epoch()), ("alice", 3, 1));
         assert_eq!((record.authenticator_count(), record.code_failures()), (1, 2));
@@ -230,5 +233,23 @@ mod tests {
         assert!(again.contains(r#""record":""#));
         assert_eq!(serde_json::from_str::<Record>(&again).unwrap(), record);
         assert!(serde_json::from_str::<Record>(&json.replace("SHA1", "MD5")).is_err());
+    }
+
+    /// 0.1's JSON holds the backup set as text: it is encoded on the record's first write, and
+    /// read from this release's form it keeps its bytes.
+    #[test]
+    fn a_backup_set_from_the_form_01_wrote_is_encoded_on_the_first_write() {
+        let set = full().0.backup;
+        let stored = set.as_ref().unwrap().to_stored();
+        let json = FORM_01.replace(r#""backup":null"#, &format!(r#""backup":"{stored}""#));
+        let record: Record = serde_json::from_str(&json).unwrap();
+        assert_eq!(record.0.backup, set);
+        let before = crate::backup::encodings();
+        let again = serde_json::to_string(&DangerPlainSecrets(&record)).unwrap();
+        assert_eq!(crate::backup::encodings(), before + 1);
+        let read: Record = serde_json::from_str(&again).unwrap();
+        assert_eq!(read, record);
+        assert_eq!(serde_json::to_string(&DangerPlainSecrets(&read)).unwrap(), again);
+        assert_eq!(crate::backup::encodings(), before + 1);
     }
 }

@@ -5,10 +5,11 @@ use alloc::sync::Arc;
 use core::fmt;
 
 use crate::backup::{ChosenHasher, CodeFormat, CodeHasher, DefaultHasher};
+use crate::config_error::ConfigError;
 use crate::otp::TotpParams;
 use crate::policy::Policy;
 use crate::secret::Secret;
-use crate::uri::{KeyUri, UriError};
+use crate::uri::KeyUri;
 
 /// The configuration of a [`TwoFactor`](crate::TwoFactor) service, validated.
 ///
@@ -276,43 +277,5 @@ impl<H> fmt::Debug for ConfigBuilder<H> {
             .field("params", &self.params)
             .field("policy", &self.policy)
             .finish_non_exhaustive()
-    }
-}
-
-/// A configuration that cannot work.
-///
-/// | variant | `Display` |
-/// | --- | --- |
-/// | `Issuer` | `the issuer or parameters cannot be written in a Key URI`; the [`UriError`] is the source |
-///
-/// ```
-/// use twofactor::{Config, ConfigError};
-/// use twofactor::uri::{TextField, TextProblem, UriError};
-///
-/// assert_eq!(
-///     Config::builder("").build().err(),
-///     Some(ConfigError::Issuer(UriError::Text { field: TextField::Issuer, problem: TextProblem::Empty }))
-/// );
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The issuer or the parameters cannot be written in a Key URI.
-    Issuer(UriError),
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Issuer(_) => f.write_str("the issuer or parameters cannot be written in a Key URI"),
-        }
-    }
-}
-
-impl core::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::Issuer(error) => Some(error),
-        }
     }
 }

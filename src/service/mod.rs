@@ -18,7 +18,7 @@ mod verify;
 
 pub use change::{Changed, Regenerated};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{Config, ConfigBuilder, ConfigError};
+pub use config::{Config, ConfigBuilder};
 pub use enroll::{Confirmed, Enrollment};
 pub use error::{Error, ErrorKind};
 

@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::harness::{self, Harness, code, fresh_user, wrong_code};
-use super::{FailingStore, InjectedFailure, KitFailure, ensure};
+use super::{FailingStore, FailingStoreError, KitFailure, ensure};
 use crate::service::{Error, ManualClock, TwoFactor};
 use crate::store::Store;
 
@@ -17,7 +17,7 @@ fn is_injected(error: &Error) -> bool {
     };
     let mut cause: Option<&(dyn core::error::Error + 'static)> = Some(&**inner);
     while let Some(current) = cause {
-        if current.is::<InjectedFailure>() {
+        if matches!(current.downcast_ref(), Some(FailingStoreError::Injected)) {
             return true;
         }
         cause = current.source();

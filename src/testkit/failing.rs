@@ -1,5 +1,6 @@
 //! A store wrapper that fails on demand, to prove that a failing store denies.
 
+use alloc::boxed::Box;
 use core::fmt;
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -8,7 +9,7 @@ use crate::record::Record;
 use crate::store::{Store, Write};
 
 /// Wraps a [`Store`] and makes its writes, or its reads, fail on demand with
-/// [`InjectedFailure`]: a store whose database went away. The kit's fail-closed check uses it;
+/// [`FailingStoreError::Injected`]: a store whose database went away. The kit's fail-closed check uses it;
 /// an application can use it to test its own error handling.
 ///
 /// ```
@@ -57,50 +58,35 @@ impl<S> FailingStore<S> {
         &self.inner
     }
 
-    fn check(&self, flag: &AtomicBool) -> Result<(), InjectedFailure> {
+    fn check(&self, flag: &AtomicBool) -> Result<(), FailingStoreError> {
         if flag.load(Ordering::SeqCst) {
-            Err(InjectedFailure)
+            Err(FailingStoreError::Injected)
         } else {
             Ok(())
         }
     }
 }
 
-/// The error of a [`FailingStore`] told to fail.
-///
-/// ```
-/// assert_eq!(twofactor::testkit::InjectedFailure.to_string(), "injected store failure");
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-// Exhaustive on purpose: a unit value that tests name and compare; nothing to add.
-#[allow(clippy::exhaustive_structs)]
-pub struct InjectedFailure;
-
-impl fmt::Display for InjectedFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("injected store failure")
-    }
-}
-
-impl core::error::Error for InjectedFailure {}
-
-/// The wrapped store's error, or the injected one.
+/// The error of a [`FailingStore`]: the failure it was told to inject, or the wrapped store's
+/// own error (whatever its type, boxed).
 ///
 /// | variant | `Display` |
 /// | --- | --- |
-/// | `Injected` | `the store was told to fail`; the [`InjectedFailure`] is the source |
+/// | `Injected` | `the store was told to fail`; no source: the failure starts here |
 /// | `Inner` | `the wrapped store failed`; the wrapped store's error is the source |
 ///
 /// ```
 /// use std::error::Error as _;
-/// use twofactor::testkit::{FailingStore, InjectedFailure};
+/// use twofactor::testkit::{FailingStore, FailingStoreError};
 /// use twofactor::{MemoryStore, Store};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let store = FailingStore::new(MemoryStore::new());
 /// store.fail_reads(true);
 /// let error = store.load("alice").await.err().ok_or("loaded")?;
-/// assert!(error.source().is_some_and(|source| source.is::<InjectedFailure>()));
+/// assert!(matches!(error, FailingStoreError::Injected));
+/// assert_eq!(error.to_string(), "the store was told to fail");
+/// assert!(error.source().is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -108,47 +94,52 @@ impl core::error::Error for InjectedFailure {}
 #[derive(Debug)]
 // Exhaustive on purpose: the wrapper injected the failure or the wrapped store failed; no third.
 #[allow(clippy::exhaustive_enums)]
-pub enum FailingStoreError<E> {
+pub enum FailingStoreError {
     /// The failure the wrapper was told to inject.
-    Injected(InjectedFailure),
+    Injected,
     /// The wrapped store's own error.
-    Inner(E),
+    Inner(Box<dyn core::error::Error + Send + Sync>),
 }
 
-impl<E> fmt::Display for FailingStoreError<E> {
+impl fmt::Display for FailingStoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Injected(_) => f.write_str("the store was told to fail"),
+            Self::Injected => f.write_str("the store was told to fail"),
             Self::Inner(_) => f.write_str("the wrapped store failed"),
         }
     }
 }
 
-impl<E: core::error::Error + 'static> core::error::Error for FailingStoreError<E> {
+impl core::error::Error for FailingStoreError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::Injected(error) => Some(error),
-            Self::Inner(error) => Some(error),
+            Self::Injected => None,
+            Self::Inner(error) => Some(&**error),
         }
     }
 }
 
+/// Boxes the wrapped store's error.
+fn inner<E: core::error::Error + Send + Sync + 'static>(error: E) -> FailingStoreError {
+    FailingStoreError::Inner(Box::new(error))
+}
+
 impl<S: Store> Store for FailingStore<S> {
-    type Error = FailingStoreError<S::Error>;
+    type Error = FailingStoreError;
 
     fn load(&self, user: &str) -> impl Future<Output = Result<Option<Record>, Self::Error>> + Send {
         let injected = self.check(&self.reads);
         async move {
-            injected.map_err(FailingStoreError::Injected)?;
-            self.inner.load(user).await.map_err(FailingStoreError::Inner)
+            injected?;
+            self.inner.load(user).await.map_err(inner)
         }
     }
 
     fn insert(&self, record: Record) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         let injected = self.check(&self.writes);
         async move {
-            injected.map_err(FailingStoreError::Injected)?;
-            self.inner.insert(record).await.map_err(FailingStoreError::Inner)
+            injected?;
+            self.inner.insert(record).await.map_err(inner)
         }
     }
 
@@ -159,22 +150,16 @@ impl<S: Store> Store for FailingStore<S> {
     ) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         let injected = self.check(&self.writes);
         async move {
-            injected.map_err(FailingStoreError::Injected)?;
-            self.inner
-                .compare_and_swap(expected, record)
-                .await
-                .map_err(FailingStoreError::Inner)
+            injected?;
+            self.inner.compare_and_swap(expected, record).await.map_err(inner)
         }
     }
 
     fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         let injected = self.check(&self.writes);
         async move {
-            injected.map_err(FailingStoreError::Injected)?;
-            self.inner
-                .delete(user, expected)
-                .await
-                .map_err(FailingStoreError::Inner)
+            injected?;
+            self.inner.delete(user, expected).await.map_err(inner)
         }
     }
 }

@@ -30,7 +30,7 @@ mod sealed;
 
 pub use crud::{check_crud, check_stale_versions};
 pub use fail_closed::check_fail_closed;
-pub use failing::{FailingStore, FailingStoreError, InjectedFailure};
+pub use failing::{FailingStore, FailingStoreError};
 pub use failure::KitFailure;
 pub use flow::check_whole_flow;
 pub use race::{check_concurrent_backup_code, check_concurrent_code, check_concurrent_failures};

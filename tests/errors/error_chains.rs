@@ -10,10 +10,11 @@
 
 use std::error::Error as StdError;
 
+use twofactor::ConfigError;
 use twofactor::backup::{BackupError, StoredProblem};
 use twofactor::challenge::ChallengeError;
+use twofactor::keys::EntryProblem;
 use twofactor::otp::OtpError;
-use twofactor::policy::PolicyError;
 use twofactor::seal::SealError;
 use twofactor::secret::SecretError;
 use twofactor::store::RecordError;
@@ -90,6 +91,10 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
                 StoredProblem::Count,
             ))),
         ),
+        (
+            "ConfigError::Issuer",
+            Box::new(ConfigError::Issuer(UriError::Secret(SecretError::Rng))),
+        ),
     ];
     #[cfg(feature = "std")]
     cases.extend(service_errors());
@@ -102,7 +107,7 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
 
 #[cfg(feature = "std")]
 fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>)> {
-    use twofactor::{ConfigError, Error};
+    use twofactor::Error;
     let store = std::io::Error::other("connection refused");
     vec![
         ("Error::Store", Box::new(Error::Store(Box::new(store)))),
@@ -128,32 +133,26 @@ fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
             "Error::Seal",
             Box::new(Error::Seal(SealError::UnknownKey { key_id: 7 })),
         ),
-        (
-            "ConfigError::Issuer",
-            Box::new(ConfigError::Issuer(UriError::Secret(SecretError::Rng))),
-        ),
     ]
 }
 
 #[cfg(feature = "testkit")]
 fn testkit_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>)> {
-    use twofactor::testkit::{FailingStoreError, InjectedFailure};
+    use twofactor::testkit::FailingStoreError;
     vec![
         (
-            "FailingStoreError::Injected",
-            Box::new(FailingStoreError::<std::io::Error>::Injected(InjectedFailure)),
+            "FailingStoreError::Inner",
+            Box::new(FailingStoreError::Inner(Box::new(std::io::Error::other(
+                "disk full",
+            )))),
         ),
         (
-            "FailingStoreError::Inner",
-            Box::new(FailingStoreError::Inner(std::io::Error::other("disk full"))),
+            "FailingStoreError::Inner(FailingStoreError::Injected)",
+            Box::new(FailingStoreError::Inner(Box::new(FailingStoreError::Injected))),
         ),
         (
             "Error::Store(FailingStoreError)",
-            Box::new(twofactor::Error::Store(Box::new(FailingStoreError::<
-                std::io::Error,
-            >::Injected(
-                InjectedFailure
-            )))),
+            Box::new(twofactor::Error::Store(Box::new(FailingStoreError::Injected))),
         ),
     ]
 }
@@ -244,10 +243,26 @@ fn variants_without_a_cause_say_something_and_have_none() {
         Box::new(BackupError::UnsupportedScheme),
         Box::new(BackupError::Stored(StoredProblem::Prefix)),
         Box::new(ChallengeError::Forged),
-        Box::new(PolicyError::EnrollmentTtl),
+        Box::new(ConfigError::EnrollmentTtl),
+        Box::new(ConfigError::LockAfter { max: 100 }),
+        Box::new(ConfigError::NoKeys),
+        Box::new(ConfigError::KeyEntry {
+            entry: 2,
+            problem: EntryProblem::SecretLength { len: 6 },
+        }),
+        Box::new(ConfigError::KeySecretLength { len: 31 }),
+        Box::new(ConfigError::DuplicateKeyId { key_id: 1 }),
+        Box::new(ConfigError::EnvNotSet),
+        Box::new(ConfigError::Rng),
         Box::new(SealError::Tampered),
         Box::new(RecordError::TrailingBytes),
     ];
+    #[cfg(feature = "testkit")]
+    let errors = {
+        let mut errors = errors;
+        errors.push(Box::new(twofactor::testkit::FailingStoreError::Injected));
+        errors
+    };
     for error in errors {
         assert!(!error.to_string().trim().is_empty(), "{error:?}");
         assert!(error.source().is_none(), "{error:?}");
@@ -259,7 +274,7 @@ fn variants_without_a_cause_say_something_and_have_none() {
 fn errors_are_send_sync_and_static() {
     fn check<E: StdError + Send + Sync + 'static>() {}
     check::<twofactor::Error>();
-    check::<twofactor::ConfigError>();
+    check::<ConfigError>();
     check::<BackupError>();
     check::<OtpError>();
     check::<UriError>();

@@ -11,10 +11,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
 use twofactor::challenge::{ChallengeError, ChallengeKey};
-use twofactor::keys::{EntryProblem, KeysError, ServerKeys};
+use twofactor::keys::{EntryProblem, ServerKeys};
 use twofactor::seal::{Keyring, Purpose, SealError, SealedSecret, SealingKey};
 use twofactor::store::Record;
-use twofactor::{Config, Error, ManualClock, MemoryStore, Secret, Store, Totp, TwoFactor};
+use twofactor::{Config, ConfigError, Error, ManualClock, MemoryStore, Secret, Store, Totp, TwoFactor};
 
 type Service = TwoFactor<Arc<MemoryStore>, ManualClock>;
 
@@ -387,13 +387,13 @@ const SECRET_B64: &str = "c2VjcmV0IGtleSBtYXRlcmlhbCwgbmV2ZXIgc2hvd24";
 fn every_malformed_text_is_a_typed_error_that_shows_no_key_material() {
     assert_eq!(BASE64URL_NOPAD.decode(SECRET_B64.as_bytes()).unwrap().len(), 32);
     let s = SECRET_B64;
-    let entry = |entry, problem| KeysError::Entry { entry, problem };
+    let entry = |entry, problem| ConfigError::KeyEntry { entry, problem };
     let short = BASE64URL_NOPAD.encode(&[7; 31]);
     let long = BASE64URL_NOPAD.encode(&[7; 65]);
     let not_canonical = format!("{}{}", &s[..s.len() - 1], "x"); // the last symbol's spare bits set
-    let cases: Vec<(String, KeysError)> = vec![
-        (String::new(), KeysError::Empty),
-        (" \n\t".into(), KeysError::Empty),
+    let cases: Vec<(String, ConfigError)> = vec![
+        (String::new(), ConfigError::NoKeys),
+        (" \n\t".into(), ConfigError::NoKeys),
         (",".into(), entry(1, EntryProblem::Empty)),
         (format!("tfk1.1.{s},"), entry(2, EntryProblem::Empty)),
         (format!(",tfk1.1.{s}"), entry(1, EntryProblem::Empty)),
@@ -442,7 +442,7 @@ fn every_malformed_text_is_a_typed_error_that_shows_no_key_material() {
         ),
         (
             format!("tfk1.5.{s},tfk1.5.{s}"),
-            KeysError::DuplicateKeyId { key_id: 5 },
+            ConfigError::DuplicateKeyId { key_id: 5 },
         ),
         (
             format!("tfk1.5.{s},tfk1.6.{long},tfk1.5.{s}"),
@@ -464,7 +464,7 @@ fn every_malformed_text_is_a_typed_error_that_shows_no_key_material() {
 fn programmatic_keys_are_checked_like_the_text() {
     assert_eq!(
         ServerKeys::new(1, &[1; 31]).map(|_| ()).unwrap_err(),
-        KeysError::SecretLength { len: 31 }
+        ConfigError::KeySecretLength { len: 31 }
     );
     assert_eq!(
         ServerKeys::new(1, &[1; 32])
@@ -472,18 +472,18 @@ fn programmatic_keys_are_checked_like_the_text() {
             .with_old_secret(1, &[2; 32])
             .map(|_| ())
             .unwrap_err(),
-        KeysError::DuplicateKeyId { key_id: 1 }
+        ConfigError::DuplicateKeyId { key_id: 1 }
     );
     let (one, both, _) = rotation();
     assert_eq!(
         one.clone().with_old_keys(both).map(|_| ()).unwrap_err(),
-        KeysError::DuplicateKeyId { key_id: 1 }
+        ConfigError::DuplicateKeyId { key_id: 1 }
     );
     assert_eq!(
         ServerKeys::from_env("TWOFACTOR_TEST_SURELY_UNSET_VARIABLE")
             .map(|_| ())
             .unwrap_err(),
-        KeysError::EnvNotSet
+        ConfigError::EnvNotSet
     );
 }
 
@@ -514,9 +514,12 @@ fn from_env_reads_the_text_form() {
     );
     run(
         "tfk1.1.c2VjcmV0".into(),
-        "Err(Entry { entry: 1, problem: SecretLength { len: 6 } })",
+        "Err(KeyEntry { entry: 1, problem: SecretLength { len: 6 } })",
     );
-    run("tfk1.1.short".into(), "Err(Entry { entry: 1, problem: Base64 })");
+    run(
+        "tfk1.1.short".into(),
+        "Err(KeyEntry { entry: 1, problem: Base64 })",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStringExt;
