@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Verified};
 use super::verify::{Proof, accept};
-use super::{Decision, Policy, clear_throttles, refuse};
+use super::{Decision, Policy, clear_throttles, move_epoch, refuse};
 use crate::backup::{BackupCodeSet, BackupError, CodeHasher};
 use crate::record::Opened;
 use crate::record::Throttle;
@@ -29,7 +29,7 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
             new.authenticators.clear();
             new.pending = None;
             new.backup = None;
-            new.epoch = new.epoch.saturating_add(1);
+            move_epoch(&mut new);
             verified.epoch = new.epoch;
             verified.backup_codes_remaining = 0;
             (Ok(verified), Some(new))
@@ -64,7 +64,7 @@ where
             };
             verified.backup_codes_remaining = set.remaining();
             new.backup = Some(Arc::new(set));
-            new.epoch = new.epoch.saturating_add(1);
+            move_epoch(&mut new);
             verified.epoch = new.epoch;
             (Ok(verified), Some(new))
         }

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 
 use super::outcome::{Refusal, Via};
 use super::verify::check_code;
-use super::{Decision, Policy, clear_throttles, refuse};
+use super::{Decision, Policy, clear_throttles, move_epoch, refuse};
 use crate::backup::{BackupCodeSet, BackupError};
 use crate::otp::{Code, Match, TotpParams};
 use crate::record::Opened;
@@ -98,7 +98,7 @@ where
         let learned = (found.step(), policy.clamp_drift(found.drift()));
         record.add_authenticator(label, secret, params, Some(learned), now);
         record.backup = Some(Arc::new(set));
-        record.epoch = record.epoch.saturating_add(1);
+        move_epoch(&mut record);
         clear_throttles(&mut record);
         (Ok(found), Some(record))
     })

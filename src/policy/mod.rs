@@ -58,8 +58,7 @@ pub(crate) use status::status;
 pub(crate) use throttle::Failed;
 pub(crate) use verify::{Expect, Proof, verify};
 
-use crate::record::Opened;
-use crate::record::Throttle;
+use crate::record::{Opened, State, Throttle};
 
 /// A decision: the outcome, and the record to write if the state changed (`None`: nothing to
 /// write, and nothing to discard).
@@ -68,6 +67,14 @@ pub(crate) type Decision<T> = (Result<T, Refusal>, Option<Opened>);
 /// A refusal that changes nothing.
 pub(crate) const fn refuse<T>(refusal: Refusal) -> Decision<T> {
     (Err(refusal), None)
+}
+
+/// Moves the credential epoch on, after any change of the second factor: sessions keyed on the
+/// old epoch end, and every remembered device is forgotten (each is bound to the epoch it was
+/// remembered in). Every flow that changes the second factor calls this, and only this.
+fn move_epoch<S>(record: &mut State<S>) {
+    record.epoch = record.epoch.saturating_add(1);
+    record.devices.clear();
 }
 
 /// A success on either path clears both (NIST SP 800-63B: counts reset after a success).
