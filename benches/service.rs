@@ -178,7 +178,7 @@ impl Bench {
         let mut left = iters;
         while left > 0 {
             let count = left.min(MISS_CHUNK);
-            ready!(self.service.unlock(USER)).unwrap();
+            ready!(self.service.unlock(USER, "operator")).unwrap();
             let start = Instant::now();
             for _ in 0..count {
                 let refused = ready!(self.service.verify(USER, black_box(&self.wrong)));

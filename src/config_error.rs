@@ -19,6 +19,7 @@ use crate::uri::UriError;
 /// | `Delay` | 〃 | `the first delay must be at least 1 s and at most the longest` |
 /// | `MaxDrift` | [`Policy::builder`](crate::policy::Policy::builder) | `the learned drift is capped at {max} steps at most` |
 /// | `EnrollmentTtl` | 〃 | `a pending enrollment must live at least 1 s` |
+/// | `MaxAuthenticators` | 〃 | `a user may hold 1 to {max} authenticators` |
 /// | `NoKeys` | [`ServerKeys::parse`](crate::keys::ServerKeys::parse) | `the server keys hold no entry` |
 /// | `KeyEntry` | 〃 | `server key entry {entry}: {problem}`, the [`EntryProblem`]'s text |
 /// | `KeySecretLength` | [`ServerKeys::new`](crate::keys::ServerKeys::new), [`with_old_secret`](crate::keys::ServerKeys::with_old_secret) | `a server secret of {len} bytes (32 to 64 are accepted)` |
@@ -67,6 +68,11 @@ pub enum ConfigError {
     },
     /// A pending enrollment that expires at once.
     EnrollmentTtl,
+    /// A limit of authenticators per user of 0, or over what a record holds.
+    MaxAuthenticators {
+        /// The highest limit allowed.
+        max: usize,
+    },
     /// The text of the server keys holds no entry (it is empty, or only white space).
     NoKeys,
     /// An entry of the text of the server keys is not a key.
@@ -136,6 +142,7 @@ impl fmt::Display for ConfigError {
             Self::Delay => f.write_str("the first delay must be at least 1 s and at most the longest"),
             Self::MaxDrift { max } => write!(f, "the learned drift is capped at {max} steps at most"),
             Self::EnrollmentTtl => f.write_str("a pending enrollment must live at least 1 s"),
+            Self::MaxAuthenticators { max } => write!(f, "a user may hold 1 to {max} authenticators"),
             Self::NoKeys => f.write_str("the server keys hold no entry"),
             Self::KeyEntry { entry, problem } => write!(f, "server key entry {entry}: {problem}"),
             Self::KeySecretLength { len } => {

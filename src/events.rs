@@ -85,7 +85,7 @@ impl Event {
 /// }
 /// assert!(notify(&EventKind::Locked { via: Via::Code }));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
     /// An enrollment began; it waits for a confirming code until `expires_at`.
@@ -156,8 +156,45 @@ pub enum EventKind {
         /// The drift learned, in steps.
         drift: i64,
     },
-    /// An administrator cleared the failure counters, delays and locks.
-    Unlocked,
+    /// A further authenticator was confirmed (the user's first is [`EventKind::EnrollmentConfirmed`]).
+    AuthenticatorAdded {
+        /// Its id.
+        id: u32,
+        /// The user's name for it.
+        label: String,
+        /// The new credential epoch.
+        epoch: u64,
+    },
+    /// An authenticator was removed (the last one removed turns the second factor off).
+    AuthenticatorRemoved {
+        /// Its id.
+        id: u32,
+        /// The user's name for it.
+        label: String,
+        /// The new credential epoch.
+        epoch: u64,
+    },
+    /// An authenticator was renamed.
+    AuthenticatorRenamed {
+        /// Its id.
+        id: u32,
+        /// Its new name.
+        label: String,
+    },
+    /// An operator cleared the failure counters, delays and locks.
+    Unlocked {
+        /// Who asked: the operator's id, as the application gave it.
+        operator: String,
+    },
+    /// An operator turned the second factor off without a proof (the support desk's reset).
+    Reset {
+        /// Who asked: the operator's id, as the application gave it.
+        operator: String,
+        /// Why, as the operator gave it.
+        reason: String,
+        /// The new credential epoch.
+        epoch: u64,
+    },
 }
 
 /// Receives the service's events. Called synchronously, after the decision took effect: keep it
@@ -194,7 +231,7 @@ impl<E: EventSink + ?Sized> EventSink for alloc::sync::Arc<E> {
 /// ```
 /// use twofactor::events::{Event, EventKind, EventSink, NoEvents};
 ///
-/// NoEvents.emit(&Event::new("u1", 0, EventKind::Unlocked)); // nothing happens
+/// NoEvents.emit(&Event::new("u1", 0, EventKind::EnrollmentStarted { expires_at: 600 })); // nothing happens
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 // Exhaustive on purpose: a unit value the application names to build a service; nothing to add.
@@ -212,7 +249,7 @@ impl EventSink for NoEvents {
 /// use twofactor::events::{CollectEvents, Event, EventKind, EventSink};
 ///
 /// let sink = Arc::new(CollectEvents::new());
-/// sink.emit(&Event::new("alice", 5, EventKind::Unlocked));
+/// sink.emit(&Event::new("alice", 5, EventKind::Unlocked { operator: "support:bob".into() }));
 /// assert_eq!(sink.take().len(), 1);
 /// assert!(sink.events().is_empty());
 /// ```

@@ -69,6 +69,15 @@ pub struct BackupCodes {
 }
 
 impl BackupCodes {
+    /// No codes: what a confirmation that adds a further authenticator gives (the user's set
+    /// stays).
+    pub(crate) const fn none(format: CodeFormat) -> Self {
+        Self {
+            codes: Vec::new(),
+            format,
+        }
+    }
+
     /// Formats canonical codes for display.
     pub(crate) fn new(canonical: &[CanonicalCode], format: CodeFormat) -> Self {
         let mut codes = Vec::with_capacity(canonical.len());

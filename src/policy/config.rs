@@ -4,6 +4,7 @@
 use super::ThrottlePolicy;
 use crate::config_error::ConfigError;
 use crate::otp::{Totp, Window};
+use crate::record::Record;
 
 /// The security rules of verification and enrollment, validated.
 ///
@@ -69,6 +70,7 @@ pub struct Policy {
     window: Window,
     max_drift: u32,
     enrollment_ttl: u64,
+    max_authenticators: usize,
     code_throttle: ThrottlePolicy,
     backup_throttle: ThrottlePolicy,
 }
@@ -80,12 +82,20 @@ impl Policy {
     pub const MAX_DRIFT_LIMIT: u32 = Totp::MAX_RESYNC_STEPS;
     /// How long a pending enrollment waits for its confirming code by default: 10 minutes.
     pub const DEFAULT_ENROLLMENT_TTL: u64 = 600;
+    /// How many authenticators a user may hold by default: 3 (a phone, a password manager, and
+    /// a new phone during a move).
+    pub const DEFAULT_MAX_AUTHENTICATORS: usize = 3;
+    /// The most authenticators a policy may allow: [`Record::MAX_AUTHENTICATORS`], 10. Each
+    /// typed code is compared with every authenticator, so each one costs a verification its
+    /// window of codes and multiplies a guesser's odds.
+    pub const MAX_AUTHENTICATORS_LIMIT: usize = Record::MAX_AUTHENTICATORS;
 
     /// The defaults of the table above.
     pub const DEFAULT: Self = Self {
         window: Window::DEFAULT,
         max_drift: Self::DEFAULT_MAX_DRIFT,
         enrollment_ttl: Self::DEFAULT_ENROLLMENT_TTL,
+        max_authenticators: Self::DEFAULT_MAX_AUTHENTICATORS,
         code_throttle: ThrottlePolicy::DEFAULT,
         backup_throttle: ThrottlePolicy::DEFAULT,
     };
@@ -112,6 +122,12 @@ impl Policy {
     #[must_use]
     pub const fn enrollment_ttl(&self) -> u64 {
         self.enrollment_ttl
+    }
+
+    /// How many authenticators a user may hold: an enrollment that would go past it is refused.
+    #[must_use]
+    pub const fn max_authenticators(&self) -> usize {
+        self.max_authenticators
     }
 
     /// Throttling of authenticator codes (verification, enrollment confirmation,
@@ -176,6 +192,13 @@ impl PolicyBuilder {
         self
     }
 
+    /// How many authenticators a user may hold (default 3), from 1 to
+    /// [`Policy::MAX_AUTHENTICATORS_LIMIT`].
+    pub const fn max_authenticators(mut self, count: usize) -> Self {
+        self.0.max_authenticators = count;
+        self
+    }
+
     /// Throttling of authenticator codes (default [`ThrottlePolicy::DEFAULT`]).
     pub const fn code_throttle(mut self, throttle: ThrottlePolicy) -> Self {
         self.0.code_throttle = throttle;
@@ -192,8 +215,14 @@ impl PolicyBuilder {
     ///
     /// # Errors
     /// [`ConfigError::MaxDrift`] for a cap over [`Policy::MAX_DRIFT_LIMIT`],
-    /// [`ConfigError::EnrollmentTtl`] for a time to live of 0.
+    /// [`ConfigError::EnrollmentTtl`] for a time to live of 0,
+    /// [`ConfigError::MaxAuthenticators`] for 0 or more than [`Policy::MAX_AUTHENTICATORS_LIMIT`].
     pub const fn build(self) -> Result<Policy, ConfigError> {
+        if self.0.max_authenticators == 0 || self.0.max_authenticators > Policy::MAX_AUTHENTICATORS_LIMIT {
+            return Err(ConfigError::MaxAuthenticators {
+                max: Policy::MAX_AUTHENTICATORS_LIMIT,
+            });
+        }
         if self.0.max_drift > Policy::MAX_DRIFT_LIMIT {
             return Err(ConfigError::MaxDrift {
                 max: Policy::MAX_DRIFT_LIMIT,
@@ -222,6 +251,19 @@ mod tests {
             Err(ConfigError::EnrollmentTtl)
         );
         assert_eq!(Policy::builder().build(), Ok(Policy::DEFAULT));
+        for count in [0, 11] {
+            assert_eq!(
+                Policy::builder().max_authenticators(count).build(),
+                Err(ConfigError::MaxAuthenticators { max: 10 })
+            );
+        }
+        assert_eq!(
+            Policy::builder()
+                .max_authenticators(10)
+                .build()
+                .map(|p| p.max_authenticators()),
+            Ok(10)
+        );
     }
 
     #[test]

@@ -41,29 +41,41 @@ pub(crate) fn begin(
     (Ok(expires_at), Some(new))
 }
 
-/// Confirms the pending enrollment with a code from the new authenticator.
+/// What a confirmation made: the matched step, the new authenticator's id and label, and
+/// whether it was the user's first (which made the first backup codes).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Confirmation {
+    pub(crate) matched: Match,
+    pub(crate) id: u32,
+    pub(crate) label: String,
+    pub(crate) first: bool,
+}
+
+/// Confirms the pending enrollment with a code from the new authenticator: the user's first, or
+/// one being added ([`begin_adding`](super::begin_adding)).
 ///
 /// The code is checked like a login code (window, authenticator-code throttle) against the
-/// pending secret. On success the pending secret becomes active with the matched step already
-/// spent — so the confirming code cannot also log in — and its drift learned; `make_backup`
-/// (called only then) gives the first backup-code set; the epoch moves and both throttles are
-/// cleared. A wrong code counts a failure; an expired enrollment is refused and stays as it is
-/// until a new one replaces it.
+/// pending secret. On success the pending secret becomes an authenticator with the matched step
+/// already spent — so the confirming code cannot also log in — and its drift learned; for the
+/// first authenticator `make_backup` (called only then) gives the first backup-code set, an
+/// added one keeps the user's set; the epoch moves and both throttles are cleared. A wrong code
+/// counts a failure; an expired enrollment is refused and stays as it is until a new one
+/// replaces it; a user who reached [`Policy::max_authenticators`] since is refused.
 pub(crate) fn confirm<F>(
     record: Option<Opened>,
     input: &str,
     now: u64,
     policy: &Policy,
     make_backup: F,
-) -> Decision<Match>
+) -> Decision<Confirmation>
 where
     F: FnOnce() -> Result<BackupCodeSet, BackupError>,
 {
     let Some(record) = record else {
         return refuse(Refusal::NoPendingEnrollment);
     };
-    if record.is_enabled() {
-        return refuse(Refusal::AlreadyEnabled);
+    if record.authenticators.len() >= policy.max_authenticators() {
+        return refuse(Refusal::TooManyAuthenticators(policy.max_authenticators()));
     }
     let Some(pending) = record.pending.as_ref() else {
         return refuse(Refusal::NoPendingEnrollment);
@@ -81,11 +93,14 @@ where
         .secret
         .totp
         .verify_code(&code, now, policy.window(), 0, None);
-    check_code(record, checked, now, policy, |mut record, found| {
-        let set = match make_backup() {
-            Ok(set) => set,
-            Err(error) => return refuse(Refusal::Generate(error)),
-        };
+    check_code(record, checked, now, policy, |mut record, found: Match| {
+        let first = !record.is_enabled();
+        if first {
+            match make_backup() {
+                Ok(set) => record.backup = Some(Arc::new(set)),
+                Err(error) => return refuse(Refusal::Generate(error)),
+            }
+        }
         let Some(Pending {
             label,
             secret,
@@ -96,10 +111,15 @@ where
             return refuse(Refusal::NoPendingEnrollment);
         };
         let learned = (found.step(), policy.clamp_drift(found.drift()));
-        record.add_authenticator(label, secret, params, Some(learned), now);
-        record.backup = Some(Arc::new(set));
+        let id = record.add_authenticator(label.clone(), secret, params, Some(learned), now);
         move_epoch(&mut record);
         clear_throttles(&mut record);
-        (Ok(found), Some(record))
+        let confirmation = Confirmation {
+            matched: found,
+            id,
+            label,
+            first,
+        };
+        (Ok(confirmation), Some(record))
     })
 }

@@ -28,6 +28,7 @@
 // policy's types are used.
 #![cfg_attr(not(feature = "std"), allow(dead_code, unused_imports))]
 
+mod authenticators;
 mod challenge;
 mod change;
 mod config;
@@ -42,12 +43,17 @@ mod verify;
 #[cfg(test)]
 mod tests;
 
+pub use authenticators::AuthenticatorInfo;
 pub use config::{Policy, PolicyBuilder};
 pub use odds::GuessingOdds;
-pub use outcome::{Verified, Via};
+pub use outcome::{LabelProblem, Verified, Via};
 pub use status::{Status, Throttling};
 pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
 
+pub(crate) use authenticators::{
+    begin_adding, list as list_authenticators, remove as remove_authenticator,
+    rename as rename_authenticator, reset,
+};
 pub(crate) use challenge::{issue as issue_challenge, verify_with as verify_with_challenge};
 pub(crate) use change::{disable, regenerate, unlock};
 pub(crate) use enroll::{begin, confirm};

@@ -51,12 +51,15 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
 ///    counted.
 /// 3. The path's throttle is consulted before the code is looked at: a refusal while throttled
 ///    or locked is not counted and writes nothing.
-/// 4. An authenticator code is checked over the window centred on the learned drift, refusing
-///    the last accepted step and every earlier one (RFC 6238 §5.2); a replay is reported as
-///    such and not counted (whoever has the code learned nothing by guessing). A backup code is
+/// 4. An authenticator code is checked against every authenticator of the user, each over its
+///    window centred on its learned drift, refusing its last accepted step and every earlier one
+///    (RFC 6238 §5.2); a replay is reported as such and not counted (whoever has the code
+///    learned nothing by guessing). Every candidate of every authenticator is computed and
+///    compared, whatever matches: the cost is (authenticators × window) codes. A backup code is
 ///    hashed once (per set) and compared with every stored hash; a used one is a replay.
-/// 5. Success spends the step (or marks the backup code used), learns the drift (clamped), and
-///    clears both paths' counters; a wrong code counts one failure on its path.
+/// 5. Success spends the step of the authenticator that matched (or marks the backup code
+///    used), learns its drift (clamped), and clears both paths' counters; a wrong code counts one
+///    failure on its path, once, however many authenticators it was compared with.
 pub(crate) fn accept<H: CodeHasher + ?Sized>(
     record: Opened,
     proof: &mut Proof<'_, H>,
@@ -68,27 +71,37 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
         Err(refusal) => return refuse(refusal),
     };
     let via = match path {
-        Path::Code(_) => Via::Code,
+        Path::Code => Via::Code,
         Path::BackupCode => Via::BackupCode,
     };
     if let Err(refusal) = policy.gate(&record, via, now) {
         return refuse(refusal);
     }
     match path {
-        Path::Code(code) => accept_code(record, &code, now, policy),
+        Path::Code => accept_code(record, proof.input, now, policy),
         Path::BackupCode => accept_backup(record, proof, now, policy),
     }
 }
 
-/// The path an attempt takes, with the code already read for the authenticator-code path.
+/// The path an attempt takes.
 enum Path {
-    Code(Code),
+    Code,
     BackupCode,
 }
 
 fn classify<H: CodeHasher + ?Sized>(record: &Opened, proof: &Proof<'_, H>) -> Result<Path, Refusal> {
-    let active = record.primary().ok_or(Refusal::NotEnrolled)?;
-    let code = Code::parse(proof.input, active.params.digits());
+    if !record.is_enabled() {
+        return Err(Refusal::NotEnrolled);
+    }
+    // A code if it has the shape of any authenticator's codes (their digit counts may differ).
+    let code = match record
+        .authenticators
+        .iter()
+        .any(|authenticator| Code::parse(proof.input, authenticator.params.digits()).is_ok())
+    {
+        true => Ok(()),
+        false => Err(()),
+    };
     let backup_shape = || {
         record
             .backup
@@ -96,7 +109,7 @@ fn classify<H: CodeHasher + ?Sized>(record: &Opened, proof: &Proof<'_, H>) -> Re
             .is_some_and(|set| set.has_code_shape(proof.input))
     };
     match (proof.expect, code) {
-        (Expect::Code | Expect::Any, Ok(code)) => Ok(Path::Code(code)),
+        (Expect::Code | Expect::Any, Ok(())) => Ok(Path::Code),
         (Expect::Code, Err(_)) => Err(Refusal::Malformed),
         (Expect::BackupCode, _) if record.backup.is_some() => Ok(Path::BackupCode),
         (Expect::BackupCode, _) => Err(Refusal::NoBackupCodes),
@@ -105,19 +118,21 @@ fn classify<H: CodeHasher + ?Sized>(record: &Opened, proof: &Proof<'_, H>) -> Re
     }
 }
 
-fn accept_code(record: Opened, code: &Code, now: u64, policy: &Policy) -> Decision<Verified> {
-    let Some(active) = record.primary() else {
-        return refuse(Refusal::NotEnrolled);
-    };
-    let checked = active
-        .secret
-        .totp
-        .verify_code(code, now, policy.window(), active.drift, active.last_step);
-    check_code(record, checked, now, policy, |mut record, found| {
-        spend_step(&mut record, found, now, policy);
+fn accept_code(record: Opened, input: &str, now: u64, policy: &Policy) -> Decision<Verified> {
+    let checked = best_of(record.authenticators.iter().map(|authenticator| {
+        let code = Code::parse(input, authenticator.params.digits())?;
+        let (drift, last_step) = (authenticator.drift, authenticator.last_step);
+        authenticator
+            .secret
+            .totp
+            .verify_code(&code, now, policy.window(), drift, last_step)
+    }));
+    check_code(record, checked, now, policy, |mut record, (index, found)| {
+        let id = spend_step(&mut record, index, found, now, policy);
         let verified = Verified {
             via: Via::Code,
             matched: Some(found),
+            authenticator: id,
             backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
             epoch: record.epoch,
         };
@@ -125,16 +140,40 @@ fn accept_code(record: Opened, code: &Code, now: u64, policy: &Policy) -> Decisi
     })
 }
 
+/// The outcome of checking one code against several authenticators, each checked in full
+/// (`checks` is consumed to its end, whatever an early one gave): the first match with the index
+/// of its authenticator; else a replay if any authenticator saw one; else a clock error; else a
+/// mismatch; else (input that is a code for none of them) the first malformed-input error.
+pub(super) fn best_of(checks: impl Iterator<Item = Result<Match, OtpError>>) -> Result<(usize, Match), OtpError> {
+    const fn rank<T>(checked: &Result<T, OtpError>) -> u8 {
+        match checked {
+            Ok(_) => 4,
+            Err(OtpError::Replay) => 3,
+            Err(OtpError::BeforeT0 { .. } | OtpError::BeforeUnixEpoch) => 2,
+            Err(OtpError::Mismatch) => 1,
+            Err(_) => 0,
+        }
+    }
+    let mut best = None;
+    for (index, checked) in checks.enumerate() {
+        let checked = checked.map(|found| (index, found));
+        if best.as_ref().is_none_or(|best| rank(&checked) > rank(best)) {
+            best = Some(checked);
+        }
+    }
+    best.unwrap_or(Err(OtpError::Mismatch))
+}
+
 /// What checking an authenticator code came to, for every flow that checks one (a login, a
 /// confirmation, a resynchronisation): a match goes on with `then`; a wrong code counts a
 /// failure on the code path and is written; a replay, malformed input or a clock error is
 /// refused with nothing written.
-pub(super) fn check_code<T>(
+pub(super) fn check_code<T, F>(
     mut record: Opened,
-    checked: Result<Match, OtpError>,
+    checked: Result<F, OtpError>,
     now: u64,
     policy: &Policy,
-    then: impl FnOnce(Opened, Match) -> Decision<T>,
+    then: impl FnOnce(Opened, F) -> Decision<T>,
 ) -> Decision<T> {
     match checked {
         Ok(found) => then(record, found),
@@ -148,15 +187,23 @@ pub(super) fn check_code<T>(
     }
 }
 
-/// A matched code of the first authenticator: its step is spent (with every earlier one), its
-/// drift learned (clamped), its use recorded, and both throttles cleared.
-pub(super) fn spend_step(record: &mut Opened, found: Match, now: u64, policy: &Policy) {
-    if let Some(active) = record.primary_mut() {
-        active.last_step = Some(found.step());
-        active.drift = policy.clamp_drift(found.drift());
-        active.last_used_at = Some(now);
-    }
+/// A matched code of authenticator `index`: its step is spent (with every earlier one), its
+/// drift learned (clamped), its use recorded, and both throttles cleared. Returns its id.
+pub(super) fn spend_step(
+    record: &mut Opened,
+    index: usize,
+    found: Match,
+    now: u64,
+    policy: &Policy,
+) -> Option<u32> {
+    let id = record.authenticators.get_mut(index).map(|authenticator| {
+        authenticator.last_step = Some(found.step());
+        authenticator.drift = policy.clamp_drift(found.drift());
+        authenticator.last_used_at = Some(now);
+        authenticator.id
+    });
     clear_throttles(record);
+    id
 }
 
 fn accept_backup<H: CodeHasher + ?Sized>(
@@ -176,6 +223,7 @@ fn accept_backup<H: CodeHasher + ?Sized>(
             let verified = Verified {
                 via: Via::BackupCode,
                 matched: None,
+                authenticator: None,
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
             };

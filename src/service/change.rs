@@ -1,5 +1,5 @@
 //! Changes to the second factor, each proven with a current code: disable, regenerate backup
-//! codes; and the administrator's unlock.
+//! codes; and the operators' unlock and reset.
 
 use super::{Error, TwoFactor};
 use crate::backup::BackupCodes;
@@ -168,9 +168,10 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         }
     }
 
-    /// Clears the user's failure counters, delays and locks on both paths: an administrator's
-    /// reset, once the user's identity was checked some other way. Returns whether anything was
-    /// cleared.
+    /// Clears the user's failure counters, delays and locks on both paths: an operator's tool,
+    /// once the user's identity was checked some other way. `operator` names who asked (the
+    /// application's id of the support agent or admin) and goes into the
+    /// [`EventKind::Unlocked`] event. Returns whether anything was cleared.
     ///
     /// # Errors
     /// [`Error::NotEnrolled`] for a user without a record; the service's own failures.
@@ -192,21 +193,86 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// let backup = confirmed.backup_codes.expose_code(0).ok_or("no code")?;
     /// let refused = service.verify("u1", backup).await;
     /// assert!(matches!(refused, Err(Error::Throttled { via: Via::BackupCode, .. })));
-    /// assert!(service.unlock("u1").await?);
+    /// assert!(service.unlock("u1", "support:bob").await?);
     /// assert!(service.verify("u1", backup).await.is_ok());
-    /// assert!(!service.unlock("u1").await?);
+    /// assert!(!service.unlock("u1", "support:bob").await?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub async fn unlock(&self, user: impl AsRef<str>) -> Result<bool, Error> {
+    pub async fn unlock(&self, user: impl AsRef<str>, operator: &str) -> Result<bool, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
         let (outcome, _) = self.transact(user, policy::unlock).await?;
         let changed = outcome.map_err(Error::from)?;
         if changed {
-            self.emit(user, now, EventKind::Unlocked);
+            let operator = operator.into();
+            self.emit(user, now, EventKind::Unlocked { operator });
         }
         Ok(changed)
+    }
+
+    /// The support desk's reset: turns the second factor off **without a proof**, for a user who
+    /// lost every authenticator and backup code and whose identity an operator checked out of
+    /// band. Every authenticator, the pending enrollment, the backup codes, the failure counters,
+    /// the login challenge and every remembered device go; the epoch moves (end the user's
+    /// sessions). An [`EventKind::Reset`] carries `operator` (who asked) and `reason` (why), and
+    /// no secret. Returns the new epoch, or `None` if there was nothing to reset.
+    ///
+    /// **An operator tool: never wire it to a route a user can reach.** Whoever can call it
+    /// removes the second factor of any account; give it only to authenticated staff, and audit
+    /// its events.
+    ///
+    /// # Errors
+    /// The service's own failures.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use twofactor::events::{CollectEvents, EventKind};
+    /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let events = Arc::new(CollectEvents::new());
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config).with_events(Arc::clone(&events));
+    /// # let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// # let app = Totp::new(&enrollment.secret, service.config().params());
+    /// # service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// // Ticket 4711: the phone is gone; identity checked by video call.
+    /// let epoch = service.admin_reset("u1", "support:bob", "ticket 4711, lost phone").await?;
+    /// assert_eq!(epoch, Some(2));
+    /// assert!(!service.status("u1").await?.enabled);
+    /// let reset = events.take().pop().ok_or("no event")?;
+    /// assert!(matches!(reset.kind, EventKind::Reset { ref operator, .. } if operator == "support:bob"));
+    /// assert_eq!(service.admin_reset("u1", "support:bob", "again").await?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn admin_reset(
+        &self,
+        user: impl AsRef<str>,
+        operator: &str,
+        reason: &str,
+    ) -> Result<Option<u64>, Error> {
+        let user = user.as_ref();
+        let now = self.start(user)?;
+        let (outcome, _) = self.transact(user, policy::reset).await?;
+        let epoch = outcome.map_err(Error::from)?;
+        if let Some(epoch) = epoch {
+            let (operator, reason) = (operator.into(), reason.into());
+            self.emit(
+                user,
+                now,
+                EventKind::Reset {
+                    operator,
+                    reason,
+                    epoch,
+                },
+            );
+        }
+        Ok(epoch)
     }
 }

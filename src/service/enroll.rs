@@ -97,10 +97,13 @@ impl Enrollment {
 #[non_exhaustive]
 pub struct Confirmed {
     /// The backup codes, in plaintext: show them to the user now, once. They are zeroized when
-    /// dropped; only their hashes are stored.
+    /// dropped; only their hashes are stored. Empty when the confirmation added a further
+    /// authenticator: the user's codes stay as they were.
     pub backup_codes: BackupCodes,
     /// The step the confirming code matched (now spent) and its drift.
     pub matched: Match,
+    /// The id of the new authenticator.
+    pub authenticator: u32,
     /// The new credential epoch.
     pub epoch: u64,
 }
@@ -140,12 +143,8 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     pub async fn begin_enrollment(&self, user: impl AsRef<str>, account: &str) -> Result<Enrollment, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
+        let (secret, uri) = self.new_secret(account)?;
         let params = self.config.params();
-        let mut draw = self.rng.draw();
-        let secret = Secret::generate_with_rng(&mut draw, params.algorithm());
-        // A secret from a failed draw is never used.
-        draw.finish().map_err(|_| Error::Secret(SecretError::Rng))?;
-        let uri = KeyUri::totp(secret.clone(), params, self.config.issuer(), account).map_err(Error::Uri)?;
         let rules = self.config.policy();
         let (outcome, _) = self
             .transact(user, |record| {
@@ -161,14 +160,30 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         })
     }
 
+    /// A new secret of the configured parameters, from the service's randomness, and the Key URI
+    /// that carries it to an app as `account`.
+    pub(super) fn new_secret(&self, account: &str) -> Result<(Secret, KeyUri), Error> {
+        let params = self.config.params();
+        let mut draw = self.rng.draw();
+        let secret = Secret::generate_with_rng(&mut draw, params.algorithm());
+        // A secret from a failed draw is never used.
+        draw.finish().map_err(|_| Error::Secret(SecretError::Rng))?;
+        let uri = KeyUri::totp(secret.clone(), params, self.config.issuer(), account).map_err(Error::Uri)?;
+        Ok((secret, uri))
+    }
+
     /// Confirms the pending enrollment with a code from the new authenticator: the secret becomes
-    /// active, the code's step is spent (it cannot also log in), the first backup codes are made
-    /// and returned once, and the credential epoch moves.
+    /// an authenticator, the code's step is spent (it cannot also log in), and the credential
+    /// epoch moves. For the user's first authenticator the first backup codes are made and
+    /// returned once; for one added by [`TwoFactor::begin_adding_authenticator`],
+    /// [`Confirmed::backup_codes`] is empty (the user's codes stay) and an
+    /// [`EventKind::AuthenticatorAdded`] names it.
     ///
     /// # Errors
-    /// [`Error::NoPendingEnrollment`], [`Error::EnrollmentExpired`], [`Error::AlreadyEnabled`],
-    /// [`Error::WrongCode`] (counted on the authenticator-code path), [`Error::Throttled`],
-    /// [`Error::Locked`], [`Error::Malformed`], [`Error::Generate`]; the service's own failures.
+    /// [`Error::NoPendingEnrollment`], [`Error::EnrollmentExpired`],
+    /// [`Error::TooManyAuthenticators`], [`Error::WrongCode`] (counted on the authenticator-code
+    /// path), [`Error::Throttled`], [`Error::Locked`], [`Error::Malformed`], [`Error::Generate`];
+    /// the service's own failures.
     ///
     /// ```
     /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor, Via};
@@ -205,11 +220,22 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
             })
             .await?;
         match (outcome, offload.into_made(), written) {
-            (Ok(matched), Some((backup_codes, _)), Some(epoch)) => {
+            (Ok(confirmation), Some((backup_codes, _)), Some(epoch)) if confirmation.first => {
                 self.emit(user, now, EventKind::EnrollmentConfirmed { epoch });
                 Ok(Confirmed {
                     backup_codes,
-                    matched,
+                    matched: confirmation.matched,
+                    authenticator: confirmation.id,
+                    epoch,
+                })
+            }
+            (Ok(confirmation), _, Some(epoch)) if !confirmation.first => {
+                let (id, label) = (confirmation.id, confirmation.label);
+                self.emit(user, now, EventKind::AuthenticatorAdded { id, label, epoch });
+                Ok(Confirmed {
+                    backup_codes: BackupCodes::none(self.config.backup_format()),
+                    matched: confirmation.matched,
+                    authenticator: id,
                     epoch,
                 })
             }

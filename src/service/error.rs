@@ -7,7 +7,7 @@ use crate::backup::BackupError;
 use crate::challenge::ChallengeError;
 use crate::otp::OtpError;
 use crate::policy::Refusal;
-use crate::policy::Via;
+use crate::policy::{LabelProblem, Via};
 use crate::seal::SealError;
 use crate::secret::SecretError;
 use crate::uri::UriError;
@@ -77,6 +77,9 @@ use crate::uri::UriError;
 /// | `Throttled` | `Refused` | 429, [`retry_at`](Error::retry_at) | Too many attempts. Please wait a moment and try again. | `too many failed attempts: codes refused until {retry_at}` (`backup codes` for a backup code) |
 /// | `Locked { via: Code }` | `Refused` | 423 | Too many wrong codes. Sign in with a backup code, or contact support. | `too many failed attempts: codes are locked` |
 /// | `Locked { via: BackupCode }` | `Refused` | 423 | Too many wrong backup codes. Sign in with a code from your authenticator app, or contact support. | `too many failed attempts: backup codes are locked` |
+/// | `TooManyAuthenticators` | `Refused` | 409 | You already have as many authenticators as allowed. Remove one first. | `the user already holds {max} authenticators, the most allowed` |
+/// | `UnknownAuthenticator` | `Refused` | 404 | That authenticator is not on this account. | `the user has no authenticator {id}` |
+/// | `InvalidLabel` | `Refused` | 400 | Please give a name of up to 64 characters, on one line. | the [`LabelProblem`]'s text, e.g. `the label is longer than 64 bytes` |
 /// | `Challenge(Expired)` | `Refused` | 401 | Your sign-in took too long. Please sign in again. | `the login challenge was refused` |
 /// | `Challenge(Used)` | `Refused` | 401 | This sign-in was already completed. Please sign in again. | 〃 |
 /// | `Challenge(Superseded)` | `Refused` | 401 | A newer sign-in was started. Please continue with that one, or sign in again. | 〃 |
@@ -145,6 +148,19 @@ pub enum Error {
         /// Which path.
         via: Via,
     },
+    /// The user already holds [`Policy::max_authenticators`](crate::policy::Policy::max_authenticators)
+    /// authenticators: one must be removed before another is added.
+    TooManyAuthenticators {
+        /// The most the policy allows.
+        max: usize,
+    },
+    /// No authenticator of the user has this id (it was removed, or never existed).
+    UnknownAuthenticator {
+        /// The id asked for.
+        id: u32,
+    },
+    /// A label (the user's name for an authenticator) that cannot be kept; nothing was changed.
+    InvalidLabel(LabelProblem),
     /// The user identifier is empty or longer than [`Record::MAX_USER_LEN`](crate::store::Record::MAX_USER_LEN).
     InvalidUser,
     /// Other requests kept changing the record: the attempt was retried as many times as the
@@ -223,7 +239,10 @@ impl Error {
             | Self::WrongCode { .. }
             | Self::Replay { .. }
             | Self::Throttled { .. }
-            | Self::Locked { .. } => ErrorKind::Refused,
+            | Self::Locked { .. }
+            | Self::TooManyAuthenticators { .. }
+            | Self::UnknownAuthenticator { .. }
+            | Self::InvalidLabel(_) => ErrorKind::Refused,
             Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
             Self::Challenge(_) => ErrorKind::Refused,
             Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
@@ -247,12 +266,14 @@ impl Error {
     pub const fn http_status(&self) -> u16 {
         match self.kind() {
             ErrorKind::Refused => match self {
-                Self::Malformed => 400,
+                Self::Malformed | Self::InvalidLabel(_) => 400,
+                Self::UnknownAuthenticator { .. } => 404,
                 Self::NotEnrolled
                 | Self::AlreadyEnabled
                 | Self::NoPendingEnrollment
                 | Self::EnrollmentExpired
-                | Self::NoBackupCodes => 409,
+                | Self::NoBackupCodes
+                | Self::TooManyAuthenticators { .. } => 409,
                 Self::Throttled { .. } => 429,
                 Self::Locked { .. } => 423,
                 _ => 401,
@@ -316,6 +337,11 @@ impl Error {
                 "Too many wrong backup codes. Sign in with a code from your authenticator app, or \
                  contact support."
             }
+            Self::TooManyAuthenticators { .. } => {
+                "You already have as many authenticators as allowed. Remove one first."
+            }
+            Self::UnknownAuthenticator { .. } => "That authenticator is not on this account.",
+            Self::InvalidLabel(_) => "Please give a name of up to 64 characters, on one line.",
             Self::Challenge(ChallengeError::Expired { .. }) => {
                 "Your sign-in took too long. Please sign in again."
             }
@@ -391,6 +417,9 @@ impl From<Refusal> for Error {
             Refusal::Hash(error) => Self::Hash(error),
             Refusal::Generate(error) => Self::Generate(error),
             Refusal::Challenge(error) => Self::Challenge(error),
+            Refusal::TooManyAuthenticators(max) => Self::TooManyAuthenticators { max },
+            Refusal::UnknownAuthenticator(id) => Self::UnknownAuthenticator { id },
+            Refusal::InvalidLabel(problem) => Self::InvalidLabel(problem),
         }
     }
 }
@@ -421,6 +450,11 @@ impl fmt::Display for Error {
                 )
             }
             Self::Locked { via } => write!(f, "too many failed attempts: {}s are locked", noun(*via)),
+            Self::TooManyAuthenticators { max } => {
+                write!(f, "the user already holds {max} authenticators, the most allowed")
+            }
+            Self::UnknownAuthenticator { id } => write!(f, "the user has no authenticator {id}"),
+            Self::InvalidLabel(problem) => problem.fmt(f),
             Self::InvalidUser => f.write_str("the user identifier is empty or too long"),
             Self::Conflict => f.write_str("the record kept changing under concurrent requests"),
             Self::Store(_) => f.write_str("the store failed"),

@@ -2,6 +2,7 @@
 //!
 //! The rules of load, decide, compare-and-swap are documented on [`TwoFactor`].
 
+mod authenticators;
 mod challenge;
 mod change;
 mod clock;
@@ -242,6 +243,15 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
             return Err(Error::InvalidUser);
         }
         self.clock.now().map_err(Error::Clock)
+    }
+
+    /// The stored record of `user`, for a call that only reads it (it is not opened).
+    async fn load_checked(&self, user: &str) -> Result<Option<Record>, Error> {
+        let record = self.store.load(user).await.map_err(Error::store)?;
+        if record.as_ref().is_some_and(|record| record.user() != user) {
+            return Err(Error::store(error::WrongRecord));
+        }
+        Ok(record)
     }
 
     fn emit(&self, user: &str, at: u64, kind: EventKind) {

@@ -31,10 +31,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     pub async fn status(&self, user: impl AsRef<str>) -> Result<Status, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let record = self.store.load(user).await.map_err(Error::store)?;
-        if record.as_ref().is_some_and(|record| record.user() != user) {
-            return Err(Error::store(super::error::WrongRecord));
-        }
+        let record = self.load_checked(user).await?;
         Ok(policy::status(
             record.as_ref().map(|record| &record.0),
             now,

@@ -244,7 +244,7 @@ fn an_expensive_hasher_runs_on_blocking_threads_exactly_as_often_as_the_policy_h
             }
         }
         assert_eq!(hasher.take().len(), wrong);
-        assert!(service.unlock("u1").await.unwrap());
+        assert!(service.unlock("u1", "operator").await.unwrap());
 
         let regenerated = service
             .regenerate_backup_codes("u1", codes.expose_code(1).unwrap())

@@ -89,7 +89,7 @@ async fn a_store_that_returns_another_users_record_is_a_store_error() {
     for outcome in [
         service.verify("alice", "123456").await.map(|_| ()),
         service.status("alice").await.map(|_| ()),
-        service.unlock("alice").await.map(|_| ()),
+        service.unlock("alice", "operator").await.map(|_| ()),
     ] {
         let error = outcome.unwrap_err();
         assert!(matches!(error, Error::Store(_)), "{error:?}");
@@ -155,7 +155,7 @@ async fn a_user_without_a_factor_is_not_enrolled_and_nothing_is_written() {
             .await
             .map(|_| ()),
         service.resync("alice", "123456", "654321").await.map(|_| ()),
-        service.unlock("alice").await.map(|_| ()),
+        service.unlock("alice", "operator").await.map(|_| ()),
     ] {
         assert!(matches!(outcome, Err(Error::NotEnrolled)), "{outcome:?}");
     }

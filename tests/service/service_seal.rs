@@ -339,7 +339,10 @@ async fn an_unknown_key_a_wrong_key_and_no_keyring_are_each_refused() {
     let error = seal_error(unsealed.verify("u1", &code(&app, &clock)).await);
     assert_eq!(error, SealError::NoKeyring);
     // Not even a new enrollment or an unlock proceeds over secrets it cannot open.
-    assert_eq!(seal_error(unsealed.unlock("u1").await), SealError::NoKeyring);
+    assert_eq!(
+        seal_error(unsealed.unlock("u1", "operator").await),
+        SealError::NoKeyring
+    );
     assert_eq!(seal_error(unsealed.reseal("u1").await), SealError::NoKeyring);
     // Status reads no secret and still works.
     assert!(unsealed.status("u1").await.unwrap().enabled);

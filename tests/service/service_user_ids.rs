@@ -60,7 +60,7 @@ async fn every_flow_takes_any_string_like_user_id_and_its_future_is_send() {
     let backup = confirmed.backup_codes.expose_code(0).unwrap();
     send(service.verify_backup_code(&id, backup)).await.unwrap();
     assert!(send(service.status(&shared)).await.unwrap().enabled);
-    assert!(!send(service.unlock(id.clone())).await.unwrap());
+    assert!(!send(service.unlock(id.clone(), "operator")).await.unwrap());
 
     let token = send(service.issue_challenge(&shared)).await.unwrap();
     let user = service.challenge_user(token.as_str()).unwrap();

@@ -340,7 +340,7 @@ async fn exercise<S: Store>(store: &S, manifest: &Value, user: &Value) {
                 "{refused:?}"
             );
             assert_eq!(store.load(id).await.unwrap().unwrap().version(), record.version());
-            assert!(service.unlock(id).await.unwrap());
+            assert!(service.unlock(id, "operator").await.unwrap());
             code_checks(&service, id, login).await;
             backup_checks(&service, id, login).await;
         }

@@ -75,7 +75,10 @@ fn confirm_activates_spends_the_step_and_moves_the_epoch() {
         generator(5, &mut called),
     );
     assert!(called);
-    let found = outcome.unwrap();
+    let confirmation = outcome.unwrap();
+    assert!(confirmation.first);
+    assert_eq!((confirmation.id, confirmation.label.as_str()), (1, ""));
+    let found = confirmation.matched;
     let new = new.unwrap();
     assert_eq!(found.step(), Fixture::step(NOW));
     assert!(new.is_enabled() && new.pending.is_none());
@@ -176,8 +179,9 @@ fn confirm_refusals() {
     let bare = Opened::new("alice");
     let bare = confirm(Some(bare.clone()), &code, NOW, &fx.policy, || unreachable!());
     assert_eq!(bare, (Err(Refusal::NoPendingEnrollment), None));
+    // An enabled user with nothing pending (adding one begins with `begin_adding`).
     let active = confirm(Some(fx.record.clone()), &code, NOW, &fx.policy, || unreachable!());
-    assert_eq!(active, (Err(Refusal::AlreadyEnabled), None));
+    assert_eq!(active, (Err(Refusal::NoPendingEnrollment), None));
     let record = pending(&fx);
     assert_eq!(
         confirm(Some(record.clone()), "12345", NOW, &fx.policy, || unreachable!()),
