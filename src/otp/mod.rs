@@ -27,6 +27,8 @@ mod hotp;
 mod mac;
 mod params;
 mod scan;
+#[cfg(test)]
+pub(crate) use scan::scans;
 mod totp;
 mod window;
 

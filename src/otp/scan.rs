@@ -50,6 +50,20 @@ fn counters(range: Range) -> impl Iterator<Item = (u64, bool)> {
     })
 }
 
+#[cfg(test)]
+std::thread_local! {
+    /// How many single-code scans ran on this thread.
+    static SCANS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// How many single-code scans (each a whole window, computed and compared) ran on this thread
+/// so far: for the tests that prove a verification scans every authenticator, with no early
+/// exit.
+#[cfg(test)]
+pub(crate) fn scans() -> u32 {
+    SCANS.with(core::cell::Cell::get)
+}
+
 /// Finds `code` in `range`.
 pub(crate) fn single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, after: Option<u64>) -> Scan {
     compare_single(mac, digits, code, range, after).outcome()
@@ -69,6 +83,8 @@ struct Seen {
 /// count its instructions under valgrind by its name, `twofactor::otp::scan::compare_single`.
 #[inline(never)]
 fn compare_single(mac: &KeyedHmac, digits: Digits, code: u32, range: Range, after: Option<u64>) -> Seen {
+    #[cfg(test)]
+    SCANS.with(|scans| scans.set(scans.get() + 1));
     let mut found = Choice::from(0);
     let mut replayed = Choice::from(0);
     let mut matched: u64 = 0;

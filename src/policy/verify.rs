@@ -144,7 +144,9 @@ fn accept_code(record: Opened, input: &str, now: u64, policy: &Policy) -> Decisi
 /// (`checks` is consumed to its end, whatever an early one gave): the first match with the index
 /// of its authenticator; else a replay if any authenticator saw one; else a clock error; else a
 /// mismatch; else (input that is a code for none of them) the first malformed-input error.
-pub(super) fn best_of(checks: impl Iterator<Item = Result<Match, OtpError>>) -> Result<(usize, Match), OtpError> {
+pub(super) fn best_of(
+    checks: impl Iterator<Item = Result<Match, OtpError>>,
+) -> Result<(usize, Match), OtpError> {
     const fn rank<T>(checked: &Result<T, OtpError>) -> u8 {
         match checked {
             Ok(_) => 4,

@@ -1,5 +1,6 @@
 //! The policy's rules, each tested on records built in memory: no store, no clock, no service.
 
+mod authenticators;
 mod changes;
 mod drift;
 mod enrollment;
