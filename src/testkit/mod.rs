@@ -18,6 +18,7 @@
 //!
 //! Documented on [`run_conformance`].
 
+mod authenticators;
 mod crud;
 mod fail_closed;
 mod failing;
@@ -28,6 +29,7 @@ mod race;
 #[cfg(feature = "seal")]
 mod sealed;
 
+pub use authenticators::check_concurrent_authenticators;
 pub use crud::{check_crud, check_stale_versions};
 pub use fail_closed::check_fail_closed;
 pub use failing::{FailingStore, FailingStoreError};
@@ -62,6 +64,7 @@ const CONTENDERS: usize = 64;
 /// | [`check_concurrent_code`] | 64 concurrent submissions of one valid code: exactly one succeeds, 63 are told it was a replay |
 /// | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
 /// | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
+/// | [`check_concurrent_authenticators`] | of 8 racing adds exactly one is confirmed; a removal racing 32 logins with the removed authenticator's code is never undone, and no login is accepted after it |
 /// | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
 /// | `check_sealed_at_rest` (feature `seal`) | with a keyring the store holds no plain secret, keeps sealed values byte for byte, refuses one moved to another user; rotation reseals once |
 /// | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
@@ -113,6 +116,7 @@ pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<
     check_concurrent_code(&stores).await?;
     check_concurrent_backup_code(&stores).await?;
     check_concurrent_failures(&stores).await?;
+    check_concurrent_authenticators(&stores).await?;
     check_fail_closed(&stores).await?;
     #[cfg(feature = "seal")]
     check_sealed_at_rest(&stores).await?;
