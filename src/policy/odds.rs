@@ -37,6 +37,17 @@ use crate::otp::Digits;
 /// `tests/service/policy_odds.rs` runs such an attacker through the service with a manual clock for a
 /// simulated year and checks that it gets exactly these numbers of guesses.
 ///
+/// **Several authenticators.** A guess is compared with the window of every authenticator the
+/// user holds, so with `n` of them it is compared with `n · w` codes and the bound is `n` times
+/// higher ([`GuessingOdds::with_authenticators`]); the throttle is per user, so the number of
+/// guesses does not change. At the defaults, a year:
+///
+/// | authenticators | daily login | never logs in (the lock) |
+/// | --- | --- | --- |
+/// | 1 | 1.42 % | 0.03 % |
+/// | 2 | 2.85 % | 0.06 % |
+/// | 3 (the default most) | 4.27 % | 0.09 % |
+///
 /// ```
 /// use twofactor::otp::Digits;
 /// use twofactor::policy::Policy;
@@ -48,6 +59,10 @@ use crate::otp::Digits;
 /// let idle = Policy::DEFAULT.odds_without_logins(Digits::Six);
 /// assert_eq!(idle.guesses(), 100);
 /// assert!((idle.probability() - 0.000_3).abs() < 1e-12);
+///
+/// let three = year.with_authenticators(3);
+/// assert_eq!((three.guesses(), three.candidates_per_guess()), (365 * 13, 9));
+/// assert!((three.probability() - 0.042_705).abs() < 1e-9);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GuessingOdds {
@@ -63,7 +78,19 @@ impl GuessingOdds {
         self.guesses
     }
 
-    /// The number of codes each guess is compared with: the window's length.
+    /// The same attacker against a user who holds `count` authenticators (at least 1): each guess
+    /// is compared with every one's window, `count` times as many codes.
+    #[must_use]
+    pub const fn with_authenticators(self, count: u32) -> Self {
+        let count = if count == 0 { 1 } else { count };
+        Self {
+            candidates: self.candidates.saturating_mul(count),
+            ..self
+        }
+    }
+
+    /// The number of codes each guess is compared with: the window's length, times the number
+    /// of authenticators ([`GuessingOdds::with_authenticators`]).
     #[must_use]
     pub const fn candidates_per_guess(&self) -> u32 {
         self.candidates

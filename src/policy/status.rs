@@ -49,7 +49,9 @@ pub enum Throttling {
 pub struct Status {
     /// Whether a confirmed authenticator is active.
     pub enabled: bool,
-    /// When it was confirmed (Unix seconds).
+    /// How many authenticators the user holds ([`TwoFactor::authenticators`](crate::TwoFactor::authenticators) lists them).
+    pub authenticators: usize,
+    /// When the first (oldest) authenticator was confirmed (Unix seconds).
     pub enabled_at: Option<u64>,
     /// When the pending enrollment expires, if one is pending and not expired.
     pub pending_until: Option<u64>,
@@ -63,7 +65,7 @@ pub struct Status {
     pub code_failures: u32,
     /// Consecutive failed backup codes since the last success.
     pub backup_failures: u32,
-    /// The learned clock drift of the user's authenticator, in steps.
+    /// The learned clock drift of the user's first authenticator, in steps.
     pub drift: Option<i64>,
     /// The credential epoch: it moves when the second factor is enabled, disabled or its backup
     /// codes are regenerated.
@@ -83,6 +85,7 @@ pub(crate) fn status<S>(record: Option<&State<S>>, now: u64, policy: &Policy) ->
     let Some(record) = record else {
         return Status {
             enabled: false,
+            authenticators: 0,
             enabled_at: None,
             pending_until: None,
             backup_codes_remaining: None,
@@ -96,6 +99,7 @@ pub(crate) fn status<S>(record: Option<&State<S>>, now: u64, policy: &Policy) ->
     };
     Status {
         enabled: record.is_enabled(),
+        authenticators: record.authenticators.len(),
         enabled_at: record.primary().map(|active| active.created_at),
         pending_until: record
             .pending

@@ -79,7 +79,7 @@ use crate::uri::UriError;
 /// | `Locked { via: BackupCode }` | `Refused` | 423 | Too many wrong backup codes. Sign in with a code from your authenticator app, or contact support. | `too many failed attempts: backup codes are locked` |
 /// | `TooManyAuthenticators` | `Refused` | 409 | You already have as many authenticators as allowed. Remove one first. | `the user already holds {max} authenticators, the most allowed` |
 /// | `UnknownAuthenticator` | `Refused` | 404 | That authenticator is not on this account. | `the user has no authenticator {id}` |
-/// | `InvalidLabel` | `Refused` | 400 | Please give a name of up to 64 characters, on one line. | the [`LabelProblem`]'s text, e.g. `the label is longer than 64 bytes` |
+/// | `InvalidLabel` | `Refused` | 400 | Please give a shorter name, on one line, that is not empty. | the [`LabelProblem`]'s text, e.g. `the label is longer than 64 bytes` |
 /// | `Challenge(Expired)` | `Refused` | 401 | Your sign-in took too long. Please sign in again. | `the login challenge was refused` |
 /// | `Challenge(Used)` | `Refused` | 401 | This sign-in was already completed. Please sign in again. | 〃 |
 /// | `Challenge(Superseded)` | `Refused` | 401 | A newer sign-in was started. Please continue with that one, or sign in again. | 〃 |
@@ -341,7 +341,7 @@ impl Error {
                 "You already have as many authenticators as allowed. Remove one first."
             }
             Self::UnknownAuthenticator { .. } => "That authenticator is not on this account.",
-            Self::InvalidLabel(_) => "Please give a name of up to 64 characters, on one line.",
+            Self::InvalidLabel(_) => "Please give a shorter name, on one line, that is not empty.",
             Self::Challenge(ChallengeError::Expired { .. }) => {
                 "Your sign-in took too long. Please sign in again."
             }

@@ -7,6 +7,7 @@
 use twofactor::backup::BackupError;
 use twofactor::challenge::ChallengeError;
 use twofactor::otp::OtpError;
+use twofactor::policy::LabelProblem;
 use twofactor::seal::SealError;
 use twofactor::secret::SecretError;
 use twofactor::uri::{TextField, TextProblem, UriError};
@@ -185,6 +186,24 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
         (Error::Seal(SealError::Malformed), Unavailable, 503, UNAVAILABLE),
         (Error::Seal(SealError::Rng), Unavailable, 503, UNAVAILABLE),
         (Error::InvalidUser, Misuse, 500, MISUSE),
+        (
+            Error::TooManyAuthenticators { max: 3 },
+            Refused,
+            409,
+            "You already have as many authenticators as allowed. Remove one first.",
+        ),
+        (
+            Error::UnknownAuthenticator { id: 2 },
+            Refused,
+            404,
+            "That authenticator is not on this account.",
+        ),
+        (
+            Error::InvalidLabel(LabelProblem::Empty),
+            Refused,
+            400,
+            "Please give a shorter name, on one line, that is not empty.",
+        ),
         (
             Error::Uri(UriError::Text {
                 field: TextField::Account,

@@ -11,6 +11,7 @@ use twofactor::backup::{BackupError, StoredProblem};
 use twofactor::challenge::ChallengeError;
 use twofactor::keys::EntryProblem;
 use twofactor::otp::OtpError;
+use twofactor::policy::LabelProblem;
 use twofactor::seal::SealError;
 use twofactor::secret::SecretError;
 use twofactor::store::RecordError;
@@ -148,6 +149,9 @@ fn every_error_type_lists_the_texts_its_variants_print() {
                 .to_string()
                 .replace("1440", "{max}"),
             &ConfigError::EnrollmentTtl,
+            &ConfigError::MaxAuthenticators { max: 7 }
+                .to_string()
+                .replace('7', "{max}"),
             &ConfigError::NoKeys,
             &ConfigError::KeyEntry {
                 entry: 7,
@@ -201,6 +205,13 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &Error::Seal(SealError::NoKeyring),
             &Error::InvalidUser,
             &Error::Uri(UriError::Image),
+            &Error::TooManyAuthenticators { max: 7 }
+                .to_string()
+                .replace('7', "{max}"),
+            &Error::UnknownAuthenticator { id: 7 }
+                .to_string()
+                .replace('7', "{id}"),
+            &Error::InvalidLabel(LabelProblem::TooLong { max: 64 }),
             &Error::Throttled {
                 via: Via::Code,
                 retry_at: 5,
