@@ -96,6 +96,7 @@ async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Res
     heading(2, "her app shows a code; she types it to confirm");
     let code = app.generate(clock.get())?.to_string();
     let confirmed = service.confirm_enrollment(USER, &code).await?;
+    let confirmed_id = confirmed.authenticator;
     // The application shows them once; the demo keeps them to play the user later.
     let backup_codes = confirmed.backup_codes;
     let backup = |index| backup_codes.expose_code(index).unwrap_or_default();
@@ -180,8 +181,46 @@ async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Res
     );
     check(verified.backup_codes_remaining == 9, "9 backup codes remain")?;
 
-    // 6. Guessing, until throttled.
-    heading(6, "an attacker with her password guesses codes");
+    // 6. A second authenticator.
+    heading(6, "she adds her password manager as a second authenticator");
+    clock.advance(30);
+    let proof = app.generate(clock.get())?.to_string();
+    let adding = service
+        .begin_adding_authenticator(USER, "Password manager", ACCOUNT, &proof)
+        .await?;
+    let manager = Totp::new(&adding.secret, service.config().params());
+    let code = manager.generate(clock.get())?.to_string();
+    let added = service.confirm_enrollment(USER, &code).await?;
+    check(
+        added.backup_codes.is_empty(),
+        "her backup codes stay as they were",
+    )?;
+    println!(
+        "   Proven with her phone's {proof}, confirmed with the manager's own {code}: authenticator {}.",
+        added.authenticator
+    );
+    clock.advance(30);
+    let code = manager.generate(clock.get())?.to_string();
+    let verified = service.verify(USER, &code).await?;
+    check(
+        verified.authenticator == Some(added.authenticator),
+        "the login names the authenticator that matched",
+    )?;
+    // The first one was enrolled without a name; naming needs no proof.
+    service.rename_authenticator(USER, confirmed_id, "Phone").await?;
+    let names: Vec<String> = service
+        .authenticators(USER)
+        .await?
+        .into_iter()
+        .map(|authenticator| format!("{} \"{}\"", authenticator.id, authenticator.label))
+        .collect();
+    println!(
+        "   She signs in with the manager's {code}; her authenticators: {}.",
+        names.join(", ")
+    );
+
+    // 7. Guessing, until throttled.
+    heading(7, "an attacker with her password guesses codes");
     let wrong = wrong_code(&app, clock.get())?;
     let retry_at = loop {
         match service.verify(USER, &wrong).await {
@@ -215,8 +254,8 @@ async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Res
         "a success clears the failures",
     )?;
 
-    // 7. Disable.
-    heading(7, "alice turns two-factor authentication off, proven by a code");
+    // 8. Disable.
+    heading(8, "alice turns two-factor authentication off, proven by a code");
     clock.advance(30);
     let code = app.generate(clock.get())?.to_string();
     let changed = service.disable(USER, &code).await?;

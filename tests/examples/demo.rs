@@ -37,8 +37,11 @@ fn demo_plays_the_whole_story_and_exits_0() {
         "accepted (case does not matter); 9 backup codes remain.",
         "Throttled: no code is even checked until ",
         "(60 s from now).",
+        "6. She adds her password manager as a second authenticator.",
+        "confirmed with the manager's own ",
+        "her authenticators: 1 \"Phone\", 2 \"Password manager\".",
         "is accepted and the count starts over.",
-        "2FA is off; the credential epoch moved to 2",
+        "2FA is off; the credential epoch moved to 3",
         "Every step behaved as described.",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
