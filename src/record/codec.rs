@@ -44,7 +44,8 @@ const SEALED_SECRET: u8 = 1;
 impl Record {
     /// The record's binary form, without its version (the store keeps that in its own column).
     /// It contains the secrets as the record holds them: store it as carefully as the secrets. The
-    /// buffer is zeroized when dropped.
+    /// buffer is allocated once at its exact size (a buffer that grows leaves its old block,
+    /// secret included, in freed memory) and zeroized when dropped.
     ///
     /// ```
     /// use twofactor::store::Record;
@@ -56,7 +57,19 @@ impl Record {
     /// ```
     #[must_use]
     pub fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Writer(Zeroizing::new(Vec::with_capacity(512)));
+        // The bytes the set was read from while it is unchanged: a login that spends no backup
+        // code writes the set without encoding it. Got once, for both passes.
+        let backup = self.0.backup.as_ref().map(|set| set.binary());
+        let mut count = Writer::counting();
+        self.write(&mut count, backup.as_deref());
+        let mut out = Writer::exact(count.len);
+        self.write(&mut out, backup.as_deref());
+        out.finish()
+    }
+
+    /// Writes the record's fields in order, with the backup set's binary form: the one
+    /// description of format 2 that both passes of [`Record::encode`] follow.
+    fn write(&self, out: &mut Writer, backup: Option<&[u8]>) {
         out.bytes(MAGIC);
         out.u8(FORMAT);
         out.str16(&self.0.user);
@@ -85,15 +98,12 @@ impl Record {
         }
         out.throttle(self.0.code_throttle);
         out.throttle(self.0.backup_throttle);
-        match &self.0.backup {
+        match backup {
             None => out.u8(0),
-            Some(set) => {
+            Some(bytes) => {
                 out.u8(1);
-                // The bytes it was read from while it is unchanged: a login that spends no
-                // backup code writes the set without encoding it.
-                let bytes = set.binary();
                 out.u32(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
-                out.bytes(&bytes);
+                out.bytes(bytes);
             }
         }
         match &self.0.challenge {
@@ -111,7 +121,6 @@ impl Record {
             out.u64(device.last_used_at);
             out.u64(device.expires_at);
         }
-        out.0
     }
 
     /// Reads a record that [`Record::encode`] wrote — this release's format, or 0.1's — for the
@@ -228,17 +237,45 @@ fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
     }))
 }
 
-/// Writes into a buffer that is zeroized when dropped. Its first capacity is more than a record
-/// with one authenticator needs; a larger record grows it, and the block left behind is not
-/// zeroized (the hardening issue sizes the buffer exactly).
-struct Writer(Zeroizing<Vec<u8>>);
+/// Writes a record: first only counting its bytes, then into a buffer of exactly that many,
+/// which never grows, and is zeroized when dropped.
+struct Writer {
+    /// `None` while counting.
+    buffer: Option<Zeroizing<Vec<u8>>>,
+    len: usize,
+}
 
 impl Writer {
+    const fn counting() -> Self {
+        Self { buffer: None, len: 0 }
+    }
+    fn exact(len: usize) -> Self {
+        Self {
+            buffer: Some(Zeroizing::new(Vec::with_capacity(len))),
+            len: 0,
+        }
+    }
+    fn finish(self) -> Zeroizing<Vec<u8>> {
+        let buffer = self.buffer.unwrap_or_default();
+        debug_assert_eq!(
+            buffer.len(),
+            buffer.capacity(),
+            "the count and the write disagree"
+        );
+        buffer
+    }
     fn bytes(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
+        self.len += bytes.len();
+        if let Some(buffer) = self.buffer.as_mut() {
+            debug_assert!(
+                buffer.len() + bytes.len() <= buffer.capacity(),
+                "the buffer would grow"
+            );
+            buffer.extend_from_slice(bytes);
+        }
     }
     pub(super) fn u8(&mut self, value: u8) {
-        self.0.push(value);
+        self.bytes(&[value]);
     }
     pub(super) fn u32(&mut self, value: u32) {
         self.bytes(&value.to_be_bytes());
