@@ -145,6 +145,7 @@ pub(crate) fn remove<H: CodeHasher + ?Sized>(
             if new.authenticators.is_empty() {
                 new.pending = None;
                 new.backup = None;
+                new.challenge = None;
             }
             move_epoch(&mut new);
             verified.epoch = new.epoch;

@@ -29,6 +29,8 @@ pub(crate) fn disable<H: CodeHasher + ?Sized>(
             new.authenticators.clear();
             new.pending = None;
             new.backup = None;
+            // A challenge issued before guards no code step any more.
+            new.challenge = None;
             move_epoch(&mut new);
             verified.epoch = new.epoch;
             verified.backup_codes_remaining = 0;

@@ -188,6 +188,23 @@ impl Record {
         Self(State::new(user))
     }
 
+    /// Whether `user` can identify a user on every store: not empty, at most
+    /// [`Record::MAX_USER_LEN`] bytes, and no NUL character (PostgreSQL's text cannot hold one;
+    /// SQLite and MySQL could, so one rule for all keeps an application portable). The service
+    /// refuses any other id before a store is called ([`Error::InvalidUser`](crate::Error::InvalidUser)).
+    ///
+    /// ```
+    /// use twofactor::store::Record;
+    ///
+    /// assert!(Record::is_valid_user("alice@example.com"));
+    /// assert!(!Record::is_valid_user(""));
+    /// assert!(!Record::is_valid_user("alice\0"));
+    /// ```
+    #[must_use]
+    pub fn is_valid_user(user: &str) -> bool {
+        !user.is_empty() && user.len() <= Self::MAX_USER_LEN && !user.contains('\0')
+    }
+
     /// The application's identifier of the user.
     #[must_use]
     pub fn user(&self) -> &str {

@@ -91,7 +91,7 @@ use crate::uri::UriError;
 /// | `Generate`: no randomness, the hasher failed | `Unavailable` | 503 | 〃 | `making backup codes failed` |
 /// | `Secret`: no randomness | `Unavailable` | 503 | 〃 | `drawing a secret failed` |
 /// | `Seal`: a sealed secret that does not open (changed, malformed), no randomness | `Unavailable` | 503 | 〃 | `opening or sealing a secret failed` |
-/// | `InvalidUser` | `Misuse` | 500 | Something went wrong on our side. Please contact support if it keeps happening. | `the user identifier is empty or too long` |
+/// | `InvalidUser` | `Misuse` | 500 | Something went wrong on our side. Please contact support if it keeps happening. | `the user identifier is empty, too long or holds a NUL character` |
 /// | `Uri` | `Misuse` | 500 | 〃 | `building the enrollment URI failed` |
 /// | `Seal(NoKeyring)`, `Seal(UnknownKey)` | `Misuse` | 500 | 〃 | `opening or sealing a secret failed` |
 /// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
@@ -161,7 +161,9 @@ pub enum Error {
     },
     /// A label (the user's name for an authenticator) that cannot be kept; nothing was changed.
     InvalidLabel(LabelProblem),
-    /// The user identifier is empty or longer than [`Record::MAX_USER_LEN`](crate::store::Record::MAX_USER_LEN).
+    /// The user identifier is empty, longer than [`Record::MAX_USER_LEN`](crate::store::Record::MAX_USER_LEN),
+    /// or holds a NUL character (which PostgreSQL cannot store): the one rule of every store,
+    /// checked before any store is called ([`Record::is_valid_user`](crate::store::Record::is_valid_user)).
     InvalidUser,
     /// Other requests kept changing the record: the attempt was retried as many times as the
     /// configuration allows, and denied.
@@ -455,7 +457,9 @@ impl fmt::Display for Error {
             }
             Self::UnknownAuthenticator { id } => write!(f, "the user has no authenticator {id}"),
             Self::InvalidLabel(problem) => problem.fmt(f),
-            Self::InvalidUser => f.write_str("the user identifier is empty or too long"),
+            Self::InvalidUser => {
+                f.write_str("the user identifier is empty, too long or holds a NUL character")
+            }
             Self::Conflict => f.write_str("the record kept changing under concurrent requests"),
             Self::Store(_) => f.write_str("the store failed"),
             Self::Clock(_) => f.write_str("the clock failed"),

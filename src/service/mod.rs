@@ -239,7 +239,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
 
     /// Checks the user identifier and reads the clock, once per call.
     fn start(&self, user: &str) -> Result<u64, Error> {
-        if user.is_empty() || user.len() > Record::MAX_USER_LEN {
+        if !Record::is_valid_user(user) {
             return Err(Error::InvalidUser);
         }
         self.clock.now().map_err(Error::Clock)

@@ -86,6 +86,12 @@ impl Seen {
 pub async fn check_whole_flow<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), KitFailure> {
     let harness = Harness::new(CHECK, stores, &harness::config(CHECK, Policy::DEFAULT)?)?;
     let user = fresh_user(CHECK);
+    // One rule for user ids on every store, before the store is called.
+    let nul = format!("{user}\0");
+    let refused = harness.service(0).begin_enrollment(&nul, "kit@example.com").await;
+    ensure(matches!(refused, Err(Error::InvalidUser)), CHECK, || {
+        format!("a user id with a NUL byte was not refused as invalid: {refused:?}")
+    })?;
     let mut seen = Seen::default();
     let app = enroll(&harness, &user, &mut seen).await?;
     log_in_and_learn(&harness, &user, &app.0, &mut seen).await?;

@@ -124,7 +124,7 @@ async fn a_failing_clock_denies() {
 async fn user_ids_must_be_nonempty_and_bounded() {
     let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(1_700_000_000), config(3));
     let long = "x".repeat(Record::MAX_USER_LEN + 1);
-    for user in ["", long.as_str()] {
+    for user in ["", long.as_str(), "alice\0", "\0"] {
         assert!(matches!(
             service.begin_enrollment(user, "a").await,
             Err(Error::InvalidUser)

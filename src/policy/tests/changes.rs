@@ -15,7 +15,8 @@ fn proof<'a>(input: &'a str, hasher: &'a HmacHasher, memo: &'a mut HashMemo) -> 
 
 #[test]
 fn disable_with_a_valid_code_clears_everything_but_the_record_and_moves_the_epoch() {
-    let fx = Fixture::enrolled();
+    let mut fx = Fixture::enrolled();
+    fx.record.challenge = Some([3; crate::record::Record::NONCE_LEN]);
     let code = fx.code(NOW, 0);
     let mut memo = HashMemo::new();
     let (outcome, new) = disable(
@@ -35,6 +36,10 @@ fn disable_with_a_valid_code_clears_everything_but_the_record_and_moves_the_epoc
         ("alice", 2, false)
     );
     assert!(new.pending.is_none() && new.backup.is_none());
+    assert!(
+        new.challenge.is_none(),
+        "a pending login challenge goes with the second factor"
+    );
     assert_eq!(
         fx.login(&new, &fx.code(NOW + 30, 0), NOW + 30).0,
         Err(Refusal::NotEnrolled)
