@@ -71,6 +71,7 @@ pub struct BackupCodes {
 impl BackupCodes {
     /// No codes: what a confirmation that adds a further authenticator gives (the user's set
     /// stays).
+    #[cfg(feature = "std")]
     pub(crate) const fn none(format: CodeFormat) -> Self {
         Self {
             codes: Vec::new(),

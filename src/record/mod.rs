@@ -305,11 +305,6 @@ impl<S> State<S> {
         self.authenticators.first()
     }
 
-    /// The first authenticator, to change.
-    pub(crate) fn primary_mut(&mut self) -> Option<&mut Authenticator<S>> {
-        self.authenticators.first_mut()
-    }
-
     /// Adds a confirmed authenticator under the next id, first used at `now` (its confirming
     /// code), and returns the id.
     pub(crate) fn add_authenticator(

@@ -11,6 +11,7 @@ use core::fmt;
 /// | `DuplicateKeyId` | `key id {key_id} appears twice in the keyring` |
 /// | `Rng` | `the operating system's random number generator failed` |
 /// | `NoKeyring` | `no keyring was given to open or seal secrets` |
+/// | `Plain` | `a secret is stored plain where only sealed secrets are accepted` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SealError {
@@ -40,6 +41,10 @@ pub enum SealError {
     /// [`TwoFactor::with_keyring`](crate::TwoFactor::with_keyring), or without the `seal`
     /// feature), and a record holds a sealed secret it cannot open, or resealing was asked for.
     NoKeyring,
+    /// A record holds a plain secret, and the service accepts only sealed ones
+    /// ([`TwoFactor::with_strict_sealing`](crate::TwoFactor::with_strict_sealing)): a row
+    /// written by someone who can write rows but holds no key, or a record never resealed.
+    Plain,
 }
 
 impl fmt::Display for SealError {
@@ -54,6 +59,7 @@ impl fmt::Display for SealError {
             Self::DuplicateKeyId { key_id } => write!(f, "key id {key_id} appears twice in the keyring"),
             Self::Rng => f.write_str("the operating system's random number generator failed"),
             Self::NoKeyring => f.write_str("no keyring was given to open or seal secrets"),
+            Self::Plain => f.write_str("a secret is stored plain where only sealed secrets are accepted"),
         }
     }
 }

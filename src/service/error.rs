@@ -93,7 +93,7 @@ use crate::uri::UriError;
 /// | `Seal`: a sealed secret that does not open (changed, malformed), no randomness | `Unavailable` | 503 | 〃 | `opening or sealing a secret failed` |
 /// | `InvalidUser` | `Misuse` | 500 | Something went wrong on our side. Please contact support if it keeps happening. | `the user identifier is empty, too long or holds a NUL character` |
 /// | `Uri` | `Misuse` | 500 | 〃 | `building the enrollment URI failed` |
-/// | `Seal(NoKeyring)`, `Seal(UnknownKey)` | `Misuse` | 500 | 〃 | `opening or sealing a secret failed` |
+/// | `Seal(NoKeyring)`, `Seal(UnknownKey)`, `Seal(Plain)` | `Misuse` | 500 | 〃 | `opening or sealing a secret failed` |
 /// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
 ///
 /// The statuses: 401 for a code that does not prove the second factor (wrong, already used, a
@@ -383,6 +383,7 @@ const fn hash_kind(error: &BackupError) -> ErrorKind {
 const fn seal_kind(error: &SealError) -> ErrorKind {
     match error {
         SealError::NoKeyring
+        | SealError::Plain
         | SealError::UnknownKey { .. }
         | SealError::KeyLength { .. }
         | SealError::DuplicateKeyId { .. } => ErrorKind::Misuse,

@@ -32,6 +32,10 @@ use crate::store::Store;
 pub(super) struct Seam {
     #[cfg(feature = "seal")]
     keyring: Option<Keyring>,
+    /// With a keyring: refuse a plain secret instead of opening it as it is (and sealing it on
+    /// the next write).
+    #[cfg(feature = "seal")]
+    strict: bool,
 }
 
 /// What [`Seam::close`] keeps from [`Seam::open`]: each sealed value the record was loaded
@@ -52,7 +56,7 @@ impl Seam {
         let mut loaded = Loaded::default();
         let user = Arc::clone(&record.0.user);
         let opened = record.0.try_map_secrets(|secret, purpose, params| match secret {
-            StoredSecret::Plain(plain) => Ok(plain),
+            StoredSecret::Plain(plain) => self.accept_plain().map(|()| plain),
             StoredSecret::Sealed(sealed) => {
                 let plain = PlainSecret::new(self.open_one(&sealed, &user, purpose)?, params);
                 loaded.opened.push((Arc::clone(&plain), purpose, sealed));
@@ -60,6 +64,25 @@ impl Seam {
             }
         });
         Ok((opened.map_err(Error::Seal)?, loaded))
+    }
+
+    /// Whether a plain secret may be read: always, unless the service seals strictly.
+    #[cfg(feature = "seal")]
+    const fn accept_plain(&self) -> Result<(), SealError> {
+        match (&self.keyring, self.strict) {
+            (Some(_), true) => Err(SealError::Plain),
+            _ => Ok(()),
+        }
+    }
+
+    #[cfg(not(feature = "seal"))]
+    #[expect(
+        clippy::unused_self,
+        clippy::unnecessary_wraps,
+        reason = "the signature of the `seal` build"
+    )]
+    const fn accept_plain(&self) -> Result<(), SealError> {
+        Ok(())
     }
 
     #[cfg(feature = "seal")]
@@ -182,9 +205,47 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// ```
     #[must_use]
     pub fn with_keyring(mut self, keyring: Keyring) -> Self {
-        self.seam = Seam {
-            keyring: Some(keyring),
-        };
+        self.seam.keyring = Some(keyring);
+        self
+    }
+
+    /// The same service, accepting only sealed secrets: a record that holds a plain secret is
+    /// refused with [`Error::Seal`]`(`[`SealError::Plain`]`)` — a denial, never a login — instead
+    /// of being opened as it is and sealed on its next write. Turn it on once every record is
+    /// sealed ([`TwoFactor::reseal`] over every user, or a deployment that always had keys): from
+    /// then on, someone who can write rows but holds no key cannot plant a secret of their own
+    /// choosing in a user's row. (Sealing gives confidentiality of the secrets; it does not stop
+    /// a row writer from copying an older sealed row of the same user back — restoring a removed
+    /// authenticator or spent codes — nor from deleting rows.) Without a keyring it has no effect.
+    ///
+    /// ```
+    /// use twofactor::keys::ServerKeys;
+    /// use twofactor::seal::SealError;
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let store = MemoryStore::new();
+    /// // A row written without the keys: its secret is plain.
+    /// let planter = TwoFactor::without_keys(&store, clock.clone(), config.clone());
+    /// let planted = planter.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&planted.secret, planter.config().params());
+    /// planter.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// let keys = ServerKeys::generate(1)?;
+    /// let strict = TwoFactor::new(&store, clock.clone(), config, &keys).with_strict_sealing();
+    /// clock.advance(30);
+    /// let refused = strict.verify("u1", &app.generate(clock.get())?.to_string()).await;
+    /// assert!(matches!(refused, Err(Error::Seal(SealError::Plain))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn with_strict_sealing(mut self) -> Self {
+        self.seam.strict = true;
         self
     }
 

@@ -170,7 +170,7 @@ pub async fn check_crud<S: Store + 'static>(stores: &[Arc<S>]) -> Result<(), Kit
     updated.0.pending = None;
     updated.0.challenge = None;
     updated.0.code_throttle = Throttle::default();
-    if let Some(active) = updated.0.primary_mut() {
+    if let Some(active) = updated.0.authenticators.first_mut() {
         active.last_step = Some(58_333_334);
         active.drift = 1;
     }

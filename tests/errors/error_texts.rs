@@ -94,6 +94,7 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &SealError::Malformed,
             &SealError::Rng,
             &SealError::NoKeyring,
+            &SealError::Plain,
         ],
     );
     listed(

@@ -431,3 +431,40 @@ async fn a_code_raced_from_64_tasks_over_sealed_records_succeeds_once() {
     }
     assert_eq!(accepted, 1);
 }
+
+#[tokio::test]
+async fn a_strict_service_refuses_a_planted_plain_secret_and_writes_nothing() {
+    let store = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(START);
+    // Someone who can write rows but holds no key plants a secret of their choosing.
+    let (app, _) = enroll(&service(&store, &clock, None), &clock, "u1").await;
+    let planted = store.load("u1").await.unwrap().unwrap();
+
+    let strict = service(&store, &clock, Some(keyring(1, 1))).with_strict_sealing();
+    for attempt in [code(&app, &clock), wrong_code(&app, &clock)] {
+        let refused = strict.verify("u1", &attempt).await;
+        assert!(
+            matches!(refused, Err(Error::Seal(SealError::Plain))),
+            "{refused:?}"
+        );
+    }
+    let error = strict.verify("u1", &code(&app, &clock)).await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.http_status()),
+        (twofactor::ErrorKind::Misuse, 500)
+    );
+    assert_eq!(
+        store.load("u1").await.unwrap().unwrap(),
+        planted,
+        "nothing was written"
+    );
+
+    // Without strictness the same row is opened as it is and sealed on its write.
+    let lenient = service(&store, &clock, Some(keyring(1, 1)));
+    lenient.verify("u1", &code(&app, &clock)).await.unwrap();
+    let resealed = store.load("u1").await.unwrap().unwrap();
+    assert!(!resealed.needs_reseal(&keyring(1, 1)));
+    // Once sealed, the strict service takes it.
+    clock.advance(30);
+    strict.verify("u1", &code(&app, &clock)).await.unwrap();
+}

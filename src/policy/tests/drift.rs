@@ -6,7 +6,7 @@ use crate::policy::{Refusal, Via};
 
 fn with_drift(fx: &Fixture, drift: i64) -> Opened {
     let mut record = fx.record.clone();
-    record.primary_mut().unwrap().drift = drift;
+    record.authenticators[0].drift = drift;
     record
 }
 

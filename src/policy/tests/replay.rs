@@ -17,8 +17,8 @@ fn an_accepted_code_is_spent_with_its_step() {
     assert_eq!(new.primary().unwrap().last_step, Some(step));
     // Nothing else changed but the spent step and the time of use.
     let mut expected = fx.record.clone();
-    expected.primary_mut().unwrap().last_step = Some(step);
-    expected.primary_mut().unwrap().last_used_at = Some(NOW);
+    expected.authenticators[0].last_step = Some(step);
+    expected.authenticators[0].last_used_at = Some(NOW);
     assert_eq!(new, expected);
 
     let (outcome, write) = fx.login(&new, &code, NOW);
