@@ -27,6 +27,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// (3 by default). Every login compares the typed code with every authenticator's window:
     /// the cost of a verification, and a guesser's odds, grow with their number.
     ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
+    ///
     /// # Errors
     /// [`Error::NotEnrolled`] (the first authenticator is [`TwoFactor::begin_enrollment`]'s),
     /// [`Error::InvalidLabel`], [`Error::TooManyAuthenticators`] — all before the proof is looked
@@ -154,6 +157,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// last one is [`TwoFactor::disable`]: the backup codes and a pending enrollment go too.
     /// From the write on, the removed authenticator's codes are refused — a login that read the
     /// record before the removal loses its compare-and-swap and decides again without it.
+    ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
     ///
     /// # Errors
     /// [`Error::UnknownAuthenticator`] (before the proof is looked at); the proof's refusals as

@@ -40,6 +40,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// counts; a replay is refused). The authenticator, any pending enrollment and the backup
     /// codes are removed; the record stays, so that the credential epoch keeps moving forward.
     ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
+    ///
     /// # Errors
     /// As [`TwoFactor::verify`].
     ///
@@ -104,6 +107,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Replaces the backup codes with new ones, proven by `proof` as for
     /// [`TwoFactor::disable`]. The new codes come back once; the old ones stop working; the
     /// credential epoch moves.
+    ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
     ///
     /// # Errors
     /// As [`TwoFactor::verify`], and [`Error::Generate`] if the codes cannot be made (nothing

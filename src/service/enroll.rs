@@ -179,6 +179,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// [`Confirmed::backup_codes`] is empty (the user's codes stay) and an
     /// [`EventKind::AuthenticatorAdded`] names it.
     ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
+    ///
     /// # Errors
     /// [`Error::NoPendingEnrollment`], [`Error::EnrollmentExpired`],
     /// [`Error::TooManyAuthenticators`], [`Error::WrongCode`] (counted on the authenticator-code

@@ -76,6 +76,18 @@ use crate::store::{Store, Write};
 /// Outside a tokio runtime those hashes are computed in place. [`HmacHasher`](crate::backup::HmacHasher)
 /// hashes in place, in microseconds.
 ///
+/// # Flows that count failures
+///
+/// [`verify`](TwoFactor::verify) and its two narrower forms, [`resync`](TwoFactor::resync),
+/// [`confirm_enrollment`](TwoFactor::confirm_enrollment), and the proven changes —
+/// [`disable`](TwoFactor::disable), [`regenerate_backup_codes`](TwoFactor::regenerate_backup_codes),
+/// [`begin_adding_authenticator`](TwoFactor::begin_adding_authenticator),
+/// [`remove_authenticator`](TwoFactor::remove_authenticator) — count a wrong code against the
+/// user's failure budget. Call them only after the password step, or for a signed-in user,
+/// never on a route anyone can reach: a caller without the password could otherwise spend the
+/// budget and lock the user's code path. At sign-in, [`TwoFactor::verify_with_challenge`] binds
+/// the code step to the password step, so that only a caller who passed it reaches the code.
+///
 /// Everything random — secrets, backup codes, challenge and sealing nonces — comes from the
 /// operating system's CSPRNG, or from the generator given to [`TwoFactor::with_rng`] (for tests).
 ///

@@ -15,6 +15,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// spent. One attempt on the authenticator-code path: throttled like a login, counted if
     /// the pair matches nowhere.
     ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
+    ///
     /// # Errors
     /// As [`TwoFactor::verify`] for authenticator codes.
     ///

@@ -18,6 +18,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// clearing the counters. Of concurrent calls with one valid code, exactly one succeeds and
     /// the others get [`Error::Replay`].
     ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
+    ///
     /// # Errors
     /// [`Error::WrongCode`] (counted), [`Error::Replay`] (not counted), [`Error::Throttled`],
     /// [`Error::Locked`], [`Error::Malformed`], [`Error::NotEnrolled`]; and the service's own
@@ -55,6 +58,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// [`TwoFactor::verify`] for an authenticator code only: anything else is
     /// [`Error::Malformed`].
     ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
+    ///
     /// # Errors
     /// As [`TwoFactor::verify`].
     ///
@@ -83,6 +89,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     }
 
     /// [`TwoFactor::verify`] for a backup code only: anything else is [`Error::Malformed`].
+    ///
+    /// **It counts failures**: call it only after the password step, or for a signed-in user
+    /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
     ///
     /// # Errors
     /// As [`TwoFactor::verify`], and [`Error::NoBackupCodes`] for a user without a set.
