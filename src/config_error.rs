@@ -19,6 +19,8 @@ use crate::uri::UriError;
 /// | `Delay` | 〃 | `the first delay must be at least 1 s and at most the longest` |
 /// | `MaxDrift` | [`Policy::builder`](crate::policy::Policy::builder) | `the learned drift is capped at {max} steps at most` |
 /// | `EnrollmentTtl` | 〃 | `a pending enrollment must live at least 1 s` |
+/// | `DeviceTtl` | 〃 | `a remembered device must live {min} s to {max} s` |
+/// | `MaxRememberedDevices` | 〃 | `a user may keep 1 to {max} remembered devices` |
 /// | `NoKeys` | [`ServerKeys::parse`](crate::keys::ServerKeys::parse) | `the server keys hold no entry` |
 /// | `KeyEntry` | 〃 | `server key entry {entry}: {problem}`, the [`EntryProblem`]'s text |
 /// | `KeySecretLength` | [`ServerKeys::new`](crate::keys::ServerKeys::new), [`with_old_secret`](crate::keys::ServerKeys::with_old_secret) | `a server secret of {len} bytes (32 to 64 are accepted)` |
@@ -38,6 +40,12 @@ use crate::uri::UriError;
 ///     Some(ConfigError::Issuer(UriError::Text { field: TextField::Issuer, problem: TextProblem::Empty }))
 /// );
 /// assert_eq!(Policy::builder().enrollment_ttl(0).build(), Err(ConfigError::EnrollmentTtl));
+/// let error = Policy::builder().device_ttl(401 * 86_400).build().unwrap_err();
+/// assert_eq!(error.to_string(), "a remembered device must live 3600 s to 34560000 s");
+/// assert_eq!(
+///     Policy::builder().max_remembered_devices(0).build(),
+///     Err(ConfigError::MaxRememberedDevices { max: 32 })
+/// );
 /// assert_eq!(
 ///     ThrottlePolicy::builder().lock_after(500).build(),
 ///     Err(ConfigError::LockAfter { max: 100 })
@@ -67,6 +75,18 @@ pub enum ConfigError {
     },
     /// A pending enrollment that expires at once.
     EnrollmentTtl,
+    /// A remembered device's lifetime outside the bounds.
+    DeviceTtl {
+        /// The shortest allowed, in seconds ([`Policy::MIN_DEVICE_TTL`](crate::policy::Policy::MIN_DEVICE_TTL)).
+        min: u64,
+        /// The longest allowed, in seconds ([`Policy::MAX_DEVICE_TTL`](crate::policy::Policy::MAX_DEVICE_TTL)).
+        max: u64,
+    },
+    /// No remembered device allowed per user, or more than a record holds.
+    MaxRememberedDevices {
+        /// The most allowed ([`Policy::MAX_REMEMBERED_DEVICES_LIMIT`](crate::policy::Policy::MAX_REMEMBERED_DEVICES_LIMIT)).
+        max: usize,
+    },
     /// The text of the server keys holds no entry (it is empty, or only white space).
     NoKeys,
     /// An entry of the text of the server keys is not a key.
@@ -136,6 +156,10 @@ impl fmt::Display for ConfigError {
             Self::Delay => f.write_str("the first delay must be at least 1 s and at most the longest"),
             Self::MaxDrift { max } => write!(f, "the learned drift is capped at {max} steps at most"),
             Self::EnrollmentTtl => f.write_str("a pending enrollment must live at least 1 s"),
+            Self::DeviceTtl { min, max } => write!(f, "a remembered device must live {min} s to {max} s"),
+            Self::MaxRememberedDevices { max } => {
+                write!(f, "a user may keep 1 to {max} remembered devices")
+            }
             Self::NoKeys => f.write_str("the server keys hold no entry"),
             Self::KeyEntry { entry, problem } => write!(f, "server key entry {entry}: {problem}"),
             Self::KeySecretLength { len } => {

@@ -31,7 +31,9 @@
 mod challenge;
 mod change;
 mod config;
+mod device;
 mod enroll;
+mod label;
 mod odds;
 mod outcome;
 mod resync;
@@ -43,6 +45,8 @@ mod verify;
 mod tests;
 
 pub use config::{Policy, PolicyBuilder};
+pub use device::{RememberedDeviceInfo, RememberedSignIn};
+pub use label::LabelProblem;
 pub use odds::GuessingOdds;
 pub use outcome::{Verified, Via};
 pub use status::{Status, Throttling};
@@ -50,6 +54,10 @@ pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
 
 pub(crate) use challenge::{issue as issue_challenge, verify_with as verify_with_challenge};
 pub(crate) use change::{disable, regenerate, unlock};
+pub(crate) use device::{
+    devices as remembered_devices, remember as remember_device, revoke as revoke_device,
+    revoke_all as revoke_all_devices, sign_in as sign_in_remembered,
+};
 pub(crate) use enroll::{begin, confirm};
 pub(crate) use outcome::Refusal;
 pub(crate) use resync::resync;

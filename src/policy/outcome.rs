@@ -2,10 +2,12 @@
 
 use core::fmt;
 
+use super::LabelProblem;
 use super::throttle::Failed;
 use crate::backup::BackupError;
-use crate::challenge::ChallengeError;
+use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::otp::{Match, OtpError};
+use crate::record::Record;
 
 /// Which kind of code an attempt offered.
 ///
@@ -85,4 +87,12 @@ pub(crate) enum Refusal {
     Generate(BackupError),
     /// The login challenge is not the user's current one.
     Challenge(ChallengeError),
+    /// A remembered-device token that does not stand in for the second factor; `device` is the
+    /// id it names when it is authentic and the user's (for the event), else `None`.
+    Device {
+        device: Option<[u8; Record::DEVICE_ID_LEN]>,
+        problem: DeviceProblem,
+    },
+    /// A label that may not be stored.
+    Label(LabelProblem),
 }

@@ -4,10 +4,10 @@ use alloc::boxed::Box;
 use core::fmt;
 
 use crate::backup::BackupError;
-use crate::challenge::ChallengeError;
+use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::otp::OtpError;
-use crate::policy::Refusal;
 use crate::policy::Via;
+use crate::policy::{LabelProblem, Refusal};
 use crate::seal::SealError;
 use crate::secret::SecretError;
 use crate::uri::UriError;
@@ -81,6 +81,8 @@ use crate::uri::UriError;
 /// | `Challenge(Used)` | `Refused` | 401 | This sign-in was already completed. Please sign in again. | 〃 |
 /// | `Challenge(Superseded)` | `Refused` | 401 | A newer sign-in was started. Please continue with that one, or sign in again. | 〃 |
 /// | `Challenge(_)`: malformed, forged, another user's | `Refused` | 401 | This sign-in is not valid. Please sign in again. | 〃 |
+/// | `RememberedDevice(_)`: malformed, forged, unknown key, expired, another user's, revoked, epoch moved | `Refused` | 401 | This device is no longer remembered. Please enter a code from your authenticator app. | `the remembered device was refused: {problem}`, the [`DeviceProblem`]'s text |
+/// | `InvalidLabel(_)`: too long, a control character | `Refused` | 400 | That name is too long or contains characters that are not allowed. Please choose another. | `the label is refused: {problem}`, the [`LabelProblem`]'s text |
 /// | `Conflict` | `Unavailable` | 503 | Something went wrong on our side. Please try again in a moment. | `the record kept changing under concurrent requests` |
 /// | `Store` | `Unavailable` | 503 | 〃 | `the store failed` |
 /// | `Clock` | `Unavailable` | 503 | 〃 | `the clock failed` |
@@ -94,7 +96,8 @@ use crate::uri::UriError;
 /// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
 ///
 /// The statuses: 401 for a code that does not prove the second factor (wrong, already used, a
-/// refused login challenge), 400 for input that is not a code at all, 409 for a flow the user's
+/// refused login challenge or remembered device), 400 for input that is not a code at all (or a
+/// label that cannot be stored), 409 for a flow the user's
 /// state does not allow, 429 with `Retry-After` while throttled, and 423 Locked (RFC 4918
 /// §11.3) for a lock, because waiting does not lift it (a success on the other path or an
 /// administrator's unlock does) and a 429 tells a client to wait and retry; 503 when the service
@@ -166,6 +169,12 @@ pub enum Error {
     /// The login challenge was refused: malformed, forged, expired, another user's, superseded
     /// by a newer one, or already used. Nothing was counted.
     Challenge(ChallengeError),
+    /// A remembered-device token did not stand in for the second factor (the [`DeviceProblem`]
+    /// says why: malformed, forged, under a key the service does not hold, expired, another
+    /// user's, revoked or evicted, or the epoch moved): ask for a code. Nothing was counted.
+    RememberedDevice(DeviceProblem),
+    /// A label that cannot be stored (the [`LabelProblem`] says why); nothing was written.
+    InvalidLabel(LabelProblem),
     /// A sealed secret of the record could not be opened (an unknown key id, a changed value, a
     /// wrong key, a value copied from another user or field), a secret could not be sealed, or
     /// the record holds sealed secrets and the service has no keyring. Nothing was written.
@@ -187,7 +196,7 @@ pub enum ErrorKind {
     /// The rules refused the user's attempt: a wrong, malformed or already used code, a
     /// throttled or locked path, a flow the user's state does not allow (not enrolled, already
     /// enrolled, no enrollment to confirm or an expired one, no backup codes), a refused login
-    /// challenge. The user can act on it (another code, waiting, the other path, starting
+    /// challenge or remembered device, a label that cannot be stored. The user can act on it (another code, waiting, the other path, starting
     /// again); the service worked as it should. A 4xx.
     Refused,
     /// The service could not decide, and denied: the store failed, the record kept changing
@@ -223,7 +232,9 @@ impl Error {
             | Self::WrongCode { .. }
             | Self::Replay { .. }
             | Self::Throttled { .. }
-            | Self::Locked { .. } => ErrorKind::Refused,
+            | Self::Locked { .. }
+            | Self::RememberedDevice(_)
+            | Self::InvalidLabel(_) => ErrorKind::Refused,
             Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
             Self::Challenge(_) => ErrorKind::Refused,
             Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
@@ -247,7 +258,7 @@ impl Error {
     pub const fn http_status(&self) -> u16 {
         match self.kind() {
             ErrorKind::Refused => match self {
-                Self::Malformed => 400,
+                Self::Malformed | Self::InvalidLabel(_) => 400,
                 Self::NotEnrolled
                 | Self::AlreadyEnabled
                 | Self::NoPendingEnrollment
@@ -325,6 +336,13 @@ impl Error {
             Self::Challenge(ChallengeError::Superseded) => {
                 "A newer sign-in was started. Please continue with that one, or sign in again."
             }
+            Self::RememberedDevice(_) => {
+                "This device is no longer remembered. Please enter a code from your authenticator app."
+            }
+            Self::InvalidLabel(_) => {
+                "That name is too long or contains characters that are not allowed. Please choose \
+                 another."
+            }
             _ => match self.kind() {
                 ErrorKind::Refused => "This sign-in is not valid. Please sign in again.",
                 ErrorKind::Unavailable => "Something went wrong on our side. Please try again in a moment.",
@@ -391,6 +409,8 @@ impl From<Refusal> for Error {
             Refusal::Hash(error) => Self::Hash(error),
             Refusal::Generate(error) => Self::Generate(error),
             Refusal::Challenge(error) => Self::Challenge(error),
+            Refusal::Device { problem, .. } => Self::RememberedDevice(problem),
+            Refusal::Label(problem) => Self::InvalidLabel(problem),
         }
     }
 }
@@ -430,6 +450,8 @@ impl fmt::Display for Error {
             Self::Secret(_) => f.write_str("drawing a secret failed"),
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
             Self::Challenge(_) => f.write_str("the login challenge was refused"),
+            Self::RememberedDevice(problem) => write!(f, "the remembered device was refused: {problem}"),
+            Self::InvalidLabel(problem) => write!(f, "the label is refused: {problem}"),
             Self::Seal(_) => f.write_str("opening or sealing a secret failed"),
         }
     }

@@ -6,6 +6,7 @@ mod challenge;
 mod change;
 mod clock;
 mod config;
+mod device;
 mod enroll;
 mod error;
 mod keys;
@@ -342,6 +343,10 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
                 retry_at: Some(until),
             },
             Refusal::Locked(via) => EventKind::Throttled { via, retry_at: None },
+            Refusal::Device { device, problem } => EventKind::DeviceRefused {
+                device: device.as_ref().map(crate::record::device_id_text),
+                problem,
+            },
             _ => return,
         };
         self.emit(user, at, kind);
