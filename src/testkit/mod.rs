@@ -19,6 +19,7 @@
 //! Documented on [`run_conformance`].
 
 mod crud;
+mod devices;
 mod fail_closed;
 mod failing;
 mod failure;
@@ -29,6 +30,7 @@ mod race;
 mod sealed;
 
 pub use crud::{check_crud, check_stale_versions};
+pub use devices::check_concurrent_device_revoke;
 pub use fail_closed::check_fail_closed;
 pub use failing::{FailingStore, FailingStoreError};
 pub use failure::KitFailure;
@@ -62,6 +64,7 @@ const CONTENDERS: usize = 64;
 /// | [`check_concurrent_code`] | 64 concurrent submissions of one valid code: exactly one succeeds, 63 are told it was a replay |
 /// | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
 /// | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
+/// | [`check_concurrent_device_revoke`] | a remembered device revoked while 8 tasks sign in on it: no sign-in that starts after the revoke returns is accepted |
 /// | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
 /// | `check_sealed_at_rest` (feature `seal`) | with a keyring the store holds no plain secret, keeps sealed values byte for byte, refuses one moved to another user; rotation reseals once |
 /// | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
@@ -113,6 +116,7 @@ pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<
     check_concurrent_code(&stores).await?;
     check_concurrent_backup_code(&stores).await?;
     check_concurrent_failures(&stores).await?;
+    check_concurrent_device_revoke(&stores).await?;
     check_fail_closed(&stores).await?;
     #[cfg(feature = "seal")]
     check_sealed_at_rest(&stores).await?;

@@ -150,7 +150,7 @@ async fn a_remembered_device_signs_in_without_a_code_and_its_use_is_written_once
     );
     assert_eq!(after.epoch(), remembered.epoch());
     let listed = setup.service.remembered_devices("u1").await.unwrap();
-    assert_eq!(listed, [signed_in.device.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&signed_in.device));
     // Again, later: still remembered (the lifetime counts from when it was remembered).
     setup.clock.advance(DAY);
     let again = setup
