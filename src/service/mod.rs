@@ -76,8 +76,9 @@ use crate::store::{Store, Write};
 /// Outside a tokio runtime those hashes are computed in place. [`HmacHasher`](crate::backup::HmacHasher)
 /// hashes in place, in microseconds.
 ///
-/// Everything random — secrets, backup codes, challenge and sealing nonces — comes from the
-/// operating system's CSPRNG, or from the generator given to [`TwoFactor::with_rng`] (for tests).
+/// Everything random — secrets, backup codes, challenge and sealing nonces, remembered-device
+/// ids — comes from the operating system's CSPRNG, or from the generator given to
+/// [`TwoFactor::with_rng`] (for tests).
 ///
 /// ```
 /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
