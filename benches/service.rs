@@ -17,6 +17,12 @@
 //! (XChaCha20-Poly1305) and keys the HMAC from it; the sealed value is reused when written back.
 //! No bar; the ratio shows what sealing costs.
 //!
+//! Group `remembered`: a sign-in on a remembered device (`TwoFactor::verify_remembered` over
+//! `MemoryStore`, each a real acceptance that writes the device's last use) beside a code's
+//! (`service_verify_match` above, on a service of its own whose clock moves a step per
+//! iteration). The token's cost is an HMAC-SHA-256 over ~60 bytes, base64url decoding and the
+//! same load and compare-and-swap; no TOTP candidates. No bar; the ratio is printed.
+//!
 //! Criterion measures each case on its own; then (with `--bench`) paired rounds time a batch of
 //! core verifications and a batch of service verifications back to back, alternating which goes
 //! first, and print the median of the per-round ratios, which cancels the shared machine's drift.
@@ -30,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use twofactor::backup::HmacHasher;
-use twofactor::challenge::NoChallengeKey;
+use twofactor::challenge::{ChallengeKey, NoChallengeKey};
 use twofactor::otp::Window;
 use twofactor::policy::{Policy, ThrottlePolicy};
 use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
@@ -194,6 +200,83 @@ impl Bench {
     }
 }
 
+/// A remembered device's sign-ins, on a service with challenge keys whose clock stays put (the
+/// device stays remembered however many iterations criterion runs).
+struct Remembered {
+    service: TwoFactor<MemoryStore, ManualClock>,
+    token: String,
+}
+
+impl Remembered {
+    fn new() -> Self {
+        let clock = ManualClock::new(START);
+        let config = Config::builder("Bench")
+            .hasher(HmacHasher::new(1, &[1; 32]).unwrap())
+            .build()
+            .unwrap();
+        let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
+            .with_challenge_key(ChallengeKey::new(1, &[3; 32]).unwrap());
+        let enrollment = ready!(service.begin_enrollment(USER, "bench")).unwrap();
+        let totp = Totp::new(&enrollment.secret, service.config().params());
+        let code = totp.generate(START).unwrap().to_string();
+        ready!(service.confirm_enrollment(USER, &code)).unwrap();
+        let token = ready!(service.remember_device(USER, "Bench browser")).unwrap();
+        Self {
+            service,
+            token: token.as_str().to_owned(),
+        }
+    }
+
+    fn verify(&self, iters: u64) -> Duration {
+        let start = Instant::now();
+        for _ in 0..iters {
+            let signed_in = ready!(self.service.verify_remembered(USER, black_box(&self.token)));
+            assert!(black_box(signed_in).is_ok());
+        }
+        start.elapsed()
+    }
+}
+
+fn remembered_cases(criterion: &mut Criterion, code: &mut Bench, remembered: &Remembered) {
+    let mut group = criterion.benchmark_group("remembered");
+    group.bench_function("service_verify_match", |b| {
+        b.iter_custom(|iters| code.service_match(iters));
+    });
+    group.bench_function("service_verify_remembered", |b| {
+        b.iter_custom(|iters| remembered.verify(iters));
+    });
+    group.finish();
+}
+
+/// Paired rounds of code sign-ins and remembered-device sign-ins, as [`paired`].
+fn paired_remembered(code: &mut Bench, remembered: &Remembered, rounds: usize, batch: u64) {
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut code_total, mut device_total) = (0.0, 0.0);
+    for round in 0..rounds {
+        let (by_code, by_device) = if round % 2 == 0 {
+            let by_code = code.service_match(batch).as_secs_f64();
+            (by_code, remembered.verify(batch).as_secs_f64())
+        } else {
+            let by_device = remembered.verify(batch).as_secs_f64();
+            (code.service_match(batch).as_secs_f64(), by_device)
+        };
+        code_total += by_code;
+        device_total += by_device;
+        ratios.push(by_device / by_code);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    let per = |total: f64| total / (rounds as f64 * batch as f64) * 1e6;
+    println!(
+        "paired remembered  verify (code): {:.3} µs  verify_remembered: {:.3} µs  ratio remembered/code: \
+         median {median:.3} (min {:.3}, max {:.3}) over {rounds} rounds of {batch}  (no bar)",
+        per(code_total),
+        per(device_total),
+        ratios[0],
+        ratios[ratios.len() - 1],
+    );
+}
+
 fn criterion_cases(criterion: &mut Criterion, bench: &mut Bench, name: &str) {
     let mut group = criterion.benchmark_group(name);
     group.bench_function("core_totp_verify_match", |b| {
@@ -270,6 +353,9 @@ fn main() {
     let mut sealed = Bench::new(true);
     #[cfg(feature = "seal")]
     criterion_cases(&mut criterion, &mut sealed, "service_sealed");
+    let mut code = Bench::new(false);
+    let remembered = Remembered::new();
+    remembered_cases(&mut criterion, &mut code, &remembered);
     criterion.final_summary();
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and only checks that
     // each benchmark runs.
@@ -283,5 +369,6 @@ fn main() {
             paired(&mut sealed, "sealed match", 301, 1_000, true);
             paired(&mut sealed, "sealed miss", 301, 1_000, false);
         }
+        paired_remembered(&mut code, &remembered, 301, 1_000);
     }
 }

@@ -20,6 +20,8 @@ use crate::uri::UriError;
 /// | `MaxDrift` | [`Policy::builder`](crate::policy::Policy::builder) | `the learned drift is capped at {max} steps at most` |
 /// | `EnrollmentTtl` | 〃 | `a pending enrollment must live at least 1 s` |
 /// | `MaxAuthenticators` | 〃 | `a user may hold 1 to {max} authenticators` |
+/// | `DeviceTtl` | 〃 | `a remembered device must live {min} s to {max} s` |
+/// | `MaxRememberedDevices` | 〃 | `a user may keep 1 to {max} remembered devices` |
 /// | `NoKeys` | [`ServerKeys::parse`](crate::keys::ServerKeys::parse) | `the server keys hold no entry` |
 /// | `KeyEntry` | 〃 | `server key entry {entry}: {problem}`, the [`EntryProblem`]'s text |
 /// | `KeySecretLength` | [`ServerKeys::new`](crate::keys::ServerKeys::new), [`with_old_secret`](crate::keys::ServerKeys::with_old_secret) | `a server secret of {len} bytes (32 to 64 are accepted)` |
@@ -39,6 +41,12 @@ use crate::uri::UriError;
 ///     Some(ConfigError::Issuer(UriError::Text { field: TextField::Issuer, problem: TextProblem::Empty }))
 /// );
 /// assert_eq!(Policy::builder().enrollment_ttl(0).build(), Err(ConfigError::EnrollmentTtl));
+/// let error = Policy::builder().device_ttl(401 * 86_400).build().unwrap_err();
+/// assert_eq!(error.to_string(), "a remembered device must live 3600 s to 34560000 s");
+/// assert_eq!(
+///     Policy::builder().max_remembered_devices(0).build(),
+///     Err(ConfigError::MaxRememberedDevices { max: 32 })
+/// );
 /// assert_eq!(
 ///     ThrottlePolicy::builder().lock_after(500).build(),
 ///     Err(ConfigError::LockAfter { max: 100 })
@@ -71,6 +79,18 @@ pub enum ConfigError {
     /// A limit of authenticators per user of 0, or over what a record holds.
     MaxAuthenticators {
         /// The highest limit allowed.
+        max: usize,
+    },
+    /// A remembered device's lifetime outside the bounds.
+    DeviceTtl {
+        /// The shortest allowed, in seconds ([`Policy::MIN_DEVICE_TTL`](crate::policy::Policy::MIN_DEVICE_TTL)).
+        min: u64,
+        /// The longest allowed, in seconds ([`Policy::MAX_DEVICE_TTL`](crate::policy::Policy::MAX_DEVICE_TTL)).
+        max: u64,
+    },
+    /// No remembered device allowed per user, or more than a record holds.
+    MaxRememberedDevices {
+        /// The most allowed ([`Policy::MAX_REMEMBERED_DEVICES_LIMIT`](crate::policy::Policy::MAX_REMEMBERED_DEVICES_LIMIT)).
         max: usize,
     },
     /// The text of the server keys holds no entry (it is empty, or only white space).
@@ -143,6 +163,10 @@ impl fmt::Display for ConfigError {
             Self::MaxDrift { max } => write!(f, "the learned drift is capped at {max} steps at most"),
             Self::EnrollmentTtl => f.write_str("a pending enrollment must live at least 1 s"),
             Self::MaxAuthenticators { max } => write!(f, "a user may hold 1 to {max} authenticators"),
+            Self::DeviceTtl { min, max } => write!(f, "a remembered device must live {min} s to {max} s"),
+            Self::MaxRememberedDevices { max } => {
+                write!(f, "a user may keep 1 to {max} remembered devices")
+            }
             Self::NoKeys => f.write_str("the server keys hold no entry"),
             Self::KeyEntry { entry, problem } => write!(f, "server key entry {entry}: {problem}"),
             Self::KeySecretLength { len } => {

@@ -5,8 +5,8 @@
 //! backup code or a hash. OWASP's MFA guidance asks that users be told of changes to their second
 //! factor and of failed attempts, and NIST SP 800-63B-4 that replacing recovery codes notify the
 //! user: [`EventKind::EnrollmentConfirmed`], [`EventKind::Disabled`],
-//! [`EventKind::BackupCodesRegenerated`], [`EventKind::Locked`] and
-//! [`EventKind::BackupCodesLow`] are the ones to forward to the user.
+//! [`EventKind::BackupCodesRegenerated`], [`EventKind::Locked`], [`EventKind::BackupCodesLow`]
+//! and [`EventKind::DeviceRemembered`] are the ones to forward to the user.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -31,6 +31,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use std::sync::{Mutex, PoisonError};
 
+use crate::challenge::DeviceProblem;
 use crate::policy::Via;
 
 /// Something the service did for a user.
@@ -67,6 +68,10 @@ impl Event {
 
 /// What happened. Emitted only for decisions that took effect: a write that the store applied,
 /// or a refusal that needed none.
+///
+/// A remembered device is named by its id (the printable one of
+/// [`RememberedDeviceInfo::id`](crate::policy::RememberedDeviceInfo::id)) and, where the record
+/// still holds it, its label; never by its token. (Not `Copy`: those are strings.)
 ///
 /// ```
 /// use twofactor::events::EventKind;
@@ -194,6 +199,48 @@ pub enum EventKind {
         reason: String,
         /// The new credential epoch.
         epoch: u64,
+    },
+    /// A device was remembered after a second factor: its token skips the code step until
+    /// `expires_at`.
+    DeviceRemembered {
+        /// The device's id.
+        device: String,
+        /// Its label.
+        label: String,
+        /// When it stops being remembered.
+        expires_at: u64,
+    },
+    /// A remembered device stood in for the second factor (a sign-in without a code).
+    DeviceVerified {
+        /// The device's id.
+        device: String,
+    },
+    /// A remembered-device token was refused: expired, revoked, from before the epoch moved,
+    /// forged, another user's, under a key the service does not hold, or not a token.
+    DeviceRefused {
+        /// The device's id, if the token is authentic and for this user (a forged or foreign
+        /// token names nothing trustworthy).
+        device: Option<String>,
+        /// Why.
+        problem: DeviceProblem,
+    },
+    /// One remembered device was forgotten: revoked by
+    /// [`TwoFactor::revoke_device`](crate::TwoFactor::revoke_device) (`evicted: false`), or
+    /// evicted as the oldest when a newer one was remembered past the limit (`evicted: true`).
+    DeviceRevoked {
+        /// The device's id.
+        device: String,
+        /// Its label.
+        label: String,
+        /// Whether it made room for a newer device.
+        evicted: bool,
+    },
+    /// Every remembered device was forgotten by
+    /// [`TwoFactor::revoke_all_devices`](crate::TwoFactor::revoke_all_devices). (A change of the
+    /// second factor forgets them too, through the epoch; its own event says so.)
+    AllDevicesRevoked {
+        /// How many were remembered.
+        count: usize,
     },
 }
 

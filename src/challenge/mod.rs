@@ -1,3 +1,7 @@
+//! The server-signed tokens: the login challenge, and the remembered-device token.
+//!
+//! The server-signed tokens: the login challenge, and the remembered-device token.
+//!
 //! The login challenge: a short-lived, single-use proof, between "the password was right" and
 //! "the code was right", that the application hands to the browser (a cookie) without keeping
 //! server-side session state for it.
@@ -9,6 +13,15 @@
 //! success consumes the nonce in the same compare-and-swap that records the code's step. So a
 //! challenge and a code are each used once, and issuing a new challenge invalidates the older
 //! ones. The token holds no secret: only the key id, the user id, the expiry and the nonce.
+//!
+//! A [`DeviceToken`] remembers a device for weeks
+//! ([`TwoFactor::remember_device`](crate::TwoFactor::remember_device),
+//! [`TwoFactor::verify_remembered`](crate::TwoFactor::verify_remembered)): it names the user, a
+//! device id kept in the user's record, the credential epoch it was issued at and its expiry, and
+//! is signed by the same keys in a domain of its own — its text starts with `tfd1.` (a
+//! challenge's is bare base64url) and its MAC input with `twofactor/remembered-device/v1` (a
+//! challenge's with `twofactor/challenge/`), so neither kind of token is ever taken for the
+//! other. Its refusals are [`DeviceProblem`]s.
 //!
 //! Keys rotate by id, as the sealing keys do: a [`ChallengeKeyring`] signs with its current key
 //! and verifies a token under whichever key it names, and a token naming a key the keyring does
@@ -29,6 +42,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "std")]
+mod device;
 mod error;
 #[cfg(feature = "std")]
 mod key;
@@ -37,13 +52,19 @@ mod keyring;
 #[cfg(feature = "std")]
 mod token;
 
-pub use error::ChallengeError;
+pub use error::{ChallengeError, DeviceProblem};
 #[cfg(feature = "std")]
 pub use keyring::NoChallengeKey;
 
 /// Bytes of a login-challenge nonce; the record keeps the current one
 /// ([`Record::NONCE_LEN`](crate::store::Record::NONCE_LEN)).
 pub(crate) const NONCE_LEN: usize = 16;
+/// Bytes of a remembered device's id, in the token and in the record.
+pub(crate) const DEVICE_ID_LEN: usize = 16;
+#[cfg(feature = "std")]
+pub(crate) use device::DeviceClaims;
+#[cfg(feature = "std")]
+pub use device::DeviceToken;
 #[cfg(feature = "std")]
 pub use key::ChallengeKey;
 #[cfg(feature = "std")]

@@ -5,7 +5,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::outcome::{Refusal, Verified, check_label};
+use super::label::check_name;
+use super::outcome::{Refusal, Verified};
 use super::verify::{Proof, accept};
 use super::{Decision, Policy, move_epoch, refuse};
 use crate::backup::CodeHasher;
@@ -76,9 +77,9 @@ pub(crate) fn begin_adding<H: CodeHasher + ?Sized>(
     let Some(record) = record.filter(State::is_enabled) else {
         return refuse(Refusal::NotEnrolled);
     };
-    let label = match check_label(label) {
+    let label = match check_name(label) {
         Ok(label) => label,
-        Err(problem) => return refuse(Refusal::InvalidLabel(problem)),
+        Err(problem) => return refuse(Refusal::Label(problem)),
     };
     if record.authenticators.len() >= policy.max_authenticators() {
         return refuse(Refusal::TooManyAuthenticators(policy.max_authenticators()));
@@ -104,9 +105,9 @@ pub(crate) fn begin_adding<H: CodeHasher + ?Sized>(
 /// and the epoch stays). The outcome is the label as kept (trimmed); nothing is written if it
 /// was the label already.
 pub(crate) fn rename(record: Option<Opened>, id: u32, label: &str) -> Decision<String> {
-    let label = match check_label(label) {
+    let label = match check_name(label) {
         Ok(label) => label,
-        Err(problem) => return refuse(Refusal::InvalidLabel(problem)),
+        Err(problem) => return refuse(Refusal::Label(problem)),
     };
     let Some(mut record) = record else {
         return refuse(Refusal::UnknownAuthenticator(id));

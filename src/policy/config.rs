@@ -16,6 +16,7 @@ use crate::record::Record;
 /// | pending enrollment | expires after 10 min | — |
 /// | authenticator codes | [`ThrottlePolicy::DEFAULT`]: 3 free failures, 60 s doubling to 24 h, locked at 100 | RFC 4226 §7.3, NIST SP 800-63B §5.2.2 |
 /// | backup codes | their own budget, [`ThrottlePolicy::DEFAULT`] | NIST SP 800-63B-4 (look-up secrets are throttled) |
+/// | remembered devices | 30 days (1 hour to 400 days), at most 10 per user (1 to 32), the oldest evicted first | — |
 ///
 /// # The rules
 ///
@@ -45,6 +46,14 @@ use crate::record::Record;
 ///   valid current code or backup code, checked under the same rules as a login (a wrong one counts), and each change, like
 ///   enabling, moves the credential epoch so that the application can end the user's other
 ///   sessions.
+/// * **Remembered devices.** After a successful second factor the application may remember the
+///   device ([`TwoFactor::remember_device`](crate::TwoFactor::remember_device)): a signed token
+///   that skips the code step on that device until it expires ([`Policy::device_ttl`]), is
+///   revoked, or the epoch moves — any change of the second factor forgets every device. Only a
+///   user whose second factor is on can remember one; a user keeps at most
+///   [`Policy::max_remembered_devices`], and remembering one more evicts the oldest. A sign-in
+///   on a remembered device is not a code: it neither counts against nor clears either path's
+///   failures, so a guesser's failures stay on the record.
 ///
 /// # The security of the defaults, as a number
 ///
@@ -79,6 +88,8 @@ pub struct Policy {
     max_authenticators: usize,
     code_throttle: ThrottlePolicy,
     backup_throttle: ThrottlePolicy,
+    device_ttl: u64,
+    max_remembered_devices: usize,
 }
 
 impl Policy {
@@ -95,6 +106,18 @@ impl Policy {
     /// typed code is compared with every authenticator, so each one costs a verification its
     /// window of codes and multiplies a guesser's odds.
     pub const MAX_AUTHENTICATORS_LIMIT: usize = Record::MAX_AUTHENTICATORS;
+    /// How long a device stays remembered by default: 30 days.
+    pub const DEFAULT_DEVICE_TTL: u64 = 30 * 86_400;
+    /// The shortest time a device may be remembered for: 1 hour.
+    pub const MIN_DEVICE_TTL: u64 = 3_600;
+    /// The longest time a device may be remembered for: 400 days, the longest a browser keeps a
+    /// cookie (RFC 6265bis caps `Max-Age` and `Expires` there).
+    pub const MAX_DEVICE_TTL: u64 = 400 * 86_400;
+    /// Remembered devices a user may have by default: 10.
+    pub const DEFAULT_MAX_REMEMBERED_DEVICES: usize = 10;
+    /// The most remembered devices a policy may allow: what a record holds,
+    /// [`Record::MAX_DEVICES`] (32).
+    pub const MAX_REMEMBERED_DEVICES_LIMIT: usize = Record::MAX_DEVICES;
 
     /// The defaults of the table above.
     pub const DEFAULT: Self = Self {
@@ -104,6 +127,8 @@ impl Policy {
         max_authenticators: Self::DEFAULT_MAX_AUTHENTICATORS,
         code_throttle: ThrottlePolicy::DEFAULT,
         backup_throttle: ThrottlePolicy::DEFAULT,
+        device_ttl: Self::DEFAULT_DEVICE_TTL,
+        max_remembered_devices: Self::DEFAULT_MAX_REMEMBERED_DEVICES,
     };
 
     /// A builder starting from [`Policy::DEFAULT`].
@@ -148,6 +173,37 @@ impl Policy {
     #[must_use]
     pub const fn backup_throttle(&self) -> ThrottlePolicy {
         self.backup_throttle
+    }
+
+    /// Seconds a device stays remembered, from the moment it is remembered; a sign-in on it does
+    /// not extend it.
+    ///
+    /// ```
+    /// use twofactor::policy::Policy;
+    ///
+    /// assert_eq!(Policy::DEFAULT.device_ttl(), 30 * 86_400);
+    /// let week = Policy::builder().device_ttl(7 * 86_400).build()?;
+    /// assert_eq!(week.device_ttl(), 604_800);
+    /// # Ok::<(), twofactor::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn device_ttl(&self) -> u64 {
+        self.device_ttl
+    }
+
+    /// The most remembered devices a user keeps; remembering one more evicts the oldest.
+    ///
+    /// ```
+    /// use twofactor::policy::Policy;
+    ///
+    /// assert_eq!(Policy::DEFAULT.max_remembered_devices(), 10);
+    /// let three = Policy::builder().max_remembered_devices(3).build()?;
+    /// assert_eq!(three.max_remembered_devices(), 3);
+    /// # Ok::<(), twofactor::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn max_remembered_devices(&self) -> usize {
+        self.max_remembered_devices
     }
 
     /// `drift` clamped to ±[`Policy::max_drift`].
@@ -217,12 +273,52 @@ impl PolicyBuilder {
         self
     }
 
+    /// Seconds a device stays remembered (default 30 days), from [`Policy::MIN_DEVICE_TTL`] (an
+    /// hour) to [`Policy::MAX_DEVICE_TTL`] (400 days).
+    ///
+    /// ```
+    /// use twofactor::ConfigError;
+    /// use twofactor::policy::Policy;
+    ///
+    /// assert!(Policy::builder().device_ttl(3_600).build().is_ok());
+    /// assert_eq!(
+    ///     Policy::builder().device_ttl(60).build(),
+    ///     Err(ConfigError::DeviceTtl { min: 3_600, max: 400 * 86_400 })
+    /// );
+    /// ```
+    pub const fn device_ttl(mut self, seconds: u64) -> Self {
+        self.0.device_ttl = seconds;
+        self
+    }
+
+    /// The most remembered devices per user (default 10), from 1 to
+    /// [`Policy::MAX_REMEMBERED_DEVICES_LIMIT`] (32).
+    ///
+    /// ```
+    /// use twofactor::ConfigError;
+    /// use twofactor::policy::Policy;
+    ///
+    /// assert!(Policy::builder().max_remembered_devices(32).build().is_ok());
+    /// assert_eq!(
+    ///     Policy::builder().max_remembered_devices(33).build(),
+    ///     Err(ConfigError::MaxRememberedDevices { max: 32 })
+    /// );
+    /// ```
+    pub const fn max_remembered_devices(mut self, count: usize) -> Self {
+        self.0.max_remembered_devices = count;
+        self
+    }
+
     /// Checks the policy.
     ///
     /// # Errors
     /// [`ConfigError::MaxDrift`] for a cap over [`Policy::MAX_DRIFT_LIMIT`],
     /// [`ConfigError::EnrollmentTtl`] for a time to live of 0,
-    /// [`ConfigError::MaxAuthenticators`] for 0 or more than [`Policy::MAX_AUTHENTICATORS_LIMIT`].
+    /// [`ConfigError::MaxAuthenticators`] for 0 or more than [`Policy::MAX_AUTHENTICATORS_LIMIT`],
+    /// [`ConfigError::DeviceTtl`] for a
+    /// device lifetime outside [`Policy::MIN_DEVICE_TTL`] ..= [`Policy::MAX_DEVICE_TTL`],
+    /// [`ConfigError::MaxRememberedDevices`] for 0 devices or more than
+    /// [`Policy::MAX_REMEMBERED_DEVICES_LIMIT`].
     pub const fn build(self) -> Result<Policy, ConfigError> {
         if self.0.max_authenticators == 0 || self.0.max_authenticators > Policy::MAX_AUTHENTICATORS_LIMIT {
             return Err(ConfigError::MaxAuthenticators {
@@ -236,6 +332,19 @@ impl PolicyBuilder {
         }
         if self.0.enrollment_ttl == 0 {
             return Err(ConfigError::EnrollmentTtl);
+        }
+        if self.0.device_ttl < Policy::MIN_DEVICE_TTL || self.0.device_ttl > Policy::MAX_DEVICE_TTL {
+            return Err(ConfigError::DeviceTtl {
+                min: Policy::MIN_DEVICE_TTL,
+                max: Policy::MAX_DEVICE_TTL,
+            });
+        }
+        if self.0.max_remembered_devices == 0
+            || self.0.max_remembered_devices > Policy::MAX_REMEMBERED_DEVICES_LIMIT
+        {
+            return Err(ConfigError::MaxRememberedDevices {
+                max: Policy::MAX_REMEMBERED_DEVICES_LIMIT,
+            });
         }
         Ok(self.0)
     }
@@ -269,6 +378,44 @@ mod tests {
                 .build()
                 .map(|p| p.max_authenticators()),
             Ok(10)
+        );
+    }
+
+    #[test]
+    fn builder_checks_the_device_bounds_at_their_edges() {
+        let ttl = |seconds| {
+            Policy::builder()
+                .device_ttl(seconds)
+                .build()
+                .map(|p| p.device_ttl())
+        };
+        let out_of_range = Err(ConfigError::DeviceTtl {
+            min: 3_600,
+            max: 34_560_000,
+        });
+        assert_eq!(ttl(0), out_of_range);
+        assert_eq!(ttl(3_599), out_of_range);
+        assert_eq!(ttl(3_600), Ok(3_600));
+        assert_eq!(ttl(34_560_000), Ok(34_560_000));
+        assert_eq!(ttl(34_560_001), out_of_range);
+        assert_eq!(ttl(u64::MAX), out_of_range);
+        let count = |n| {
+            Policy::builder()
+                .max_remembered_devices(n)
+                .build()
+                .map(|p| p.max_remembered_devices())
+        };
+        let out_of_range = Err(ConfigError::MaxRememberedDevices { max: 32 });
+        assert_eq!(count(0), out_of_range);
+        assert_eq!(count(1), Ok(1));
+        assert_eq!(count(32), Ok(32));
+        assert_eq!(count(33), out_of_range);
+        assert_eq!(
+            (
+                Policy::DEFAULT.device_ttl(),
+                Policy::DEFAULT.max_remembered_devices()
+            ),
+            (2_592_000, 10)
         );
     }
 

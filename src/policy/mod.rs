@@ -32,7 +32,9 @@ mod authenticators;
 mod challenge;
 mod change;
 mod config;
+mod device;
 mod enroll;
+mod label;
 mod odds;
 mod outcome;
 mod resync;
@@ -45,8 +47,10 @@ mod tests;
 
 pub use authenticators::AuthenticatorInfo;
 pub use config::{Policy, PolicyBuilder};
+pub use device::{RememberedDeviceInfo, RememberedSignIn};
+pub use label::LabelProblem;
 pub use odds::GuessingOdds;
-pub use outcome::{LabelProblem, Verified, Via};
+pub use outcome::{Verified, Via};
 pub use status::{Status, Throttling};
 pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
 
@@ -56,6 +60,10 @@ pub(crate) use authenticators::{
 };
 pub(crate) use challenge::{issue as issue_challenge, verify_with as verify_with_challenge};
 pub(crate) use change::{disable, regenerate, unlock};
+pub(crate) use device::{
+    devices as remembered_devices, remember as remember_device, revoke as revoke_device,
+    revoke_all as revoke_all_devices, sign_in as sign_in_remembered,
+};
 pub(crate) use enroll::{begin, confirm};
 pub(crate) use outcome::Refusal;
 pub(crate) use resync::resync;

@@ -1,11 +1,11 @@
 //! What a decision says: how a user proved the second factor, or why not.
 
-use alloc::string::String;
 use core::fmt;
 
+use super::LabelProblem;
 use super::throttle::Failed;
 use crate::backup::BackupError;
-use crate::challenge::ChallengeError;
+use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::otp::{Match, OtpError};
 use crate::record::Record;
 
@@ -94,56 +94,12 @@ pub(crate) enum Refusal {
     TooManyAuthenticators(usize),
     /// No authenticator of the user has this id.
     UnknownAuthenticator(u32),
-    /// A label that cannot be kept.
-    InvalidLabel(LabelProblem),
-}
-
-/// What is wrong with the label of an authenticator (or of a remembered device).
-///
-/// ```
-/// use twofactor::{Error, policy::LabelProblem};
-///
-/// let error = Error::InvalidLabel(LabelProblem::TooLong { max: 64 });
-/// assert_eq!(error.to_string(), "the label is longer than 64 bytes");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LabelProblem {
-    /// Nothing but white space.
-    Empty,
-    /// Longer than [`Record::MAX_LABEL_LEN`](crate::store::Record::MAX_LABEL_LEN) bytes of UTF-8.
-    TooLong {
-        /// The longest label, in bytes.
-        max: usize,
+    /// A remembered-device token that does not stand in for the second factor; `device` is the
+    /// id it names when it is authentic and the user's (for the event), else `None`.
+    Device {
+        device: Option<[u8; Record::DEVICE_ID_LEN]>,
+        problem: DeviceProblem,
     },
-    /// A control character (a line break, a tab, an escape): a label is shown on one line.
-    ControlCharacter,
-}
-
-impl fmt::Display for LabelProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => f.write_str("the label is empty"),
-            Self::TooLong { max } => write!(f, "the label is longer than {max} bytes"),
-            Self::ControlCharacter => f.write_str("the label holds a control character"),
-        }
-    }
-}
-
-/// `label` trimmed, if it can be kept: not empty, at most [`Record::MAX_LABEL_LEN`] bytes, no
-/// control character.
-pub(crate) fn check_label(label: &str) -> Result<String, LabelProblem> {
-    let label = label.trim();
-    if label.is_empty() {
-        return Err(LabelProblem::Empty);
-    }
-    if label.len() > Record::MAX_LABEL_LEN {
-        return Err(LabelProblem::TooLong {
-            max: Record::MAX_LABEL_LEN,
-        });
-    }
-    if label.chars().any(char::is_control) {
-        return Err(LabelProblem::ControlCharacter);
-    }
-    Ok(label.into())
+    /// A label that may not be stored.
+    Label(LabelProblem),
 }

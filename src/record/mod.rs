@@ -67,8 +67,8 @@ pub(crate) struct State<S> {
     pub(crate) backup_throttle: Throttle,
     pub(crate) backup: Option<Arc<BackupCodeSet>>,
     pub(crate) challenge: Option<[u8; Record::NONCE_LEN]>,
-    /// Devices the user asked to be remembered; none are written before remembered devices
-    /// exist as a flow, but the format holds them.
+    /// Devices the user asked to be remembered, oldest first; at most
+    /// [`Record::MAX_DEVICES`]. Forgotten all at once when the epoch moves.
     pub(crate) devices: Vec<RememberedDevice>,
 }
 
@@ -110,6 +110,29 @@ pub(crate) struct RememberedDevice {
     pub(crate) created_at: u64,
     pub(crate) last_used_at: u64,
     pub(crate) expires_at: u64,
+}
+
+impl RememberedDevice {
+    /// The device's id as an application sees it (see [`device_id_text`]).
+    pub(crate) fn id_text(&self) -> String {
+        device_id_text(&self.id)
+    }
+}
+
+/// A device id as an application sees it, lists it and gives it back to revoke the device:
+/// 22 characters of unpadded base64url.
+pub(crate) fn device_id_text(id: &[u8; Record::DEVICE_ID_LEN]) -> String {
+    data_encoding::BASE64URL_NOPAD.encode(id)
+}
+
+/// The device id `text` names, if it is the text of one ([`device_id_text`]; one text per id).
+#[cfg(any(feature = "std", test))]
+pub(crate) fn parse_device_id(text: &str) -> Option<[u8; Record::DEVICE_ID_LEN]> {
+    if text.len() != data_encoding::BASE64URL_NOPAD.encode_len(Record::DEVICE_ID_LEN) {
+        return None;
+    }
+    let bytes = data_encoding::BASE64URL_NOPAD.decode(text.as_bytes()).ok()?;
+    bytes.try_into().ok()
 }
 
 /// A secret as a store holds it: plain (when the service keeps no keyring), or sealed.
@@ -175,7 +198,7 @@ impl Record {
     /// The most remembered devices a record holds.
     pub const MAX_DEVICES: usize = 32;
     /// Bytes of a remembered device's id.
-    pub(crate) const DEVICE_ID_LEN: usize = 16;
+    pub(crate) const DEVICE_ID_LEN: usize = crate::challenge::DEVICE_ID_LEN;
 
     /// A record for `user` with nothing enrolled, at version 0 (not stored yet).
     ///

@@ -128,7 +128,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// service.rename_authenticator("u1", confirmed.authenticator, "  Phone ").await?;
     /// assert_eq!(service.authenticators("u1").await?[0].label, "Phone");
     /// let refused = service.rename_authenticator("u1", confirmed.authenticator, "a\nb").await;
-    /// assert!(matches!(refused, Err(Error::InvalidLabel(LabelProblem::ControlCharacter))));
+    /// assert!(matches!(refused, Err(Error::InvalidLabel(LabelProblem::Control))));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())

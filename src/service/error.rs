@@ -4,10 +4,9 @@ use alloc::boxed::Box;
 use core::fmt;
 
 use crate::backup::BackupError;
-use crate::challenge::ChallengeError;
+use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::otp::OtpError;
-use crate::policy::Refusal;
-use crate::policy::{LabelProblem, Via};
+use crate::policy::{LabelProblem, Refusal, Via};
 use crate::seal::SealError;
 use crate::secret::SecretError;
 use crate::uri::UriError;
@@ -79,11 +78,12 @@ use crate::uri::UriError;
 /// | `Locked { via: BackupCode }` | `Refused` | 423 | Too many wrong backup codes. Sign in with a code from your authenticator app, or contact support. | `too many failed attempts: backup codes are locked` |
 /// | `TooManyAuthenticators` | `Refused` | 409 | You already have as many authenticators as allowed. Remove one first. | `the user already holds {max} authenticators, the most allowed` |
 /// | `UnknownAuthenticator` | `Refused` | 404 | That authenticator is not on this account. | `the user has no authenticator {id}` |
-/// | `InvalidLabel` | `Refused` | 400 | Please give a shorter name, on one line, that is not empty. | the [`LabelProblem`]'s text, e.g. `the label is longer than 64 bytes` |
 /// | `Challenge(Expired)` | `Refused` | 401 | Your sign-in took too long. Please sign in again. | `the login challenge was refused` |
 /// | `Challenge(Used)` | `Refused` | 401 | This sign-in was already completed. Please sign in again. | 〃 |
 /// | `Challenge(Superseded)` | `Refused` | 401 | A newer sign-in was started. Please continue with that one, or sign in again. | 〃 |
 /// | `Challenge(_)`: malformed, forged, another user's | `Refused` | 401 | This sign-in is not valid. Please sign in again. | 〃 |
+/// | `RememberedDevice(_)`: malformed, forged, unknown key, expired, another user's, revoked, epoch moved | `Refused` | 401 | This device is no longer remembered. Please enter a code from your authenticator app. | `the remembered device was refused: {problem}`, the [`DeviceProblem`]'s text |
+/// | `InvalidLabel(_)`: empty, too long, a control character | `Refused` | 400 | That name is empty, too long or contains characters that are not allowed. Please choose another. | `the label is refused: {problem}`, the [`LabelProblem`]'s text |
 /// | `Conflict` | `Unavailable` | 503 | Something went wrong on our side. Please try again in a moment. | `the record kept changing under concurrent requests` |
 /// | `Store` | `Unavailable` | 503 | 〃 | `the store failed` |
 /// | `Clock` | `Unavailable` | 503 | 〃 | `the clock failed` |
@@ -97,7 +97,8 @@ use crate::uri::UriError;
 /// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
 ///
 /// The statuses: 401 for a code that does not prove the second factor (wrong, already used, a
-/// refused login challenge), 400 for input that is not a code at all, 409 for a flow the user's
+/// refused login challenge or remembered device), 400 for input that is not a code at all (or a
+/// label that cannot be stored), 409 for a flow the user's
 /// state does not allow, 429 with `Retry-After` while throttled, and 423 Locked (RFC 4918
 /// §11.3) for a lock, because waiting does not lift it (a success on the other path or an
 /// administrator's unlock does) and a 429 tells a client to wait and retry; 503 when the service
@@ -159,8 +160,6 @@ pub enum Error {
         /// The id asked for.
         id: u32,
     },
-    /// A label (the user's name for an authenticator) that cannot be kept; nothing was changed.
-    InvalidLabel(LabelProblem),
     /// The user identifier is empty, longer than [`Record::MAX_USER_LEN`](crate::store::Record::MAX_USER_LEN),
     /// or holds a NUL character (which PostgreSQL cannot store): the one rule of every store,
     /// checked before any store is called ([`Record::is_valid_user`](crate::store::Record::is_valid_user)).
@@ -184,6 +183,13 @@ pub enum Error {
     /// The login challenge was refused: malformed, forged, expired, another user's, superseded
     /// by a newer one, or already used. Nothing was counted.
     Challenge(ChallengeError),
+    /// A remembered-device token did not stand in for the second factor (the [`DeviceProblem`]
+    /// says why: malformed, forged, under a key the service does not hold, expired, another
+    /// user's, revoked or evicted, or the epoch moved): ask for a code. Nothing was counted.
+    RememberedDevice(DeviceProblem),
+    /// A label — the user's name for an authenticator or a remembered device — that cannot be
+    /// stored (the [`LabelProblem`] says why); nothing was written.
+    InvalidLabel(LabelProblem),
     /// A sealed secret of the record could not be opened (an unknown key id, a changed value, a
     /// wrong key, a value copied from another user or field), a secret could not be sealed, or
     /// the record holds sealed secrets and the service has no keyring. Nothing was written.
@@ -205,7 +211,7 @@ pub enum ErrorKind {
     /// The rules refused the user's attempt: a wrong, malformed or already used code, a
     /// throttled or locked path, a flow the user's state does not allow (not enrolled, already
     /// enrolled, no enrollment to confirm or an expired one, no backup codes), a refused login
-    /// challenge. The user can act on it (another code, waiting, the other path, starting
+    /// challenge or remembered device, a label that cannot be stored. The user can act on it (another code, waiting, the other path, starting
     /// again); the service worked as it should. A 4xx.
     Refused,
     /// The service could not decide, and denied: the store failed, the record kept changing
@@ -244,6 +250,7 @@ impl Error {
             | Self::Locked { .. }
             | Self::TooManyAuthenticators { .. }
             | Self::UnknownAuthenticator { .. }
+            | Self::RememberedDevice(_)
             | Self::InvalidLabel(_) => ErrorKind::Refused,
             Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
             Self::Challenge(_) => ErrorKind::Refused,
@@ -343,7 +350,6 @@ impl Error {
                 "You already have as many authenticators as allowed. Remove one first."
             }
             Self::UnknownAuthenticator { .. } => "That authenticator is not on this account.",
-            Self::InvalidLabel(_) => "Please give a shorter name, on one line, that is not empty.",
             Self::Challenge(ChallengeError::Expired { .. }) => {
                 "Your sign-in took too long. Please sign in again."
             }
@@ -352,6 +358,13 @@ impl Error {
             }
             Self::Challenge(ChallengeError::Superseded) => {
                 "A newer sign-in was started. Please continue with that one, or sign in again."
+            }
+            Self::RememberedDevice(_) => {
+                "This device is no longer remembered. Please enter a code from your authenticator app."
+            }
+            Self::InvalidLabel(_) => {
+                "That name is empty, too long or contains characters that are not allowed. Please \
+                 choose another."
             }
             _ => match self.kind() {
                 ErrorKind::Refused => "This sign-in is not valid. Please sign in again.",
@@ -422,7 +435,8 @@ impl From<Refusal> for Error {
             Refusal::Challenge(error) => Self::Challenge(error),
             Refusal::TooManyAuthenticators(max) => Self::TooManyAuthenticators { max },
             Refusal::UnknownAuthenticator(id) => Self::UnknownAuthenticator { id },
-            Refusal::InvalidLabel(problem) => Self::InvalidLabel(problem),
+            Refusal::Device { problem, .. } => Self::RememberedDevice(problem),
+            Refusal::Label(problem) => Self::InvalidLabel(problem),
         }
     }
 }
@@ -457,7 +471,6 @@ impl fmt::Display for Error {
                 write!(f, "the user already holds {max} authenticators, the most allowed")
             }
             Self::UnknownAuthenticator { id } => write!(f, "the user has no authenticator {id}"),
-            Self::InvalidLabel(problem) => problem.fmt(f),
             Self::InvalidUser => {
                 f.write_str("the user identifier is empty, too long or holds a NUL character")
             }
@@ -469,6 +482,8 @@ impl fmt::Display for Error {
             Self::Secret(_) => f.write_str("drawing a secret failed"),
             Self::Uri(_) => f.write_str("building the enrollment URI failed"),
             Self::Challenge(_) => f.write_str("the login challenge was refused"),
+            Self::RememberedDevice(problem) => write!(f, "the remembered device was refused: {problem}"),
+            Self::InvalidLabel(problem) => write!(f, "the label is refused: {problem}"),
             Self::Seal(_) => f.write_str("opening or sealing a secret failed"),
         }
     }

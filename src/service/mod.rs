@@ -7,6 +7,7 @@ mod challenge;
 mod change;
 mod clock;
 mod config;
+mod device;
 mod enroll;
 mod error;
 mod keys;
@@ -88,8 +89,9 @@ use crate::store::{Store, Write};
 /// budget and lock the user's code path. At sign-in, [`TwoFactor::verify_with_challenge`] binds
 /// the code step to the password step, so that only a caller who passed it reaches the code.
 ///
-/// Everything random — secrets, backup codes, challenge and sealing nonces — comes from the
-/// operating system's CSPRNG, or from the generator given to [`TwoFactor::with_rng`] (for tests).
+/// Everything random — secrets, backup codes, challenge and sealing nonces, remembered-device
+/// ids — comes from the operating system's CSPRNG, or from the generator given to
+/// [`TwoFactor::with_rng`] (for tests).
 ///
 /// ```
 /// use twofactor::{Config, ManualClock, MemoryStore, Totp, TwoFactor};
@@ -364,6 +366,10 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
                 retry_at: Some(until),
             },
             Refusal::Locked(via) => EventKind::Throttled { via, retry_at: None },
+            Refusal::Device { device, problem } => EventKind::DeviceRefused {
+                device: device.as_ref().map(crate::record::device_id_text),
+                problem,
+            },
             _ => return,
         };
         self.emit(user, at, kind);

@@ -12,7 +12,8 @@ use super::TwoFactor;
 use crate::service::Clock;
 use crate::store::Store;
 
-/// Where the service draws new secrets, backup codes, challenge nonces and sealing nonces from.
+/// Where the service draws new secrets, backup codes, challenge nonces, remembered-device ids and
+/// sealing nonces from.
 #[derive(Clone, Default)]
 pub(super) enum Randomness {
     /// The operating system's CSPRNG (`getrandom`), the default.
@@ -109,8 +110,8 @@ impl TryCryptoRng for Draw<'_> {}
 
 impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// The same service, drawing everything random from `rng` instead of the operating system's
-    /// CSPRNG: new TOTP secrets, backup codes and their salts, login-challenge nonces, and the
-    /// nonces that seal secrets at rest (feature `seal`).
+    /// CSPRNG: new TOTP secrets, backup codes and their salts, login-challenge nonces,
+    /// remembered-device ids, and the nonces that seal secrets at rest (feature `seal`).
     ///
     /// **For tests only.** A seeded generator makes every secret and code a service issues
     /// reproducible — that is its purpose in a test, and a disaster in production, where the

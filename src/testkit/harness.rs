@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::KitFailure;
 use crate::backup::HmacHasher;
-use crate::challenge::NoChallengeKey;
+use crate::challenge::{ChallengeKeyring, NoChallengeKey};
 use crate::events::CollectEvents;
 use crate::otp::Totp;
 use crate::policy::{Policy, ThrottlePolicy};
@@ -20,13 +20,14 @@ use crate::secret::Secret;
 /// The kit's start time: a Unix time in the middle of a 30-second step.
 pub(crate) const START: u64 = 1_750_000_005;
 
-/// A service over one of the stores under test.
-pub(crate) type Service<S> = TwoFactor<Arc<S>, ManualClock, NoChallengeKey>;
+/// A service over one of the stores under test: without login-challenge keys, unless `K` is
+/// [`ChallengeKeyring`].
+pub(crate) type Service<S, K = NoChallengeKey> = TwoFactor<Arc<S>, ManualClock, K>;
 
 /// Services, one per store handle, sharing one clock and one event collection.
-pub(crate) struct Harness<S> {
+pub(crate) struct Harness<S, K = NoChallengeKey> {
     pub(crate) clock: ManualClock,
-    pub(crate) services: Vec<Arc<Service<S>>>,
+    pub(crate) services: Vec<Arc<Service<S, K>>>,
     pub(crate) events: Arc<CollectEvents>,
 }
 
@@ -89,12 +90,29 @@ impl<S: Store + 'static> Harness<S> {
             service.with_keyring(keyring.clone())
         })
     }
+}
 
+impl<S: Store + 'static> Harness<S, ChallengeKeyring> {
+    /// Services that hold the login-challenge keys `keys` (and so have the login-challenge and
+    /// remembered-device calls).
+    pub(crate) fn keyed(
+        check: &'static str,
+        stores: &[Arc<S>],
+        config: &Config,
+        keys: &ChallengeKeyring,
+    ) -> Result<Self, KitFailure> {
+        Self::build(check, stores, config, |service| {
+            service.with_challenge_key(keys.clone())
+        })
+    }
+}
+
+impl<S: Store + 'static, K> Harness<S, K> {
     fn build(
         check: &'static str,
         stores: &[Arc<S>],
         config: &Config,
-        finish: impl Fn(Service<S>) -> Service<S>,
+        finish: impl Fn(Service<S>) -> Service<S, K>,
     ) -> Result<Self, KitFailure> {
         if stores.is_empty() {
             return Err(KitFailure::new(check, "no store was given"));
@@ -118,7 +136,7 @@ impl<S: Store + 'static> Harness<S> {
     }
 
     /// The service over store handle `index`, round robin.
-    pub(crate) fn service(&self, index: usize) -> &Arc<Service<S>> {
+    pub(crate) fn service(&self, index: usize) -> &Arc<Service<S, K>> {
         // `new` refuses an empty list.
         &self.services[index % self.services.len().max(1)]
     }

@@ -20,6 +20,7 @@
 
 mod authenticators;
 mod crud;
+mod devices;
 mod fail_closed;
 mod failing;
 mod failure;
@@ -31,6 +32,7 @@ mod sealed;
 
 pub use authenticators::check_concurrent_authenticators;
 pub use crud::{check_crud, check_stale_versions};
+pub use devices::check_concurrent_device_revoke;
 pub use fail_closed::check_fail_closed;
 pub use failing::{FailingStore, FailingStoreError};
 pub use failure::KitFailure;
@@ -65,6 +67,7 @@ const CONTENDERS: usize = 64;
 /// | [`check_concurrent_backup_code`] | 64 concurrent submissions of one backup code: exactly one succeeds; the code is then used |
 /// | [`check_concurrent_failures`] | N concurrent wrong codes raise the failure count by exactly N, on each path |
 /// | [`check_concurrent_authenticators`] | of 8 racing adds exactly one is confirmed; a removal racing 32 logins with the removed authenticator's code is never undone, and no login is accepted after it |
+/// | [`check_concurrent_device_revoke`] | a remembered device revoked while 8 tasks sign in on it: no sign-in that starts after the revoke returns is accepted |
 /// | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
 /// | `check_sealed_at_rest` (feature `seal`) | with a keyring the store holds no plain secret, keeps sealed values byte for byte, refuses one moved to another user; rotation reseals once |
 /// | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
@@ -117,6 +120,7 @@ pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<
     check_concurrent_backup_code(&stores).await?;
     check_concurrent_failures(&stores).await?;
     check_concurrent_authenticators(&stores).await?;
+    check_concurrent_device_revoke(&stores).await?;
     check_fail_closed(&stores).await?;
     #[cfg(feature = "seal")]
     check_sealed_at_rest(&stores).await?;

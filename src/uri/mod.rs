@@ -42,6 +42,7 @@ use alloc::vec::Vec;
 pub(crate) use build::Length;
 pub use error::{Param, TextField, TextProblem, UriError};
 pub use options::{BuildOptions, ParseOptions};
+pub(crate) use text::is_forbidden_control;
 
 use crate::otp::{Hotp, HotpParams, Totp, TotpParams};
 use crate::secret::Secret;

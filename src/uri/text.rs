@@ -5,7 +5,7 @@ use super::{TextField, TextProblem, UriError};
 /// Whether `c` may not appear in a name: a C0/C1 control character (Unicode category Cc), or a
 /// bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), which could make
 /// an app display `moc.elpmaxe` as `example.com`.
-pub(super) fn is_forbidden_control(c: char) -> bool {
+pub(crate) fn is_forbidden_control(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -244,6 +244,11 @@ fn variants_without_a_cause_say_something_and_have_none() {
         Box::new(BackupError::Stored(StoredProblem::Prefix)),
         Box::new(ChallengeError::Forged),
         Box::new(ConfigError::EnrollmentTtl),
+        Box::new(ConfigError::DeviceTtl {
+            min: 3_600,
+            max: 34_560_000,
+        }),
+        Box::new(ConfigError::MaxRememberedDevices { max: 32 }),
         Box::new(ConfigError::LockAfter { max: 100 }),
         Box::new(ConfigError::NoKeys),
         Box::new(ConfigError::KeyEntry {
@@ -261,6 +266,18 @@ fn variants_without_a_cause_say_something_and_have_none() {
     let errors = {
         let mut errors = errors;
         errors.push(Box::new(twofactor::testkit::FailingStoreError::Injected));
+        errors
+    };
+    // A refused remembered device and a refused label carry a detail, not a cause.
+    #[cfg(feature = "std")]
+    let errors = {
+        let mut errors = errors;
+        errors.push(Box::new(twofactor::Error::RememberedDevice(
+            twofactor::challenge::DeviceProblem::Expired { at: 1_700_000_000 },
+        )));
+        errors.push(Box::new(twofactor::Error::InvalidLabel(
+            twofactor::policy::LabelProblem::TooLong { len: 65 },
+        )));
         errors
     };
     for error in errors {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use twofactor::backup::BackupError;
-use twofactor::challenge::ChallengeError;
+use twofactor::challenge::{ChallengeError, DeviceProblem};
 use twofactor::otp::OtpError;
 use twofactor::policy::LabelProblem;
 use twofactor::seal::SealError;
@@ -17,6 +17,21 @@ const RETRY_AT: u64 = 1_700_000_060;
 
 const UNAVAILABLE: &str = "Something went wrong on our side. Please try again in a moment.";
 const MISUSE: &str = "Something went wrong on our side. Please contact support if it keeps happening.";
+const ASK_FOR_A_CODE: &str =
+    "This device is no longer remembered. Please enter a code from your authenticator app.";
+
+/// Every way a remembered device is refused.
+fn device_problems() -> [DeviceProblem; 7] {
+    [
+        DeviceProblem::Malformed,
+        DeviceProblem::Forged,
+        DeviceProblem::UnknownKey { key_id: 3 },
+        DeviceProblem::Expired { at: 1_700_000_000 },
+        DeviceProblem::OtherUser,
+        DeviceProblem::Revoked,
+        DeviceProblem::EpochMoved,
+    ]
+}
 
 fn store_error() -> Error {
     Error::Store(Box::new(std::io::Error::other("connection to 10.0.0.7 refused")))
@@ -26,7 +41,25 @@ fn store_error() -> Error {
 /// user message.
 fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
     use ErrorKind::{Misuse, Refused, Unavailable};
-    vec![
+    let devices = device_problems()
+        .into_iter()
+        .map(|problem| (Error::RememberedDevice(problem), Refused, 401, ASK_FOR_A_CODE));
+    let labels = [
+        LabelProblem::Empty,
+        LabelProblem::TooLong { len: 65 },
+        LabelProblem::Control,
+    ]
+    .into_iter()
+    .map(|problem| {
+        (
+            Error::InvalidLabel(problem),
+            Refused,
+            400,
+            "That name is empty, too long or contains characters that are not allowed. Please \
+                 choose another.",
+        )
+    });
+    let mut table = vec![
         (
             Error::NotEnrolled,
             Refused,
@@ -199,12 +232,6 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
             "That authenticator is not on this account.",
         ),
         (
-            Error::InvalidLabel(LabelProblem::Empty),
-            Refused,
-            400,
-            "Please give a shorter name, on one line, that is not empty.",
-        ),
-        (
             Error::Uri(UriError::Text {
                 field: TextField::Account,
                 problem: TextProblem::Colon,
@@ -239,7 +266,10 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
             500,
             MISUSE,
         ),
-    ]
+    ];
+    table.extend(devices);
+    table.extend(labels);
+    table
 }
 
 #[test]
@@ -296,7 +326,14 @@ fn user_messages_are_sentences_that_carry_nothing_of_the_error() {
 #[test]
 fn refusals_never_say_whether_a_code_came_close_or_who_else_exists() {
     // Another user's login challenge reads like any invalid one; a throttled code path like a
-    // throttled backup-code path.
+    // throttled backup-code path; another user's device token, or a revoked one, like a forged
+    // one.
+    for problem in device_problems() {
+        assert_eq!(
+            Error::RememberedDevice(problem).user_message(),
+            Error::RememberedDevice(DeviceProblem::Forged).user_message()
+        );
+    }
     assert_eq!(
         Error::Challenge(ChallengeError::OtherUser).user_message(),
         Error::Challenge(ChallengeError::Forged).user_message()

@@ -8,7 +8,7 @@ use std::fmt::Display;
 use std::path::Path;
 
 use twofactor::backup::{BackupError, StoredProblem};
-use twofactor::challenge::ChallengeError;
+use twofactor::challenge::{ChallengeError, DeviceProblem};
 use twofactor::keys::EntryProblem;
 use twofactor::otp::OtpError;
 use twofactor::policy::LabelProblem;
@@ -70,6 +70,23 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &ChallengeError::Superseded,
             &ChallengeError::Used,
             &ChallengeError::Expired { at: 7 }.to_string().replace('7', "{at}"),
+            // A refused remembered device's detail, listed on `DeviceProblem`.
+            &DeviceProblem::Malformed,
+            &DeviceProblem::Forged,
+            &DeviceProblem::UnknownKey { key_id: 7 }
+                .to_string()
+                .replace('7', "{key_id}"),
+            &DeviceProblem::Expired { at: 7 }.to_string().replace('7', "{at}"),
+            &DeviceProblem::OtherUser,
+            &DeviceProblem::Revoked,
+            &DeviceProblem::EpochMoved,
+        ],
+    );
+    listed(
+        "src/policy/label.rs",
+        &[
+            &LabelProblem::TooLong { len: 7 }.to_string().replace('7', "{len}"),
+            &LabelProblem::Control,
         ],
     );
     listed(
@@ -153,6 +170,13 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &ConfigError::MaxAuthenticators { max: 7 }
                 .to_string()
                 .replace('7', "{max}"),
+            &ConfigError::DeviceTtl { min: 1, max: 2 }
+                .to_string()
+                .replace('1', "{min}")
+                .replace('2', "{max}"),
+            &ConfigError::MaxRememberedDevices { max: 7 }
+                .to_string()
+                .replace('7', "{max}"),
             &ConfigError::NoKeys,
             &ConfigError::KeyEntry {
                 entry: 7,
@@ -203,6 +227,12 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &Error::Generate(BackupError::Rng),
             &Error::Secret(SecretError::Rng),
             &Error::Challenge(ChallengeError::Used),
+            &Error::RememberedDevice(DeviceProblem::Revoked)
+                .to_string()
+                .replace(&DeviceProblem::Revoked.to_string(), "{problem}"),
+            &Error::InvalidLabel(LabelProblem::Control)
+                .to_string()
+                .replace(&LabelProblem::Control.to_string(), "{problem}"),
             &Error::Seal(SealError::NoKeyring),
             &Error::InvalidUser,
             &Error::Uri(UriError::Image),
@@ -212,7 +242,6 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &Error::UnknownAuthenticator { id: 7 }
                 .to_string()
                 .replace('7', "{id}"),
-            &Error::InvalidLabel(LabelProblem::TooLong { max: 64 }),
             &Error::Throttled {
                 via: Via::Code,
                 retry_at: 5,

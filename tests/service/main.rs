@@ -1,5 +1,5 @@
-//! The service (`TwoFactor`) end to end on `MemoryStore`: challenges, errors, the conformance
-//! kit, sealing, writes, the policy's odds, and `serde` for records.
+//! The service (`TwoFactor`) end to end on `MemoryStore`: challenges, remembered devices, errors,
+//! the conformance kit, sealing, writes, the policy's odds, and `serde` for records.
 
 mod policy_odds;
 mod serde;
@@ -9,6 +9,7 @@ mod service_authenticators;
 #[cfg(feature = "argon2")]
 mod service_blocking;
 mod service_challenge;
+mod service_devices;
 mod service_errors;
 mod service_memory;
 #[cfg(feature = "seal")]

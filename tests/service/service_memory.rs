@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use twofactor::store::{Record, Write};
 use twofactor::testkit::{
-    check_concurrent_backup_code, check_concurrent_code, check_concurrent_failures, check_crud,
-    check_fail_closed, check_stale_versions, check_whole_flow, run_conformance,
+    check_concurrent_backup_code, check_concurrent_code, check_concurrent_device_revoke,
+    check_concurrent_failures, check_crud, check_fail_closed, check_stale_versions, check_whole_flow,
+    run_conformance,
 };
 use twofactor::{MemoryStore, Store};
 
@@ -63,6 +64,15 @@ async fn sixty_four_concurrent_copies_of_one_backup_code_give_one_success() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn n_concurrent_wrong_codes_count_n_failures() {
     check_concurrent_failures(&memory()).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_revoke_racing_sign_ins_on_the_device_is_never_lost() {
+    check_concurrent_device_revoke(&memory()).await.unwrap();
+    let store = Arc::new(MemoryStore::new());
+    check_concurrent_device_revoke(&[Arc::clone(&store), store])
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -142,6 +152,18 @@ async fn a_store_that_ignores_versions_fails_the_kit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_store_that_ignores_versions_loses_the_revoke_of_a_remembered_device() {
+    // A sign-in that read the record before the revoke writes the device back over it.
+    let broken = vec![Arc::new(Slow {
+        inner: MemoryStore::new(),
+        honest: false,
+    })];
+    let failure = check_concurrent_device_revoke(&broken).await.unwrap_err();
+    assert_eq!(failure.check(), "concurrent_device_revoke");
+    assert!(failure.reason().contains("were accepted"), "{failure}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_honest_store_passes_the_races_even_when_every_request_reads_before_any_writes() {
     let slow = vec![Arc::new(Slow {
         inner: MemoryStore::new(),
@@ -149,4 +171,5 @@ async fn an_honest_store_passes_the_races_even_when_every_request_reads_before_a
     })];
     check_concurrent_code(&slow).await.unwrap();
     check_concurrent_backup_code(&slow).await.unwrap();
+    check_concurrent_device_revoke(&slow).await.unwrap();
 }

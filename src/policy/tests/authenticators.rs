@@ -140,15 +140,12 @@ fn adding_needs_an_enabled_user_a_label_a_free_slot_and_a_proof() {
     );
     assert_eq!(
         add(Some(fx.record.clone()), " \t", &mut memo),
-        (Err(Refusal::InvalidLabel(LabelProblem::Empty)), None)
+        (Err(Refusal::Label(LabelProblem::Empty)), None)
     );
     let long = "x".repeat(65);
     assert_eq!(
         add(Some(fx.record.clone()), &long, &mut memo),
-        (
-            Err(Refusal::InvalidLabel(LabelProblem::TooLong { max: 64 })),
-            None
-        )
+        (Err(Refusal::Label(LabelProblem::TooLong { len: 65 })), None)
     );
     let full = Policy::builder().max_authenticators(1).build().unwrap();
     let refused = begin_adding(
@@ -253,7 +250,7 @@ fn renaming_needs_no_proof_and_checks_the_label() {
     );
     assert_eq!(
         rename_authenticator(Some(fx.record.clone()), 2, "a\u{1b}[31m"),
-        (Err(Refusal::InvalidLabel(LabelProblem::ControlCharacter)), None)
+        (Err(Refusal::Label(LabelProblem::Control)), None)
     );
 }
 

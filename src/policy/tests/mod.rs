@@ -2,6 +2,7 @@
 
 mod authenticators;
 mod changes;
+mod devices;
 mod drift;
 mod enrollment;
 mod replay;
