@@ -219,8 +219,30 @@ async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Res
         names.join(", ")
     );
 
-    // 7. Guessing, until throttled.
-    heading(7, "an attacker with her password guesses codes");
+    // 7. A remembered device.
+    heading(
+        7,
+        "she ticks \"remember this device\", and signs in again without a code",
+    );
+    let token = service.remember_device(USER, "alice's terminal").await?;
+    clock.advance(3_600);
+    let signed_in = service.verify_remembered(USER, token.as_str()).await?;
+    println!(
+        "   An hour later, password right and the device's token (a cookie, no secret in it): signed in, no code asked."
+    );
+    check(
+        service.revoke_device(USER, &signed_in.device.id).await?,
+        "the device is revoked",
+    )?;
+    match service.verify_remembered(USER, token.as_str()).await {
+        Err(error @ Error::RememberedDevice(_)) => {
+            println!("   She revokes it from her settings; the same token now: {error}.");
+        }
+        other => return Err(format!("a revoked device must be refused, got {other:?}").into()),
+    }
+
+    // 8. Guessing, until throttled.
+    heading(8, "an attacker with her password guesses codes");
     let wrong = wrong_code(&app, clock.get())?;
     let retry_at = loop {
         match service.verify(USER, &wrong).await {
@@ -254,8 +276,8 @@ async fn story(service: &Service, clock: &ManualClock, keyring: &Keyring) -> Res
         "a success clears the failures",
     )?;
 
-    // 8. Disable.
-    heading(8, "alice turns two-factor authentication off, proven by a code");
+    // 9. Disable.
+    heading(9, "alice turns two-factor authentication off, proven by a code");
     clock.advance(30);
     let code = app.generate(clock.get())?.to_string();
     let changed = service.disable(USER, &code).await?;

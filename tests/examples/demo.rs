@@ -40,6 +40,8 @@ fn demo_plays_the_whole_story_and_exits_0() {
         "6. She adds her password manager as a second authenticator.",
         "confirmed with the manager's own ",
         "her authenticators: 1 \"Phone\", 2 \"Password manager\".",
+        "signed in, no code asked.",
+        "She revokes it from her settings; the same token now: the remembered device was refused",
         "is accepted and the count starts over.",
         "2FA is off; the credential epoch moved to 3",
         "Every step behaved as described.",
