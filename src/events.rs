@@ -158,6 +158,10 @@ pub enum EventKind {
     },
     /// Two consecutive codes re-centred the window on the authenticator's clock.
     Resynchronised {
+        /// The authenticator whose drift moved.
+        authenticator: u32,
+        /// Its drift before, in steps.
+        previous: i64,
         /// The drift learned, in steps.
         drift: i64,
     },

@@ -189,12 +189,48 @@ impl Totp {
         steps: u32,
         after: Option<u64>,
     ) -> Result<Match, OtpError> {
+        self.resync_within(first, second, now, (steps, steps), after)
+    }
+
+    /// [`Totp::resync`] over an uneven search: `first` may lie up to `past` steps before the
+    /// current step and up to `ahead` after it (each at most [`Totp::MAX_RESYNC_STEPS`]). Stale
+    /// codes — seen over someone's shoulder, typed into a phishing page — lie in the past, while
+    /// a phone whose clock runs fast shows codes ahead, so a service searches ahead further
+    /// than back.
+    ///
+    /// # Errors
+    /// As [`Totp::resync`].
+    ///
+    /// ```
+    /// use twofactor::otp::{OtpError, TotpParams};
+    /// use twofactor::{Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::from_bytes(b"12345678901234567890")?, TotpParams::DEFAULT);
+    /// let now = 1_700_000_000;
+    /// let step = totp.step(now)?;
+    /// let code = |offset: u64| totp.generate_at_step(step - 20 + offset).to_string();
+    /// // Ten steps ahead is found; ten steps back is not, when only one step back is searched.
+    /// assert_eq!(totp.resync_within(&code(30), &code(31), now, (1, 20), None)?.drift(), 11);
+    /// assert_eq!(totp.resync_within(&code(10), &code(11), now, (1, 20), None), Err(OtpError::Mismatch));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resync_within(
+        &self,
+        first: &str,
+        second: &str,
+        now: u64,
+        (past, ahead): (u32, u32),
+        after: Option<u64>,
+    ) -> Result<Match, OtpError> {
         let (first, second) = (self.parse_code(first)?, self.parse_code(second)?);
         let current = self.step(now)?;
-        let steps = steps.min(Self::MAX_RESYNC_STEPS);
+        let (past, ahead) = (
+            past.min(Self::MAX_RESYNC_STEPS),
+            ahead.min(Self::MAX_RESYNC_STEPS),
+        );
         let range = Range {
-            first: i128::from(current) - i128::from(steps),
-            len: 2 * u64::from(steps) + 2,
+            first: i128::from(current) - i128::from(past),
+            len: u64::from(past) + u64::from(ahead) + 2,
             last: u64::MAX,
         };
         let scan = scan::pair(

@@ -5,6 +5,7 @@ use subtle::ConstantTimeEq;
 use super::{Decision, Proof, Refusal, refuse, verify};
 use crate::backup::CodeHasher;
 use crate::challenge::ChallengeError;
+use crate::otp::Match;
 use crate::policy::{Policy, Verified};
 use crate::record::{Opened, Record};
 
@@ -20,8 +21,7 @@ pub(crate) fn issue(record: Option<Opened>, nonce: [u8; Record::NONCE_LEN]) -> D
     }
 }
 
-/// [`verify`] behind a challenge: refused unless `nonce` is the record's current one, and on
-/// success the nonce is spent in the same write that spends the code.
+/// [`verify`] behind a challenge: see [`behind`].
 pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
     record: Option<Opened>,
     nonce: &[u8; Record::NONCE_LEN],
@@ -29,6 +29,30 @@ pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
     now: u64,
     rules: &Policy,
 ) -> Decision<Verified> {
+    behind(record, nonce, |record| verify(record, proof, now, rules))
+}
+
+/// [`resync`](super::resync) behind a challenge: see [`behind`].
+pub(crate) fn resync_with(
+    record: Option<Opened>,
+    nonce: &[u8; Record::NONCE_LEN],
+    codes: (&str, &str),
+    now: u64,
+    rules: &Policy,
+) -> Decision<(Match, u32, i64)> {
+    behind(record, nonce, |record| {
+        super::resync(record, codes.0, codes.1, now, rules)
+    })
+}
+
+/// `decide` behind a login challenge: refused unless `nonce` is the record's current one (a
+/// used or superseded challenge is told apart, nothing counted), and on success the nonce is
+/// spent in the same write that spends the code.
+fn behind<T>(
+    record: Option<Opened>,
+    nonce: &[u8; Record::NONCE_LEN],
+    decide: impl FnOnce(Option<Opened>) -> Decision<T>,
+) -> Decision<T> {
     if let Some(stored) = &record {
         match &stored.challenge {
             None => return refuse(Refusal::Challenge(ChallengeError::Used)),
@@ -38,10 +62,10 @@ pub(crate) fn verify_with<H: CodeHasher + ?Sized>(
             Some(_) => {}
         }
     }
-    match verify(record, proof, now, rules) {
-        (Ok(verified), Some(mut new)) => {
+    match decide(record) {
+        (Ok(outcome), Some(mut new)) => {
             new.challenge = None;
-            (Ok(verified), Some(new))
+            (Ok(outcome), Some(new))
         }
         other => other,
     }

@@ -58,7 +58,9 @@ pub(crate) use authenticators::{
     begin_adding, list as list_authenticators, remove as remove_authenticator,
     rename as rename_authenticator, reset,
 };
-pub(crate) use challenge::{issue as issue_challenge, verify_with as verify_with_challenge};
+pub(crate) use challenge::{
+    issue as issue_challenge, resync_with as resync_with_challenge, verify_with as verify_with_challenge,
+};
 pub(crate) use change::{disable, regenerate, unlock};
 pub(crate) use device::{
     devices as remembered_devices, remember as remember_device, revoke as revoke_device,

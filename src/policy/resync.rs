@@ -6,10 +6,14 @@ use super::{Decision, Policy, refuse};
 use crate::otp::Match;
 use crate::record::Opened;
 
-/// Searches ±[`Policy::max_drift`] steps around the current step for `first` immediately
-/// followed by `second` (RFC 6238 §6, RFC 4226 §7.4), refusing spent steps. On success the
-/// second code's step is spent, its drift (clamped) becomes the user's learned drift, and both
-/// throttles are cleared. Every authenticator of the user is searched, in full; the first whose
+/// Searches up to [`Policy::max_drift`] steps ahead of the current step, and back only as far
+/// as the verification window reaches (from the authenticator's learned drift), for `first`
+/// immediately followed by `second` (RFC 6238 §6, RFC 4226 §7.4), refusing spent steps. Stale
+/// codes — never used, but seen, or typed into a phishing page minutes ago — lie in the past: a
+/// pair from further back than a login would accept never resynchronises (slow phone clocks
+/// are rare; a fast one shows codes ahead). On success the second code's step is spent, its
+/// drift (clamped) becomes the authenticator's learned drift, and both throttles are cleared.
+/// The outcome is the match, the authenticator's id and its drift before. Every authenticator of the user is searched, in full; the first whose
 /// codes the pair is resynchronises. The attempt is one attempt on the authenticator-code path:
 /// throttled like a login, and a pair that matches nowhere counts one failure.
 pub(crate) fn resync(
@@ -18,7 +22,7 @@ pub(crate) fn resync(
     second: &str,
     now: u64,
     policy: &Policy,
-) -> Decision<Match> {
+) -> Decision<(Match, u32, i64)> {
     let Some(record) = record else {
         return refuse(Refusal::NotEnrolled);
     };
@@ -29,14 +33,18 @@ pub(crate) fn resync(
         return refuse(refusal);
     }
     let checked = best_of(record.authenticators.iter().map(|authenticator| {
+        let behind = u32::try_from(authenticator.drift.min(0).unsigned_abs()).unwrap_or(u32::MAX);
+        let past = policy.window().past().saturating_add(behind);
+        let reach = (past, policy.max_drift());
         let last_step = authenticator.last_step;
         authenticator
             .secret
             .totp
-            .resync(first, second, now, policy.max_drift(), last_step)
+            .resync_within(first, second, now, reach, last_step)
     }));
     check_code(record, checked, now, policy, |mut record, (index, found)| {
-        spend_step(&mut record, index, found, now, policy);
-        (Ok(found), Some(record))
+        let previous = record.authenticators.get(index).map_or(0, |a| a.drift);
+        let id = spend_step(&mut record, index, found, now, policy).unwrap_or(0);
+        (Ok((found, id, previous)), Some(record))
     })
 }

@@ -8,6 +8,7 @@ use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
 use crate::challenge::{ChallengeError, ChallengeKeyring, ChallengeToken};
+use crate::otp::Match;
 use crate::policy::Verified;
 use crate::policy::{self, Expect, Proof};
 use crate::record::Record;
@@ -168,5 +169,60 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
             })
             .await?;
         self.settle_login(user, now, outcome)
+    }
+
+    /// [`TwoFactor::resync`] behind a login challenge, for a sign-in whose codes keep failing:
+    /// succeeds only for the user's current, authentic, unexpired challenge, which the same
+    /// write spends (so a resynchronisation takes a fresh password step). A wrong pair does not
+    /// spend the challenge.
+    ///
+    /// # Errors
+    /// As [`TwoFactor::verify_with_challenge`] for the challenge, and as [`TwoFactor::resync`].
+    ///
+    /// ```
+    /// use twofactor::challenge::{ChallengeError, ChallengeKey};
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let clock = ManualClock::new(1_700_000_000);
+    /// let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
+    ///     .with_challenge_key(ChallengeKey::new(1, &[9; 32])?);
+    /// let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// let app = Totp::new(&enrollment.secret, service.config().params());
+    /// service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    ///
+    /// // The phone runs five minutes fast; the password step issued a challenge.
+    /// let phone = clock.get() + 300;
+    /// let token = service.issue_challenge("u1").await?;
+    /// let (first, second) = (app.generate(phone)?.to_string(), app.generate(phone + 30)?.to_string());
+    /// assert_eq!(service.resync_with_challenge("u1", token.as_str(), &first, &second).await?.drift(), 11);
+    /// let again = service.resync_with_challenge("u1", token.as_str(), &first, &second).await;
+    /// assert!(matches!(again, Err(Error::Challenge(ChallengeError::Used))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn resync_with_challenge(
+        &self,
+        user: impl AsRef<str>,
+        token: &str,
+        first: &str,
+        second: &str,
+    ) -> Result<Match, Error> {
+        let user = user.as_ref();
+        let now = self.start(user)?;
+        let claims = ChallengeToken::open(&self.challenge, token, now).map_err(Error::Challenge)?;
+        if claims.user != user {
+            return Err(Error::Challenge(ChallengeError::OtherUser));
+        }
+        let rules = self.config.policy();
+        let (outcome, _) = self
+            .transact(user, |record| {
+                policy::resync_with_challenge(record, &claims.nonce, (first, second), now, rules)
+            })
+            .await?;
+        self.settle_resync(user, now, outcome)
     }
 }

@@ -3,17 +3,24 @@
 use super::{Error, TwoFactor};
 use crate::events::EventKind;
 use crate::otp::Match;
-use crate::policy;
+use crate::policy::{self, Refusal};
 use crate::service::Clock;
 use crate::store::Store;
 
 impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// Resynchronises an authenticator whose clock drifted beyond the window (RFC 6238 §6, RFC
     /// 4226 §7.4): `first` and `second` are two consecutive codes the app shows (wait for the
-    /// next one after typing the first). They are searched ±[`Policy::max_drift`](crate::policy::Policy::max_drift)
-    /// steps around the server's time; their drift becomes the user's, and their steps are
-    /// spent. One attempt on the authenticator-code path: throttled like a login, counted if
-    /// the pair matches nowhere.
+    /// next one after typing the first). They are searched up to
+    /// [`Policy::max_drift`](crate::policy::Policy::max_drift) steps ahead of the server's time,
+    /// and back only as far as a login's window reaches — stale codes live in the past — in
+    /// every authenticator of the user; their drift becomes that authenticator's, and their
+    /// steps are spent; an [`EventKind::Resynchronised`] names the authenticator and the drift
+    /// before and after. One attempt on the authenticator-code path: throttled like a login,
+    /// counted if the pair matches nowhere.
+    ///
+    /// **Without a login challenge it is for an authenticated settings page only** (a signed-in
+    /// user whose codes keep failing); at sign-in use [`TwoFactor::resync_with_challenge`], so
+    /// that two codes typed into a phishing page cannot move the user's drift from anywhere.
     ///
     /// **It counts failures**: call it only after the password step, or for a signed-in user
     /// (see [flows that count failures](TwoFactor#flows-that-count-failures)).
@@ -51,10 +58,28 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         let (outcome, _) = self
             .transact(user, |record| policy::resync(record, first, second, now, rules))
             .await?;
+        self.settle_resync(user, now, outcome)
+    }
+
+    /// The events and the answer of a resynchronisation that took effect.
+    pub(super) fn settle_resync(
+        &self,
+        user: &str,
+        now: u64,
+        outcome: Result<(Match, u32, i64), Refusal>,
+    ) -> Result<Match, Error> {
         match outcome {
-            Ok(found) => {
-                let drift = rules.clamp_drift(found.drift());
-                self.emit(user, now, EventKind::Resynchronised { drift });
+            Ok((found, authenticator, previous)) => {
+                let drift = self.config.policy().clamp_drift(found.drift());
+                self.emit(
+                    user,
+                    now,
+                    EventKind::Resynchronised {
+                        authenticator,
+                        previous,
+                        drift,
+                    },
+                );
                 Ok(found)
             }
             Err(refusal) => {

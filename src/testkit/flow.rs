@@ -435,7 +435,7 @@ async fn check_events<S: Store + 'static>(
             matches!(k, EventKind::Failed { via: Via::Code, .. })
         }),
         ("Resynchronised", |k| {
-            matches!(k, EventKind::Resynchronised { drift: 10 })
+            matches!(k, EventKind::Resynchronised { drift: 10, .. })
         }),
         ("Throttled", |k| {
             matches!(

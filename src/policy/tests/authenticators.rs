@@ -112,7 +112,8 @@ fn resync_searches_every_authenticator() {
     let (fx, second) = with_second(TotpParams::DEFAULT);
     let (a, b) = (code_of(&second, NOW, 7), code_of(&second, NOW, 8));
     let (outcome, new) = super::super::resync(Some(fx.record.clone()), &a, &b, NOW, &fx.policy);
-    assert_eq!(outcome.unwrap().drift(), 8);
+    let (found, authenticator, previous) = outcome.unwrap();
+    assert_eq!((found.drift(), authenticator, previous), (8, 2, 0));
     let new = new.unwrap();
     assert_eq!((new.authenticators[0].drift, new.authenticators[1].drift), (0, 8));
 }

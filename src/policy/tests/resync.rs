@@ -21,8 +21,9 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
         NOW,
         &fx.policy,
     );
-    let found = outcome.unwrap();
+    let (found, authenticator, previous) = outcome.unwrap();
     assert_eq!((found.step(), found.drift()), (Fixture::step(NOW) + 11, 11));
+    assert_eq!((authenticator, previous), (1, 0));
     record = new.unwrap();
     let active = record.primary().unwrap();
     assert_eq!(
@@ -43,6 +44,40 @@ fn two_consecutive_codes_recentre_a_clock_that_drifted_far() {
         ),
         (Err(Refusal::Replay(Via::Code)), None)
     );
+}
+
+#[test]
+fn a_pair_from_further_back_than_a_login_reaches_never_resynchronises() {
+    let fx = Fixture::enrolled();
+    // Two never-used codes from ten minutes ago (typed into a phishing page, say).
+    for back in [20, 5, 2] {
+        let (outcome, new) = resync(
+            Some(fx.record.clone()),
+            &fx.code(NOW, -back),
+            &fx.code(NOW, 1 - back),
+            NOW,
+            &fx.policy,
+        );
+        assert!(
+            matches!(outcome, Err(Refusal::Wrong(Via::Code, _))),
+            "{back} back"
+        );
+        assert_eq!(new.unwrap().authenticators[0].drift, 0, "the drift stays");
+    }
+    // The window reaches one step back: a pair starting there is found.
+    let (outcome, _) = resync(
+        Some(fx.record.clone()),
+        &fx.code(NOW, -1),
+        &fx.code(NOW, 0),
+        NOW,
+        &fx.policy,
+    );
+    assert_eq!(outcome.unwrap().0.drift(), 0);
+    // A learned slow drift moves the reach back with it.
+    let mut slow = fx.record.clone();
+    slow.authenticators[0].drift = -6;
+    let (outcome, _) = resync(Some(slow), &fx.code(NOW, -7), &fx.code(NOW, -6), NOW, &fx.policy);
+    assert_eq!(outcome.unwrap().0.drift(), -6);
 }
 
 #[test]
