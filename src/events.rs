@@ -31,7 +31,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use std::sync::{Mutex, PoisonError};
 
-use crate::challenge::DeviceProblem;
+use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::policy::Via;
 
 /// Something the service did for a user.
@@ -203,6 +203,13 @@ pub enum EventKind {
         reason: String,
         /// The new credential epoch.
         epoch: u64,
+    },
+    /// A login challenge was refused at the code step: malformed, forged, expired, another
+    /// user's, superseded by a newer one, already used, or under a key the service does not hold.
+    /// Nothing was counted; a stream of these is someone replaying or forging tokens.
+    ChallengeRefused {
+        /// Why.
+        problem: ChallengeError,
     },
     /// A device was remembered after a second factor: its token skips the code step until
     /// `expires_at`.

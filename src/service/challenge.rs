@@ -8,6 +8,7 @@ use super::{Error, TwoFactor};
 use crate::backup::HashMemo;
 use crate::challenge::Claims;
 use crate::challenge::{ChallengeError, ChallengeKeyring, ChallengeToken};
+use crate::events::EventKind;
 use crate::otp::Match;
 use crate::policy::Verified;
 use crate::policy::{self, Expect, Proof};
@@ -132,6 +133,22 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
         Ok(claims.user)
     }
 
+    /// Opens `token` for a code step of `user`: authentic, unexpired, the user's. A refusal is
+    /// reported as an [`EventKind::ChallengeRefused`] (a token that fails here is a replayed,
+    /// stale, foreign or forged one: worth watching).
+    fn open_challenge(&self, user: &str, token: &str, now: u64) -> Result<Claims, Error> {
+        let claims = ChallengeToken::open(&self.challenge, token, now)
+            .and_then(|claims| match claims.user == user {
+                true => Ok(claims),
+                false => Err(ChallengeError::OtherUser),
+            })
+            .map_err(|problem| {
+                self.emit(user, now, EventKind::ChallengeRefused { problem });
+                Error::Challenge(problem)
+            })?;
+        Ok(claims)
+    }
+
     /// [`TwoFactor::verify`] behind a login challenge: succeeds only if the token is authentic,
     /// unexpired, for `user`, and carries the user's current nonce; success spends the nonce in
     /// the same compare-and-swap that spends the code, so a challenge and a code are each used
@@ -149,11 +166,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
     ) -> Result<Verified, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let keys = &self.challenge;
-        let claims = ChallengeToken::open(keys, token, now).map_err(Error::Challenge)?;
-        if claims.user != user {
-            return Err(Error::Challenge(ChallengeError::OtherUser));
-        }
+        let claims = self.open_challenge(user, token, now)?;
         let rules = self.config.policy();
         let offload = self.offload();
         let mut memo = HashMemo::new();
@@ -213,10 +226,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
     ) -> Result<Match, Error> {
         let user = user.as_ref();
         let now = self.start(user)?;
-        let claims = ChallengeToken::open(&self.challenge, token, now).map_err(Error::Challenge)?;
-        if claims.user != user {
-            return Err(Error::Challenge(ChallengeError::OtherUser));
-        }
+        let claims = self.open_challenge(user, token, now)?;
         let rules = self.config.policy();
         let (outcome, _) = self
             .transact(user, |record| {

@@ -366,6 +366,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
                 retry_at: Some(until),
             },
             Refusal::Locked(via) => EventKind::Throttled { via, retry_at: None },
+            Refusal::Challenge(problem) => EventKind::ChallengeRefused { problem },
             Refusal::Device { device, problem } => EventKind::DeviceRefused {
                 device: device.as_ref().map(crate::record::device_id_text),
                 problem,

@@ -192,3 +192,61 @@ async fn the_same_challenge_and_code_raced_from_64_tasks_succeed_once() {
     }
     assert_eq!(successes, 1);
 }
+
+#[tokio::test]
+async fn a_refused_challenge_is_an_event() {
+    use twofactor::events::{CollectEvents, EventKind};
+    let clock = ManualClock::new(1_700_000_000);
+    let config = Config::builder("Example")
+        .hasher(HmacHasher::new(1, &[7; 32]).unwrap())
+        .build()
+        .unwrap();
+    let events = Arc::new(CollectEvents::new());
+    let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config)
+        .with_challenge_key(ChallengeKey::new(1, &[9; 32]).unwrap())
+        .with_events(Arc::clone(&events));
+    let enrollment = service.begin_enrollment("u1", "alice").await.unwrap();
+    let app = Totp::new(&enrollment.secret, service.config().params());
+    service
+        .confirm_enrollment("u1", &code(&app, &clock))
+        .await
+        .unwrap();
+    clock.advance(30);
+    let token = service.issue_challenge("u1").await.unwrap();
+    service
+        .verify_with_challenge("u1", token.as_str(), &code(&app, &clock))
+        .await
+        .unwrap();
+    let _ = events.take();
+    // Used (decided on the record), then another user's and a forged one (before the store).
+    let _ = service
+        .verify_with_challenge("u1", token.as_str(), &code(&app, &clock))
+        .await;
+    let _ = service
+        .verify_with_challenge("u2", token.as_str(), &code(&app, &clock))
+        .await;
+    // A character in the middle changed (every bit of it is data: still canonical base64url).
+    let mut forged: Vec<char> = token.as_str().chars().collect();
+    let middle = forged.len() / 2;
+    forged[middle] = if forged[middle] == 'A' { 'B' } else { 'A' };
+    let forged: String = forged.into_iter().collect();
+    let _ = service
+        .resync_with_challenge("u1", &forged, "123456", "654321")
+        .await;
+    let problems: Vec<ChallengeError> = events
+        .take()
+        .into_iter()
+        .filter_map(|event| match event.kind {
+            EventKind::ChallengeRefused { problem } => Some(problem),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ChallengeError::Used,
+            ChallengeError::OtherUser,
+            ChallengeError::Forged
+        ]
+    );
+}
