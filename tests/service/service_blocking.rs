@@ -89,9 +89,11 @@ fn argon2_backup_codes_do_not_block_a_current_thread_runtime() {
         let (confirmed, confirming) = ticking(service.confirm_enrollment("u1", &code)).await;
         let confirmed = confirmed.unwrap();
         eprintln!("confirm_enrollment (ten hashes), the ticker: {confirming:?}");
+        // The work is real (ten hashes, at most two at a time on this machine's two cores, take
+        // at least a few times one): the bound is loose because load changes hash times by 2×.
         assert!(
-            confirming.elapsed >= hash_time * 5,
-            "ten hashes take longer than five"
+            confirming.elapsed >= hash_time * 2,
+            "ten hashes take longer than two"
         );
         assert!(
             confirming.longest_gap < confirming.elapsed / 4,
