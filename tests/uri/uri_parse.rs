@@ -187,6 +187,20 @@ fn parameters_of_the_other_type_are_kept_unchecked() {
 }
 
 #[test]
+fn a_parameter_of_the_other_type_given_twice_is_refused() {
+    // Unchecked, but still known: each known parameter appears at most once
+    // (draft-andesco-otpauth-uri §3.4), in any case.
+    refused(
+        &format!("otpauth://totp/a?secret={KEY}&counter=1&Counter=2"),
+        UriError::Duplicate(Param::Counter),
+    );
+    refused(
+        &format!("otpauth://hotp/a?secret={KEY}&counter=1&period=30&period=30"),
+        UriError::Duplicate(Param::Period),
+    );
+}
+
+#[test]
 fn by_default_a_disagreeing_issuer_parameter_wins_and_both_are_available() {
     let uri = parse(&format!(
         "otpauth://totp/Old%20Co:alice?secret={KEY}&issuer=New%20Co"
