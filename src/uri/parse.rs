@@ -63,7 +63,8 @@ impl KeyUri {
         Self::parse_with(uri, ParseOptions::new())
     }
 
-    /// Parses a Key URI as `options` say; see [`KeyUri::parse`] for what is accepted.
+    /// Parses a Key URI as `options` say; see [`KeyUri::parse`] for what is accepted, and
+    /// [`ParseOptions::short_secrets`] for secrets under 80 bits.
     ///
     /// # Errors
     /// Those of [`KeyUri::parse`], and [`UriError::IssuerMismatch`] when
@@ -102,7 +103,10 @@ impl KeyUri {
         if options.strict_issuer && matches!((&issuer, &label_issuer), (Some(a), Some(b)) if a != b) {
             return Err(UriError::IssuerMismatch);
         }
-        let secret = parse_secret(query.secret.ok_or(UriError::Missing(Param::Secret))?)?;
+        let secret = parse_secret(
+            query.secret.ok_or(UriError::Missing(Param::Secret))?,
+            options.short_secrets,
+        )?;
         let algorithm = match query.algorithm {
             Some(raw) => Algorithm::from_name(&decode(raw, Plus::Space)?).ok_or(UriError::Algorithm)?,
             None => Algorithm::Sha1,
@@ -234,15 +238,20 @@ impl<'a> Query<'a> {
     }
 }
 
-/// Decodes the secret into a buffer that is zeroized when dropped, then parses it leniently.
-fn parse_secret(raw: &str) -> Result<Secret, UriError> {
+/// Decodes the secret into a buffer that is zeroized when dropped, then parses it leniently:
+/// from 80 bits up, or from 8 bits with [`ParseOptions::short_secrets`].
+fn parse_secret(raw: &str, short: bool) -> Result<Secret, UriError> {
     let mut bytes = Zeroizing::new(Vec::new());
     decode_into(raw, Plus::Space, &mut bytes)?;
     let text = core::str::from_utf8(&bytes).map_err(|_| UriError::Encoding)?;
     if text.trim().is_empty() {
         return Err(UriError::Missing(Param::Secret));
     }
-    Ok(Secret::from_base32_legacy(text)?)
+    if short {
+        Ok(Secret::from_base32_short(text)?)
+    } else {
+        Ok(Secret::from_base32_legacy(text)?)
+    }
 }
 
 /// A decoded optional text parameter: empty counts as absent; control characters are refused.
