@@ -32,6 +32,11 @@ impl ParseOptions {
     /// [`UriError::IssuerMismatch`](crate::uri::UriError::IssuerMismatch). Off by default: the
     /// parameter wins and [`KeyUri::has_issuer_mismatch`](crate::KeyUri::has_issuer_mismatch)
     /// tells.
+    ///
+    /// This is the Key URI format's rule (the two should be equal), not the drafts':
+    /// draft-andesco-otpauth-uri §4 says a consumer must not refuse a URI only because the two
+    /// differ, and a URI built with [`KeyUri::with_label_issuer`](crate::KeyUri::with_label_issuer)
+    /// differs on purpose. Set it only where equal issuers are the application's policy.
     pub const fn strict_issuer(mut self, strict: bool) -> Self {
         self.strict_issuer = strict;
         self
