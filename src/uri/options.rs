@@ -47,8 +47,9 @@ impl ParseOptions {
     ///
     /// The examples of the otpauth drafts carry such secrets (`PB4XU`, 24 bits, in
     /// draft-andesco-otpauth-uri; `NBSWY3DP`, 40 bits, in draft-linuxgemini-otpauth-uri): this
-    /// reads them, for tests and for inspecting a URI. **A secret this short can be found from
-    /// two of its codes** in well under a second, so do not import one as a second factor. The
+    /// reads them, for tests and for inspecting a URI. **A secret this short can be searched
+    /// for from two of its codes** (24 bits is some 16 million HMACs), so do not import one as a
+    /// second factor. The
     /// rest of the crate keeps the 80-bit floor: [`Keyring::open`](crate::seal::Keyring::open)
     /// refuses such a secret once sealed, and the service never stores one.
     ///
