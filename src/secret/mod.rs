@@ -1,7 +1,9 @@
 //! The shared secret of an authenticator: generated, parsed leniently, zeroized, never printed.
 //!
 //! A [`Secret`] is at least 128 bits (RFC 4226 R6) unless imported through the named legacy
-//! opt-in, [`Secret::from_base32_legacy`], for the 80-bit secrets other services issue. Base32
+//! opt-in, [`Secret::from_base32_legacy`], for the 80-bit secrets other services issue (or read
+//! from a Key URI, which accepts the same, and less only with the named opt-in
+//! `ParseOptions::short_secrets`, for the otpauth drafts' examples). Base32
 //! input is read leniently (case, spaces, `=` padding); output is canonical upper case without
 //! padding. There is no `Display`, `Debug` is redacted, and the bytes are read only through
 //! [`Secret::expose_secret`].
@@ -166,7 +168,7 @@ impl Secret {
     }
 
     /// Whether the secret is shorter than the 128 bits RFC 4226 R6 requires (only possible
-    /// through [`Secret::from_base32_legacy`]).
+    /// through [`Secret::from_base32_legacy`], or a Key URI parsed leniently).
     #[must_use]
     pub fn is_below_rfc_minimum(&self) -> bool {
         self.len < Self::MIN_BYTES
@@ -186,6 +188,14 @@ impl Secret {
     #[must_use]
     pub fn to_base32(&self) -> zeroize::Zeroizing<String> {
         zeroize::Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.expose_secret()))
+    }
+
+    /// [`Secret::from_base32`] from 8 bits up: only for a Key URI parsed with
+    /// [`ParseOptions::short_secrets`](crate::uri::ParseOptions::short_secrets), the one way to
+    /// get a secret under 80 bits.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn from_base32_short(text: &str) -> Result<Self, SecretError> {
+        Self::from_base32_with_min(text, 1)
     }
 
     /// [`Secret::from_bytes`] from 80 bits up: for secrets read back from storage that were

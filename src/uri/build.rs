@@ -18,7 +18,10 @@ impl KeyUri {
     /// A TOTP Key URI for `account` at `issuer`.
     ///
     /// The issuer is written both as the label's prefix and as the `issuer` parameter, as the
-    /// Key URI format recommends, so that old and new apps show it.
+    /// Key URI format recommends, so that old and new apps show it. To write a display name in
+    /// the label beside a matching identifier in the parameter (draft-andesco-otpauth-uri §4),
+    /// give the identifier here and the name to [`KeyUri::with_label_issuer`];
+    /// [`KeyUri::without_label_issuer`] writes the parameter alone.
     ///
     /// # Errors
     /// [`UriError::Text`] when the issuer or the account is empty, contains a colon or a control
@@ -91,6 +94,73 @@ impl KeyUri {
             image: None,
             extra: Vec::new(),
         })
+    }
+
+    /// Writes `name` as the label's issuer prefix, in place of the issuer: the human-readable
+    /// service name an app shows, beside the `issuer` parameter that stays a stable identifier
+    /// for matching, such as a domain the relying party controls.
+    ///
+    /// draft-andesco-otpauth-uri §4 asks this of a URI that carries both: the label's prefix is
+    /// for display, the parameter for account matching. The Key URI format asks the two to be
+    /// equal, which is what [`KeyUri::totp`] and [`KeyUri::hotp`] write; a service whose
+    /// display name is also its stable identifier meets both by not calling this. A URI built
+    /// with a different name here reads back with [`KeyUri::has_issuer_mismatch`] true, and
+    /// [`ParseOptions::strict_issuer`](crate::uri::ParseOptions::strict_issuer) refuses it.
+    ///
+    /// # Errors
+    /// [`UriError::Text`] when `name` is empty or contains a colon or a control character, or
+    /// when the account starts with a space (possible only in a parsed URI without an issuer
+    /// prefix), which a parser would drop after the colon.
+    ///
+    /// ```
+    /// use twofactor::otp::TotpParams;
+    /// use twofactor::{KeyUri, Secret};
+    ///
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
+    /// let uri = KeyUri::totp(secret, TotpParams::default(), "example.com", "alice@example.com")?
+    ///     .with_label_issuer("Example Co")?;
+    /// assert_eq!(
+    ///     *uri.to_uri_string(),
+    ///     "otpauth://totp/Example%20Co:alice%40example.com\
+    ///      ?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=example.com"
+    /// );
+    /// assert_eq!(uri.issuer(), Some("example.com"));
+    /// assert_eq!(uri.label_issuer(), Some("Example Co"));
+    /// assert_eq!(KeyUri::parse(&uri.to_uri_string())?, uri);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_label_issuer(mut self, name: &str) -> Result<Self, UriError> {
+        check_label_part(name, TextField::Issuer)?;
+        check_account_after_issuer(&self.account)?;
+        self.label_issuer = Some(name.to_owned());
+        Ok(self)
+    }
+
+    /// Leaves the issuer out of the label, which is then the account alone; the `issuer`
+    /// parameter, if there is one, stays.
+    ///
+    /// draft-andesco-otpauth-uri §4 makes the label's prefix optional (a producer MAY include
+    /// it, for apps that read only the label), and draft-linuxgemini-otpauth-uri prefers the
+    /// issuer in the parameter only. Apps that ignore the `issuer` parameter then show no
+    /// issuer at all, which is why the default writes both.
+    ///
+    /// ```
+    /// use twofactor::otp::TotpParams;
+    /// use twofactor::{KeyUri, Secret};
+    ///
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")?;
+    /// let uri = KeyUri::totp(secret, TotpParams::default(), "example.com", "alice")?.without_label_issuer();
+    /// assert_eq!(
+    ///     *uri.to_uri_string(),
+    ///     "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=example.com"
+    /// );
+    /// assert_eq!((uri.issuer(), uri.label_issuer()), (Some("example.com"), None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn without_label_issuer(mut self) -> Self {
+        self.label_issuer = None;
+        self
     }
 
     /// Adds (or replaces) the `image` parameter: the `https://` URL of a logo some apps show.
@@ -247,6 +317,7 @@ impl Write for Length {
 mod tests {
     use super::*;
     use crate::algorithm::Algorithm;
+    use crate::uri::TextProblem;
 
     fn secret() -> Secret {
         Secret::from_bytes(b"12345678901234567890").unwrap()
@@ -302,6 +373,42 @@ mod tests {
             *text
         );
         assert!(!text.contains('+'));
+    }
+
+    #[test]
+    fn the_label_issuer_can_differ_from_the_issuer_parameter_or_be_left_out() {
+        let uri = || KeyUri::totp(secret(), TotpParams::default(), "example.com", "alice").unwrap();
+        let named = uri().with_label_issuer("Example Co").unwrap();
+        assert_eq!(
+            *named.to_uri_string(),
+            "otpauth://totp/Example%20Co:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=example.com"
+        );
+        assert_eq!(
+            (named.issuer(), named.label_issuer(), named.has_issuer_mismatch()),
+            (Some("example.com"), Some("Example Co"), true)
+        );
+        let bare = uri().without_label_issuer();
+        assert_eq!(
+            *bare.to_uri_string(),
+            "otpauth://totp/alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=example.com"
+        );
+        assert_eq!((bare.issuer(), bare.label_issuer()), (Some("example.com"), None));
+        // A prefix is put back with the same rules as the issuer's.
+        assert_eq!(bare.with_label_issuer("example.com").unwrap(), uri());
+        for (name, problem) in [
+            ("", TextProblem::Empty),
+            ("Ex:ample", TextProblem::Colon),
+            ("Ex\u{202E}", TextProblem::Control),
+        ] {
+            assert_eq!(
+                uri().with_label_issuer(name),
+                Err(UriError::Text {
+                    field: TextField::Issuer,
+                    problem
+                }),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]

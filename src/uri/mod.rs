@@ -109,8 +109,9 @@ impl KeyUri {
     }
 
     /// Whether the secret is shorter than the 128 bits RFC 4226 R6 requires. Parsing accepts
-    /// such secrets from 80 bits up, as several large services issue them; the application
-    /// decides whether to import, warn or refuse.
+    /// such secrets from 80 bits up, as several large services issue them (and shorter ones only
+    /// with [`ParseOptions::short_secrets`]); the application decides whether to import, warn or
+    /// refuse.
     ///
     /// ```
     /// let uri = twofactor::KeyUri::parse("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP")?;

@@ -26,15 +26,16 @@ impl KeyUri {
     /// * A `+` in the query as a space (the form-encoding rule most URL libraries and many
     ///   generators follow); in the label, a `+` is a `+` (RFC 3986).
     /// * Unknown parameters, and `period` in an HOTP URI or `counter` in a TOTP one: kept,
-    ///   unchecked, in [`KeyUri::extra_params`] and written back. Pairs with an empty name are
-    ///   dropped. An empty `issuer` or `image` counts as absent.
+    ///   unchecked, in [`KeyUri::extra_params`] and written back (a `period` or `counter` given
+    ///   twice is still refused, as every parameter the crate knows is). Pairs with an empty
+    ///   name are dropped. An empty `issuer` or `image` counts as absent.
     /// * An issuer in the label that differs from the `issuer` parameter: the parameter wins
     ///   ([`KeyUri::issuer`]). A colon in the `issuer` parameter (only the label forbids one).
     ///
     /// # Errors
     /// A [`UriError`] naming the first problem found: [`UriError::Scheme`], [`UriError::Type`],
     /// [`UriError::Encoding`], [`UriError::Text`] for an empty account or a colon or control
-    /// character in a name, [`UriError::Duplicate`] for a parameter the crate reads given twice,
+    /// character in a name, [`UriError::Duplicate`] for a parameter the crate knows given twice,
     /// [`UriError::Missing`] for no `secret` (or no `counter` in HOTP), then
     /// [`UriError::Secret`], [`UriError::Algorithm`], [`UriError::Digits`],
     /// [`UriError::Period`] or [`UriError::Counter`] for a bad value.
@@ -62,7 +63,8 @@ impl KeyUri {
         Self::parse_with(uri, ParseOptions::new())
     }
 
-    /// Parses a Key URI as `options` say; see [`KeyUri::parse`] for what is accepted.
+    /// Parses a Key URI as `options` say; see [`KeyUri::parse`] for what is accepted, and
+    /// [`ParseOptions::short_secrets`] for secrets under 80 bits.
     ///
     /// # Errors
     /// Those of [`KeyUri::parse`], and [`UriError::IssuerMismatch`] when
@@ -101,7 +103,10 @@ impl KeyUri {
         if options.strict_issuer && matches!((&issuer, &label_issuer), (Some(a), Some(b)) if a != b) {
             return Err(UriError::IssuerMismatch);
         }
-        let secret = parse_secret(query.secret.ok_or(UriError::Missing(Param::Secret))?)?;
+        let secret = parse_secret(
+            query.secret.ok_or(UriError::Missing(Param::Secret))?,
+            options.short_secrets,
+        )?;
         let algorithm = match query.algorithm {
             Some(raw) => Algorithm::from_name(&decode(raw, Plus::Space)?).ok_or(UriError::Algorithm)?,
             None => Algorithm::Sha1,
@@ -194,12 +199,24 @@ impl<'a> Query<'a> {
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode(raw_name, Plus::Space)?;
-            let known = Param::from_name(&name).and_then(|param| parsed.slot(param, totp));
-            match known {
+            let param = Param::from_name(&name);
+            match param.and_then(|param| parsed.slot(param, totp)) {
                 Some((_, slot @ None)) => *slot = Some(raw_value),
                 Some((param, Some(_))) => return Err(UriError::Duplicate(param)),
                 None if name.is_empty() => {}
-                None => parsed.extra.push((name, decode(raw_value, Plus::Space)?)),
+                None => {
+                    // `period` in HOTP or `counter` in TOTP: kept unchecked, but still a known
+                    // parameter, which may appear only once (draft-andesco-otpauth-uri §3.4).
+                    if let Some(param) = param
+                        && parsed
+                            .extra
+                            .iter()
+                            .any(|(seen, _)| Param::from_name(seen) == Some(param))
+                    {
+                        return Err(UriError::Duplicate(param));
+                    }
+                    parsed.extra.push((name, decode(raw_value, Plus::Space)?));
+                }
             }
         }
         Ok(parsed)
@@ -221,15 +238,20 @@ impl<'a> Query<'a> {
     }
 }
 
-/// Decodes the secret into a buffer that is zeroized when dropped, then parses it leniently.
-fn parse_secret(raw: &str) -> Result<Secret, UriError> {
+/// Decodes the secret into a buffer that is zeroized when dropped, then parses it leniently:
+/// from 80 bits up, or from 8 bits with [`ParseOptions::short_secrets`].
+fn parse_secret(raw: &str, short: bool) -> Result<Secret, UriError> {
     let mut bytes = Zeroizing::new(Vec::new());
     decode_into(raw, Plus::Space, &mut bytes)?;
     let text = core::str::from_utf8(&bytes).map_err(|_| UriError::Encoding)?;
     if text.trim().is_empty() {
         return Err(UriError::Missing(Param::Secret));
     }
-    Ok(Secret::from_base32_legacy(text)?)
+    if short {
+        Ok(Secret::from_base32_short(text)?)
+    } else {
+        Ok(Secret::from_base32_legacy(text)?)
+    }
 }
 
 /// A decoded optional text parameter: empty counts as absent; control characters are refused.

@@ -127,6 +127,40 @@ fn secrets_from_80_bits_parse_and_are_reported_under_128() {
 }
 
 #[test]
+fn secrets_under_80_bits_parse_only_with_the_short_secrets_opt_in() {
+    let short = ParseOptions::new().short_secrets(true);
+    for (secret, bytes) in [
+        ("ME", &b"a"[..]),
+        ("PB4XU", b"xyz"),
+        ("JBSWY3DPEHPK3PA", b"Hello!\xde\xad\xbc"),
+    ] {
+        let uri = format!("otpauth://totp/a?secret={secret}");
+        assert_eq!(
+            KeyUri::parse(&uri),
+            Err(UriError::Secret(SecretError::TooShort {
+                bits: bytes.len() * 8,
+                min_bits: 80
+            })),
+            "{secret}"
+        );
+        let parsed = KeyUri::parse_with(&uri, short).unwrap();
+        assert_eq!(parsed.secret().expose_secret(), bytes, "{secret}");
+        assert!(parsed.is_secret_below_rfc_minimum());
+        // Written back and read again with the same option.
+        assert_eq!(KeyUri::parse_with(&parsed.to_uri_string(), short), Ok(parsed));
+    }
+    // Nothing else changes: an empty secret is still missing, bad base32 still refused.
+    assert_eq!(
+        KeyUri::parse_with("otpauth://totp/a?secret=", short),
+        Err(UriError::Missing(Param::Secret))
+    );
+    assert_eq!(
+        KeyUri::parse_with("otpauth://totp/a?secret=PB4", short),
+        Err(UriError::Secret(SecretError::InvalidLength { symbols: 3 }))
+    );
+}
+
+#[test]
 fn algorithm_is_read_in_any_case_and_parameters_in_any_order() {
     for (value, algorithm) in [
         ("sha1", Algorithm::Sha1),
@@ -184,6 +218,20 @@ fn parameters_of_the_other_type_are_kept_unchecked() {
     assert_eq!(totp.extra_params().collect::<Vec<_>>(), [("counter", "x")]);
     let hotp = parse(&format!("otpauth://hotp/a?secret={KEY}&counter=1&period=0"));
     assert_eq!(hotp.extra_params().collect::<Vec<_>>(), [("period", "0")]);
+}
+
+#[test]
+fn a_parameter_of_the_other_type_given_twice_is_refused() {
+    // Unchecked, but still known: each known parameter appears at most once
+    // (draft-andesco-otpauth-uri §3.4), in any case.
+    refused(
+        &format!("otpauth://totp/a?secret={KEY}&counter=1&Counter=2"),
+        UriError::Duplicate(Param::Counter),
+    );
+    refused(
+        &format!("otpauth://hotp/a?secret={KEY}&counter=1&period=30&period=30"),
+        UriError::Duplicate(Param::Period),
+    );
 }
 
 #[test]
