@@ -70,7 +70,8 @@ pub struct BackupCodes {
 
 impl BackupCodes {
     /// No codes: what a confirmation that adds a further authenticator gives (the user's set
-    /// stays).
+    /// stays). The service's, so `std`'s.
+    #[cfg(feature = "std")]
     pub(crate) const fn none(format: CodeFormat) -> Self {
         Self {
             codes: Vec::new(),

@@ -288,7 +288,8 @@ impl<S> State<S> {
         self.authenticators.first()
     }
 
-    /// The first authenticator, to change.
+    /// The first authenticator, to change (the policy's tests and the conformance kit).
+    #[cfg(any(test, feature = "testkit"))]
     pub(crate) fn primary_mut(&mut self) -> Option<&mut Authenticator<S>> {
         self.authenticators.first_mut()
     }
