@@ -57,6 +57,8 @@ pub use service::{
 };
 #[cfg(feature = "std")]
 pub use store::MemoryStore;
+#[cfg(feature = "mysql")]
+pub use store::MySqlStore;
 #[cfg(feature = "postgres")]
 pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]

@@ -1,6 +1,6 @@
 //! Where records live: the [`Store`] trait, the bundled [`MemoryStore`], and (features
-//! `sqlite` and `postgres`) [`SqliteStore`] and
-//! [`PostgresStore`]; the [`Record`] they keep.
+//! `sqlite`, `postgres` and `mysql`) [`SqliteStore`], [`PostgresStore`] and [`MySqlStore`];
+//! the [`Record`] they keep.
 //!
 //! A store keeps one [`Record`] per user and offers four operations; the service does the rest.
 //! The one guarantee that matters is in [`Store::compare_and_swap`]: a write succeeds only
@@ -90,7 +90,7 @@
 //!
 //! # The SQL stores
 //!
-//! `SqliteStore` and `PostgresStore` (on [`sqlx`] 0.8, re-exported here so
+//! `SqliteStore`, `PostgresStore` and `MySqlStore` (on [`sqlx`] 0.8, re-exported here so
 //! that the pool type is the one they take) keep one row per user in a table whose name you
 //! choose (validated: lower-case ASCII, digits and `_`, at most 52 bytes), created by versioned
 //! migrations recorded in `<table>_migrations` and applied once under concurrency (`migrate()`;
@@ -126,22 +126,42 @@
 //! )
 //! ```
 //!
+//! MySQL:
+//!
+//! ```sql
+//! CREATE TABLE IF NOT EXISTS {table} (
+//!     user_id VARBINARY(1024) NOT NULL PRIMARY KEY,
+//!     version BIGINT NOT NULL CHECK (version >= 0),
+//!     enabled BOOLEAN NOT NULL CHECK (enabled IN (0, 1)),
+//!     throttled_until BIGINT NULL,
+//!     epoch BIGINT NOT NULL,
+//!     record LONGBLOB NOT NULL,
+//!     updated_at DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6))
+//! ) ENGINE = InnoDB
+//! ```
+//!
 //! `throttled_until` holds `i64::MAX` for a locked user (a lock is `u64::MAX` in the record).
+//! The MySQL schema is MariaDB's too; its `user_id` is binary so that user ids compare byte for
+//! byte, whatever the server's collation.
 
 #[cfg(feature = "std")]
 mod memory;
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub(crate) mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 #[cfg(feature = "std")]
 pub use memory::MemoryStore;
+#[cfg(feature = "mysql")]
+pub use mysql::MySqlStore;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub use sql::SqlStoreError;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
@@ -151,7 +171,7 @@ pub use crate::record::{DangerPlainSecrets, danger_plain_secrets};
 pub use crate::record::{Record, RecordError};
 /// The `sqlx` the SQL stores are built on (0.8): build their pools with this one, so that an
 /// application that depends on another `sqlx` release still hands the stores the type they take.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub use sqlx;
 
 use core::future::Future;

@@ -1,18 +1,20 @@
-//! What [`SqliteStore`](crate::SqliteStore) and [`PostgresStore`](crate::PostgresStore) share:
-//! the table name, the error, the statements, the mapping between a [`Record`] and a row, and
-//! the shape of the migrations.
+//! What [`SqliteStore`](crate::SqliteStore), [`PostgresStore`](crate::PostgresStore) and
+//! [`MySqlStore`](crate::MySqlStore) share: the table name, the error, the statements, the
+//! mapping between a [`Record`] and a row, and the shape of the migrations. What differs between
+//! their databases (identifier quotes, parameter markers, the clock, how a duplicate insert is
+//! told) is a [`Dialect`].
 //!
-//! Both stores keep one row per user in a table whose name the application chooses:
+//! The stores keep one row per user in a table whose name the application chooses:
 //!
-//! | column | type (PostgreSQL / SQLite) | what it holds |
+//! | column | type (PostgreSQL / SQLite / MySQL) | what it holds |
 //! | --- | --- | --- |
-//! | `user_id` | `TEXT` primary key | [`Record::user`] |
-//! | `version` | `BIGINT` / `INTEGER`, not null, ≥ 0 | [`Record::version`]: what compare-and-swap compares |
-//! | `enabled` | `BOOLEAN` / `INTEGER` 0 or 1, not null | [`Record::is_enabled`] |
-//! | `throttled_until` | `BIGINT` / `INTEGER`, null if none | [`Record::throttled_until`], Unix seconds; 2⁶³ − 1 for a lock |
-//! | `epoch` | `BIGINT` / `INTEGER`, not null | [`Record::epoch`] |
-//! | `record` | `BYTEA` / `BLOB`, not null | [`Record::encode`]: everything else, compact and versioned |
-//! | `updated_at` | `TIMESTAMPTZ` / `INTEGER` Unix seconds, not null | the database's clock at the last write |
+//! | `user_id` | `TEXT` / `TEXT` / `VARBINARY(1024)` primary key | [`Record::user`] (MySQL: compared byte for byte, whatever the collation) |
+//! | `version` | `BIGINT` / `INTEGER` / `BIGINT`, not null, ≥ 0 | [`Record::version`]: what compare-and-swap compares |
+//! | `enabled` | `BOOLEAN` / `INTEGER` 0 or 1 / `BOOLEAN` 0 or 1, not null | [`Record::is_enabled`] |
+//! | `throttled_until` | `BIGINT` / `INTEGER` / `BIGINT`, null if none | [`Record::throttled_until`], Unix seconds; 2⁶³ − 1 for a lock |
+//! | `epoch` | `BIGINT` / `INTEGER` / `BIGINT`, not null | [`Record::epoch`] |
+//! | `record` | `BYTEA` / `BLOB` / `LONGBLOB`, not null | [`Record::encode`]: everything else, compact and versioned |
+//! | `updated_at` | `TIMESTAMPTZ` / `INTEGER` Unix seconds / `DATETIME(6)` UTC, not null | the database's clock at the last write |
 //!
 //! The `record` column is the record; `version` is the other half that a read needs. The other
 //! columns are a projection written from the record on every write, for operators to query
@@ -28,13 +30,14 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use sqlx::query::Query;
-use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
+use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 use zeroize::Zeroizing;
 
 use super::Write;
 use crate::record::{Record, RecordError};
 
-/// An error of [`SqliteStore`](crate::SqliteStore) or [`PostgresStore`](crate::PostgresStore).
+/// An error of [`SqliteStore`](crate::SqliteStore), [`PostgresStore`](crate::PostgresStore) or
+/// [`MySqlStore`](crate::MySqlStore).
 ///
 /// The service treats every one of them as a denial. [`SqlStoreError::Corrupt`] in particular
 /// is a row that exists but does not decode: never "not enrolled".
@@ -55,8 +58,10 @@ pub enum SqlStoreError {
         /// The name given.
         name: String,
     },
-    /// The record's version or epoch does not fit its `BIGINT` column (at most 2⁶³ − 1);
-    /// nothing was written. Both count writes from 0, so this does not happen in practice.
+    /// The record's version or epoch does not fit its `BIGINT` column (at most 2⁶³ − 1), or
+    /// (MySQL) its user id does not fit `user_id` (at most
+    /// [`Record::MAX_USER_LEN`] bytes, what the service accepts); nothing was written. Version
+    /// and epoch count writes from 0, so this does not happen in practice.
     OutOfRange {
         /// The column.
         column: &'static str,
@@ -112,10 +117,52 @@ pub(crate) const MAX_TABLE_NAME_LEN: usize = 63 - MIGRATIONS_SUFFIX.len();
 
 const MIGRATIONS_SUFFIX: &str = "_migrations";
 
+/// How one database spells what the shared statements need; each store's `schema` module has
+/// its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dialect {
+    /// The quote around identifiers: `"` (standard SQL: PostgreSQL, SQLite) or `` ` `` (MySQL,
+    /// whose `"` quotes strings unless the session's `sql_mode` has `ANSI_QUOTES`).
+    pub(crate) quote: char,
+    /// Parameters numbered `$1`, `$2`… (PostgreSQL, SQLite), or positional `?` (MySQL). The
+    /// statements use their parameters in the order of their numbers, so one order of binding
+    /// serves both.
+    pub(crate) numbered: bool,
+    /// The expression for the current time as `updated_at` holds it.
+    pub(crate) now: &'static str,
+    /// What follows the insert's `VALUES (…)` so that inserting a user who has a row already
+    /// writes nothing and changes no row (`ON CONFLICT (user_id) DO NOTHING`); empty where the
+    /// store reads the database's duplicate-key error as the conflict instead (MySQL, whose
+    /// `INSERT IGNORE` would also turn other errors into warnings).
+    pub(crate) on_conflict: &'static str,
+    /// The longest user id the `user_id` column holds, where it has a limit (MySQL's
+    /// `VARBINARY`); a longer one is [`SqlStoreError::OutOfRange`] before anything is sent, so
+    /// that a server without strict mode never cuts one short.
+    pub(crate) max_user_len: Option<usize>,
+}
+
+impl Dialect {
+    /// The parameter marker of the `n`th parameter (from 1).
+    fn param(&self, n: usize) -> String {
+        if self.numbered {
+            format!("${n}")
+        } else {
+            "?".into()
+        }
+    }
+
+    /// `name`, quoted.
+    fn quoted(&self, name: &str) -> String {
+        let q = self.quote;
+        format!("{q}{name}{q}")
+    }
+}
+
 /// A validated table name and the statements a store runs on it, rendered once.
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
     name: String,
+    dialect: Dialect,
     pub(crate) load: String,
     pub(crate) insert: String,
     pub(crate) compare_and_swap: String,
@@ -123,10 +170,10 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    /// Validates `name` and renders the four statements; `now` is the dialect's expression for
-    /// the current time as `updated_at` holds it. Parameters are `$1`, `$2`…, which both
-    /// PostgreSQL and SQLite read.
-    pub(crate) fn new(name: &str, now: &str) -> Result<Self, SqlStoreError> {
+    /// Validates `name` and renders the four statements in `dialect`. The parameters of each
+    /// statement are used in the order they are bound: [`bind_row`]'s columns (`$1` to `$6`),
+    /// then the expected version (`$7`).
+    pub(crate) fn new(name: &str, dialect: Dialect) -> Result<Self, SqlStoreError> {
         let valid = !name.is_empty()
             && name.len() <= MAX_TABLE_NAME_LEN
             && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -138,19 +185,36 @@ impl Table {
         }
         // The name is quoted although validation leaves nothing to escape: a name that is a
         // reserved word (`user`, `order`) then works too.
-        let t = format!("\"{name}\"");
+        let t = dialect.quoted(name);
+        let p = |n| dialect.param(n);
+        let now = dialect.now;
         Ok(Self {
             name: name.into(),
-            load: format!("SELECT version, record FROM {t} WHERE user_id = $1"),
+            dialect,
+            load: format!("SELECT version, record FROM {t} WHERE user_id = {}", p(1)),
             insert: format!(
-                "INSERT INTO {t} (user_id, version, enabled, throttled_until, epoch, record, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, {now}) ON CONFLICT (user_id) DO NOTHING"
+                "INSERT INTO {t} (version, enabled, throttled_until, epoch, record, user_id, updated_at) \
+                 VALUES ({}, {}, {}, {}, {}, {}, {now}){}",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                dialect.on_conflict,
             ),
             compare_and_swap: format!(
-                "UPDATE {t} SET version = $2, enabled = $3, throttled_until = $4, epoch = $5, record = $6, \
-                 updated_at = {now} WHERE user_id = $1 AND version = $7"
+                "UPDATE {t} SET version = {}, enabled = {}, throttled_until = {}, epoch = {}, record = {}, \
+                 updated_at = {now} WHERE user_id = {} AND version = {}",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
             ),
-            delete: format!("DELETE FROM {t} WHERE user_id = $1 AND version = $2"),
+            delete: format!("DELETE FROM {t} WHERE user_id = {} AND version = {}", p(1), p(2)),
         })
     }
 
@@ -162,8 +226,23 @@ impl Table {
     /// Replaces `{table}` and `{migrations}` in a DDL template with the quoted names.
     pub(crate) fn render(&self, template: &str) -> String {
         template
-            .replace("{table}", &format!("\"{}\"", self.name))
-            .replace("{migrations}", &format!("\"{}{MIGRATIONS_SUFFIX}\"", self.name))
+            .replace("{table}", &self.dialect.quoted(&self.name))
+            .replace(
+                "{migrations}",
+                &self.dialect.quoted(&format!("{}{MIGRATIONS_SUFFIX}", self.name)),
+            )
+    }
+
+    /// The columns of `record`'s row, checked against this table's limits.
+    pub(crate) fn row<'a>(&self, record: &'a Record) -> Result<Row<'a>, SqlStoreError> {
+        if self
+            .dialect
+            .max_user_len
+            .is_some_and(|max| record.user().len() > max)
+        {
+            return Err(SqlStoreError::OutOfRange { column: "user_id" });
+        }
+        Row::new(record)
     }
 }
 
@@ -220,6 +299,14 @@ pub(crate) const fn outcome(rows_affected: u64) -> Write {
     }
 }
 
+/// What a conditional statement did, from its result (the number of rows it changed, or the
+/// database's error): on PostgreSQL and SQLite every error is an error. (MySQL has its own:
+/// some of its errors are a lost race, `src/store/mysql/schema.rs`.)
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreError> {
+    Ok(outcome(done?))
+}
+
 /// One versioned schema change. A step is applied once per table, in order, inside one
 /// transaction with the row that records it; its statements are idempotent (`IF NOT EXISTS`) so
 /// that a table created by hand, or a lost migrations row, does no harm.
@@ -231,11 +318,12 @@ pub(crate) struct Migration {
     pub(crate) statements: &'static [&'static str],
 }
 
-/// Applies the steps of `migrations` that the migrations table does not list, inside `tx`,
-/// which the caller has begun (holding whatever lock its database needs) and commits. Each
-/// step's row is written in the same transaction as its statements.
+/// Applies the steps of `migrations` that the migrations table does not list, on `conn`, where
+/// the caller has taken whatever lock its database needs (and begun the transaction, if its
+/// database runs DDL in one: PostgreSQL, SQLite; MySQL commits each DDL statement at once). Each
+/// step's row is written after its statements, in the same transaction where there is one.
 pub(crate) async fn apply_migrations<DB>(
-    tx: &mut Transaction<'_, DB>,
+    conn: &mut DB::Connection,
     table: &Table,
     migrations_table: &str,
     migrations: &[Migration],
@@ -249,26 +337,31 @@ where
     (i64,): for<'r> FromRow<'r, DB::Row>,
 {
     sqlx::query(&table.render(migrations_table))
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     let applied: Vec<i64> = sqlx::query_scalar(&table.render("SELECT version FROM {migrations}"))
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?;
+    let record_step = table.render(&format!(
+        "INSERT INTO {{migrations}} (version, description) VALUES ({}, {})",
+        table.dialect.param(1),
+        table.dialect.param(2)
+    ));
     for migration in migrations.iter().filter(|m| !applied.contains(&m.version)) {
         for statement in migration.statements {
-            sqlx::query(&table.render(statement)).execute(&mut **tx).await?;
+            sqlx::query(&table.render(statement)).execute(&mut *conn).await?;
         }
-        sqlx::query(&table.render("INSERT INTO {migrations} (version, description) VALUES ($1, $2)"))
+        sqlx::query(&record_step)
             .bind(migration.version)
             .bind(migration.description)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     Ok(())
 }
 
-/// Binds the columns of `row` as `$1` to `$6`, in the order of [`Table`]'s `insert` and
-/// `compare_and_swap` statements.
+/// Binds the columns of `row` as `$1` to `$6` (version, enabled, throttled until, epoch,
+/// record, user), in the order of [`Table`]'s `insert` and `compare_and_swap` statements.
 pub(crate) fn bind_row<'q, DB: Database>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     row: &'q Row<'_>,
@@ -281,22 +374,24 @@ where
     &'q [u8]: Encode<'q, DB> + Type<DB>,
 {
     query
-        .bind(row.user)
         .bind(row.version)
         .bind(row.enabled)
         .bind(row.throttled_until)
         .bind(row.epoch)
         .bind(&row.record[..])
+        .bind(row.user)
 }
 
 /// `impl Store` for a store type with fields `pool` (an `sqlx` pool of type `$pool`) and `table`
-/// (a [`Table`]): the same four statements on either database, written once; and the two
-/// accessors. A macro rather than a generic
-/// type, so that each store stays a plain public type of its own with its own constructors and
-/// documentation, and rather than generic functions, whose `sqlx` bounds (executor, argument,
-/// encode and decode traits for each type bound) would outweigh the code they share.
+/// (a [`Table`]): the same four statements on every database, written once; and the two
+/// accessors. `$written` turns a write's result (rows changed, or the driver's error) into the
+/// outcome: [`written`] on PostgreSQL and SQLite, MySQL's own there. A macro rather than a
+/// generic type, so that each store stays a plain public type of its own with its own
+/// constructors and documentation, and rather than generic functions, whose `sqlx` bounds
+/// (executor, argument, encode and decode traits for each type bound) would outweigh the code
+/// they share.
 macro_rules! impl_store {
-    ($store:ty, $pool:ty) => {
+    ($store:ty, $pool:ty, $written:path) => {
         impl $store {
             /// The table's name.
             #[must_use]
@@ -330,11 +425,11 @@ macro_rules! impl_store {
                 &self,
                 record: $crate::record::Record,
             ) -> Result<$crate::store::Write, Self::Error> {
-                let row = $crate::store::sql::Row::new(&record)?;
+                let row = self.table.row(&record)?;
                 let done = $crate::store::sql::bind_row(sqlx::query(&self.table.insert), &row)
                     .execute(&self.pool)
-                    .await?;
-                Ok($crate::store::sql::outcome(done.rows_affected()))
+                    .await;
+                $written(done.map(|done| done.rows_affected()))
             }
 
             async fn compare_and_swap(
@@ -342,15 +437,15 @@ macro_rules! impl_store {
                 expected: u64,
                 record: $crate::record::Record,
             ) -> Result<$crate::store::Write, Self::Error> {
-                let row = $crate::store::sql::Row::new(&record)?;
+                let row = self.table.row(&record)?;
                 let Ok(expected) = i64::try_from(expected) else {
                     return Ok($crate::store::Write::Conflict); // no row holds a version beyond BIGINT
                 };
                 let done = $crate::store::sql::bind_row(sqlx::query(&self.table.compare_and_swap), &row)
                     .bind(expected)
                     .execute(&self.pool)
-                    .await?;
-                Ok($crate::store::sql::outcome(done.rows_affected()))
+                    .await;
+                $written(done.map(|done| done.rows_affected()))
             }
 
             async fn delete(&self, user: &str, expected: u64) -> Result<$crate::store::Write, Self::Error> {
@@ -361,27 +456,34 @@ macro_rules! impl_store {
                     .bind(user)
                     .bind(expected)
                     .execute(&self.pool)
-                    .await?;
-                Ok($crate::store::sql::outcome(done.rows_affected()))
+                    .await;
+                $written(done.map(|done| done.rows_affected()))
             }
         }
     };
 }
 pub(crate) use impl_store;
 
-/// Asserts that the `store` module's docs show every statement of `migrations` (the schema a
-/// reader sees is the one the store creates).
+/// Asserts that the `store` module's docs show every statement of `migrations` in the code
+/// block that follows the line `{database}:` (the schema a reader sees for that database is the
+/// one its store creates).
 #[cfg(test)]
-pub(crate) fn assert_documented(migrations: &[Migration]) {
+pub(crate) fn assert_documented(database: &str, migrations: &[Migration]) {
     let docs: String = include_str!("mod.rs")
         .lines()
         .filter_map(|line| line.strip_prefix("//!"))
         .map(|line| format!("{}\n", line.strip_prefix(' ').unwrap_or(line)))
         .collect();
+    let heading = format!("\n{database}:\n\n```sql\n");
+    let start = docs
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no `{database}:` schema in the store docs"))
+        + heading.len();
+    let block = &docs[start..start + docs[start..].find("```").expect("the block ends")];
     for statement in migrations.iter().flat_map(|migration| migration.statements) {
         assert!(
-            docs.contains(statement),
-            "a schema missing from the store docs: {statement}"
+            block.contains(statement),
+            "a {database} schema missing from the store docs: {statement}"
         );
     }
 }
@@ -389,6 +491,22 @@ pub(crate) fn assert_documented(migrations: &[Migration]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NUMBERED: Dialect = Dialect {
+        quote: '"',
+        numbered: true,
+        now: "now()",
+        on_conflict: " ON CONFLICT (user_id) DO NOTHING",
+        max_user_len: None,
+    };
+
+    const POSITIONAL: Dialect = Dialect {
+        quote: '`',
+        numbered: false,
+        now: "UTC_TIMESTAMP(6)",
+        on_conflict: "",
+        max_user_len: Some(8),
+    };
 
     #[test]
     fn table_names_are_lowercase_identifiers_short_enough_for_their_migrations_table() {
@@ -400,7 +518,7 @@ mod tests {
             "user",
             &"x".repeat(MAX_TABLE_NAME_LEN),
         ] {
-            assert_eq!(Table::new(name, "now()").unwrap().name(), name);
+            assert_eq!(Table::new(name, NUMBERED).unwrap().name(), name);
         }
         let long = "x".repeat(MAX_TABLE_NAME_LEN + 1);
         for name in [
@@ -415,12 +533,12 @@ mod tests {
             "naïve",
             long.as_str(),
         ] {
-            match Table::new(name, "now()") {
+            match Table::new(name, NUMBERED) {
                 Err(SqlStoreError::InvalidTableName { name: given }) => assert_eq!(given, name),
                 other => panic!("{name:?}: {other:?}"),
             }
         }
-        let migrations = Table::new(&"x".repeat(MAX_TABLE_NAME_LEN), "now()")
+        let migrations = Table::new(&"x".repeat(MAX_TABLE_NAME_LEN), NUMBERED)
             .unwrap()
             .render("{migrations}");
         assert_eq!(migrations.len(), 63 + 2, "63 bytes and two quotes");
@@ -428,18 +546,21 @@ mod tests {
 
     #[test]
     fn statements_quote_the_table_and_compare_the_version() {
-        let table = Table::new("user", "now()").unwrap();
+        let table = Table::new("user", NUMBERED).unwrap();
         assert_eq!(
             table.load,
             "SELECT version, record FROM \"user\" WHERE user_id = $1"
         );
-        assert!(table.compare_and_swap.starts_with("UPDATE \"user\" SET"));
-        assert!(
-            table
-                .compare_and_swap
-                .ends_with("WHERE user_id = $1 AND version = $7")
+        assert_eq!(
+            table.insert,
+            "INSERT INTO \"user\" (version, enabled, throttled_until, epoch, record, user_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (user_id) DO NOTHING"
         );
-        assert!(table.insert.ends_with("ON CONFLICT (user_id) DO NOTHING"));
+        assert_eq!(
+            table.compare_and_swap,
+            "UPDATE \"user\" SET version = $1, enabled = $2, throttled_until = $3, epoch = $4, record = $5, \
+             updated_at = now() WHERE user_id = $6 AND version = $7"
+        );
         assert_eq!(
             table.delete,
             "DELETE FROM \"user\" WHERE user_id = $1 AND version = $2"
@@ -448,6 +569,53 @@ mod tests {
             table.render("CREATE TABLE {table}; CREATE TABLE {migrations}"),
             "CREATE TABLE \"user\"; CREATE TABLE \"user_migrations\""
         );
+    }
+
+    /// MySQL's spelling: backquotes, `?` in the order the parameters are bound, a plain insert
+    /// (the duplicate-key error is the conflict).
+    #[test]
+    fn positional_statements_bind_in_the_order_of_the_numbered_ones() {
+        let table = Table::new("user", POSITIONAL).unwrap();
+        let numbered = Table::new("user", NUMBERED).unwrap();
+        for (positional, numbered) in [
+            (&table.load, &numbered.load),
+            (&table.insert, &numbered.insert),
+            (&table.compare_and_swap, &numbered.compare_and_swap),
+            (&table.delete, &numbered.delete),
+        ] {
+            let mut expected = numbered
+                .replace('"', "`")
+                .replace("now()", "UTC_TIMESTAMP(6)")
+                .replace(" ON CONFLICT (user_id) DO NOTHING", "");
+            // `$1`, `$2`… appear in the order of their numbers: that is the order `?` binds.
+            let numbers: Vec<usize> = numbered
+                .split('$')
+                .skip(1)
+                .map(|rest| {
+                    rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())]
+                        .parse()
+                        .unwrap()
+                })
+                .collect();
+            assert_eq!(numbers, (1..=numbers.len()).collect::<Vec<_>>(), "{numbered}");
+            for n in (1..=7).rev() {
+                expected = expected.replace(&format!("${n}"), "?");
+            }
+            assert_eq!(positional, &expected);
+        }
+        assert_eq!(table.render("{table} {migrations}"), "`user` `user_migrations`");
+    }
+
+    #[test]
+    fn a_user_id_longer_than_the_column_is_refused_before_writing() {
+        let table = Table::new("t", POSITIONAL).unwrap();
+        assert_eq!(table.row(&Record::new("12345678")).unwrap().user, "12345678");
+        assert!(matches!(
+            table.row(&Record::new("123456789")),
+            Err(SqlStoreError::OutOfRange { column: "user_id" })
+        ));
+        let unlimited = Table::new("t", NUMBERED).unwrap();
+        assert!(unlimited.row(&Record::new(&"x".repeat(5000))).is_ok());
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub fn enabled_features() -> String {
         ("testkit", cfg!(feature = "testkit")),
         ("sqlite", cfg!(feature = "sqlite")),
         ("postgres", cfg!(feature = "postgres")),
+        ("mysql", cfg!(feature = "mysql")),
     ]
     .into_iter()
     .filter_map(|(name, on)| on.then_some(name))

@@ -100,7 +100,7 @@ fn with_causes() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>
     cases.extend(service_errors());
     #[cfg(feature = "testkit")]
     cases.extend(testkit_errors());
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     cases.extend(sql_errors());
     cases
 }
@@ -157,7 +157,7 @@ fn testkit_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
     ]
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 fn sql_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'static>)> {
     use twofactor::store::SqlStoreError;
     vec![

@@ -265,7 +265,7 @@ fn the_testkit_errors_list_theirs() {
     );
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 #[test]
 fn the_sql_store_error_lists_its() {
     use twofactor::store::SqlStoreError;

@@ -22,6 +22,8 @@ pub enum Needs {
     Nothing,
     /// A PostgreSQL server, named by `TWOFACTOR_POSTGRES_URL`.
     Postgres,
+    /// A MySQL or MariaDB server, named by `TWOFACTOR_MYSQL_URL`.
+    MySql,
     /// `python3` with the `pyotp` package.
     Pyotp,
     /// OATH Toolkit's `oathtool`.
@@ -38,6 +40,10 @@ impl Needs {
             Needs::Postgres => (
                 std::env::var("TWOFACTOR_POSTGRES_URL").is_ok_and(|url| !url.is_empty()),
                 "needs TWOFACTOR_POSTGRES_URL, a PostgreSQL server",
+            ),
+            Needs::MySql => (
+                std::env::var("TWOFACTOR_MYSQL_URL").is_ok_and(|url| !url.is_empty()),
+                "needs TWOFACTOR_MYSQL_URL, a MySQL or MariaDB server",
             ),
             Needs::Pyotp => (
                 runs("python3", &["-c", "import pyotp"]),

@@ -1,5 +1,5 @@
-//! The checks of the SQL stores, written once over a small `SqlBackend` trait that each
-//! database's test file implements: their columns, corrupt and out-of-range rows, migrations,
+//! The checks of the SQL stores (SQLite, PostgreSQL, MySQL), written once over a small
+//! `SqlBackend` trait that each database's test file implements: their columns, corrupt and out-of-range rows, migrations,
 //! separate tables, table names, and the conformance kit (`twofactor::testkit`, the one contract
 //! every `Store` is held to) with one pool and with two.
 #![allow(
@@ -10,16 +10,16 @@
     clippy::expect_used
 )]
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 use std::future::Future;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 use twofactor::Store;
 use twofactor::store::Record;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 use twofactor::store::Write;
 
 /// What a record's queryable columns should hold.
@@ -87,11 +87,11 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 #[allow(unused_imports)]
 pub use sql::*;
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod sql {
     use super::*;
 
@@ -368,7 +368,7 @@ macro_rules! raw_sql_methods {
 
 /// Generates one test per SQL check, each on `$backend().await` (an `Option<impl SqlBackend>`:
 /// `None` skips), and `sql_trials()`, their trials, each with what it needs (`Nothing`,
-/// `Postgres`: `tests/harness/mod.rs`).
+/// `Postgres`, `MySql`: `tests/harness/mod.rs`).
 #[macro_export]
 macro_rules! sql_suite {
     ($backend:ident, $needs:ident) => {
@@ -481,5 +481,177 @@ impl Drop for PgSchema {
         if !matches!(dropped, Ok(Ok(()))) {
             eprintln!("could not drop the test schema {}: {dropped:?}", self.name);
         }
+    }
+}
+
+/// The MySQL (or MariaDB) server of the tests, from `TWOFACTOR_MYSQL_URL`. Unset: `None`, with a
+/// notice that the test is skipped, except under CI (`CI=true`), where it fails the run. (The
+/// harness reports a test that needs it as ignored before it runs: `tests/harness/mod.rs`.)
+pub fn mysql_url() -> Option<String> {
+    match std::env::var("TWOFACTOR_MYSQL_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("TWOFACTOR_MYSQL_URL is not set, and CI=true: the MySQL tests must run in CI")
+        }
+        _ => {
+            eprintln!("SKIPPED: TWOFACTOR_MYSQL_URL is not set; the MySQL tests did not run");
+            None
+        }
+    }
+}
+
+/// A database of its own in the MySQL server at `url`, for one test: every table the test
+/// creates is in it, and it is dropped with them when the value is dropped (also when the test
+/// fails). `options()` connects to it.
+#[cfg(feature = "mysql")]
+pub struct MyDatabase {
+    base: sqlx::mysql::MySqlConnectOptions,
+    pub name: String,
+}
+
+#[cfg(feature = "mysql")]
+impl MyDatabase {
+    pub async fn create(url: &str, prefix: &str) -> Self {
+        use sqlx::ConnectOptions as _;
+        let base: sqlx::mysql::MySqlConnectOptions =
+            url.parse().expect("TWOFACTOR_MYSQL_URL is a mysql:// URL");
+        let name = unique(prefix);
+        let mut admin = base
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("TWOFACTOR_MYSQL_URL is set but the server is unreachable: {e}"));
+        sqlx::query(&format!("CREATE DATABASE `{name}`"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        Self { base, name }
+    }
+
+    /// The server's options with this database as the connections' database.
+    pub fn options(&self) -> sqlx::mysql::MySqlConnectOptions {
+        self.base.clone().database(&self.name)
+    }
+
+    /// `options()` as a URL, for `MySqlStore::connect`.
+    pub fn url(&self) -> String {
+        use sqlx::ConnectOptions as _;
+        self.options().to_url_lossy().to_string()
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl Drop for MyDatabase {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        // Inside the test's runtime nothing may block on it: drop from a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                use sqlx::{ConnectOptions as _, Connection as _};
+                let mut admin = base.connect().await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .execute(&mut admin)
+                    .await?;
+                admin.close().await?;
+                Ok::<_, sqlx::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+/// A TCP proxy on 127.0.0.1 in front of a MySQL server, reading the client's packets: it notes
+/// each command's type (the first byte of every packet after the handshake: `COM_QUERY` 0x03,
+/// `COM_STMT_PREPARE` 0x16, `COM_STMT_EXECUTE` 0x17…) and, if asked, clears `CLIENT_FOUND_ROWS`
+/// in the client's handshake response, which sqlx always sets: through it the server counts
+/// only the rows an `UPDATE` changed, as for a client that does not ask for found rows.
+#[cfg(feature = "mysql")]
+pub struct MyProxy {
+    pub port: u16,
+    commands: Arc<std::sync::Mutex<Vec<u8>>>,
+    connections: Arc<AtomicU64>,
+}
+
+#[cfg(feature = "mysql")]
+impl MyProxy {
+    /// `CLIENT_FOUND_ROWS`, bit 1 of the capability flags.
+    const FOUND_ROWS: u8 = 2;
+
+    /// Listens on a free port of 127.0.0.1, forwarding to `upstream` (`host:port`).
+    pub async fn start(upstream: String, found_rows: bool) -> Self {
+        use tokio::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (commands, connections) = (Arc::default(), Arc::new(AtomicU64::new(0)));
+        let proxy = Self {
+            port,
+            commands: Arc::clone(&commands),
+            connections: Arc::clone(&connections),
+        };
+        tokio::spawn(async move {
+            loop {
+                let (client, _) = listener.accept().await.unwrap();
+                let server = TcpStream::connect(&upstream).await.unwrap();
+                connections.fetch_add(1, Ordering::Relaxed);
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, server_write) = server.into_split();
+                tokio::spawn(async move { tokio::io::copy(&mut server_read, &mut client_write).await });
+                let commands = Arc::clone(&commands);
+                tokio::spawn(async move {
+                    Self::forward(&mut client_read, server_write, &commands, found_rows).await
+                });
+            }
+        });
+        proxy
+    }
+
+    /// Copies the client's packets (3-byte little-endian length, sequence number, payload) to
+    /// the server. The first one is the handshake response, whose payload starts with the
+    /// capability flags (the proxied connections do not ask for TLS, so no `SSLRequest` comes
+    /// first).
+    async fn forward(
+        from: &mut tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        commands: &std::sync::Mutex<Vec<u8>>,
+        found_rows: bool,
+    ) -> std::io::Result<()> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut handshake = true;
+        loop {
+            let mut header = [0; 4];
+            from.read_exact(&mut header).await?;
+            let len = u32::from_le_bytes([header[0], header[1], header[2], 0]);
+            let mut payload = vec![0; usize::try_from(len).unwrap()];
+            from.read_exact(&mut payload).await?;
+            if handshake {
+                if !found_rows {
+                    payload[0] &= !Self::FOUND_ROWS;
+                }
+                handshake = false;
+            } else if let Some(&command) = payload.first() {
+                commands.lock().unwrap().push(command);
+            }
+            to.write_all(&header).await?;
+            to.write_all(&payload).await?;
+        }
+    }
+
+    /// Statements the server was asked to run since the last call (`COM_QUERY` and
+    /// `COM_STMT_EXECUTE` packets), and how many statements were prepared among them.
+    pub fn take(&self) -> (usize, usize) {
+        let commands = std::mem::take(&mut *self.commands.lock().unwrap());
+        let statements = commands.iter().filter(|&&c| c == 0x03 || c == 0x17).count();
+        (statements, commands.iter().filter(|&&c| c == 0x16).count())
+    }
+
+    /// Connections made through the proxy.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 }

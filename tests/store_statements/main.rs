@@ -5,16 +5,16 @@
 #[macro_use]
 #[path = "../harness/mod.rs"]
 mod harness;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 #[path = "../store_contract/mod.rs"]
 mod store_contract;
 
 mod store_statements;
 
 fn main() {
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     let trials = store_statements::trials();
-    #[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+    #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
     let trials = Vec::new();
     harness::run_one_at_a_time(trials);
 }

@@ -8,12 +8,14 @@
 //! - **PostgreSQL's wire.** The store's pool connects through a TCP proxy that reads the
 //!   frontend protocol and records each message's type: an `Execute` (`E`) or a simple `Query`
 //!   (`Q`) is one statement the server runs. This is what the server receives.
+//! - **MySQL's wire.** The same through `store_contract::MyProxy`, which reads the client's
+//!   packets: a `COM_STMT_EXECUTE` or a `COM_QUERY` is one statement.
 //!
 //! The store's pool has one connection, opened and warmed (its statements prepared) before
-//! counting, so nothing else runs on it. This binary runs one test at a time, the count on SQLite
-//! then the count on PostgreSQL, so that no other test's statements reach the subscriber during
-//! a count.
-#![cfg(any(feature = "sqlite", feature = "postgres"))]
+//! counting, so nothing else runs on it. This binary runs one test at a time, the count on SQLite,
+//! then on PostgreSQL, then on MySQL, so that no other test's statements reach the subscriber
+//! during a count.
+#![cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::store_contract;
@@ -265,9 +267,55 @@ async fn postgres(log: &StatementLog) {
     store.pool().close().await;
 }
 
+#[cfg(feature = "mysql")]
+async fn mysql(log: &StatementLog) {
+    let Some(url) = store_contract::mysql_url() else {
+        return;
+    };
+    let db = store_contract::MyDatabase::create(&url, "twofactor_count").await;
+    let options = db.options();
+    let proxy =
+        store_contract::MyProxy::start(format!("{}:{}", options.get_host(), options.get_port()), true).await;
+    let pool = sqlx::mysql::MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            options
+                .host("127.0.0.1")
+                .port(proxy.port)
+                .ssl_mode(sqlx::mysql::MySqlSslMode::Disabled),
+        )
+        .await
+        .unwrap();
+    let store = twofactor::MySqlStore::new(pool, "records").unwrap();
+    store.migrate().await.unwrap();
+    let user = "alice";
+    count_operations(&store, log, user).await;
+
+    // The same again, counted on the wire (the migration's connection was one of its own).
+    assert_eq!(store.delete(user, 1).await.unwrap(), Write::Applied);
+    assert_eq!(store.insert(record(user, 1)).await.unwrap(), Write::Applied);
+    let _warm = store.load(user).await.unwrap();
+    proxy.take();
+    let read = store.load(user).await.unwrap().unwrap();
+    let outcome = store
+        .compare_and_swap(read.version(), record(user, 2))
+        .await
+        .unwrap();
+    assert_eq!(outcome, Write::Applied);
+    let (statements, prepared) = proxy.take();
+    assert_eq!(
+        (statements, prepared),
+        (2, 0),
+        "the server ran two statements, both prepared before"
+    );
+    log.take();
+    store.pool().close().await;
+}
+
 /// The test `a_verification_is_one_read_and_one_conditional_write`, one trial per database
-/// (`…::sqlite`, `…::postgres`, the second ignored without `TWOFACTOR_POSTGRES_URL`), for
-/// `main.rs`, which runs them one after the other.
+/// (`…::sqlite`, `…::postgres`, `…::mysql`, the last two ignored without
+/// `TWOFACTOR_POSTGRES_URL` or `TWOFACTOR_MYSQL_URL`), for `main.rs`, which runs them one after
+/// the other.
 pub(crate) fn trials() -> Vec<crate::harness::Trial> {
     use crate::harness::{Needs, multi_thread, test};
     let log = Arc::new(StatementLog::default());
@@ -295,6 +343,18 @@ pub(crate) fn trials() -> Vec<crate::harness::Trial> {
             Needs::Postgres,
             move || {
                 multi_thread(2, postgres(&log));
+            },
+        ));
+    }
+    #[cfg(feature = "mysql")]
+    {
+        let log = Arc::clone(&log);
+        trials.push(test(
+            module_path!(),
+            &format!("{name}::mysql"),
+            Needs::MySql,
+            move || {
+                multi_thread(2, mysql(&log));
             },
         ));
     }

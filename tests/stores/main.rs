@@ -1,7 +1,7 @@
-//! The stores: `MemoryStore`, `SqliteStore` and `PostgresStore` held to one contract
-//! (`tests/store_contract/`), and the SQL stores' own checks. On the harness of
-//! `tests/harness/`: without `TWOFACTOR_POSTGRES_URL` the PostgreSQL tests are reported as
-//! ignored (failing under `CI=true`).
+//! The stores: `MemoryStore`, `SqliteStore`, `PostgresStore` and `MySqlStore` held to one
+//! contract (`tests/store_contract/`), and the SQL stores' own checks. On the harness of
+//! `tests/harness/`: without `TWOFACTOR_POSTGRES_URL` the PostgreSQL tests, without
+//! `TWOFACTOR_MYSQL_URL` the MySQL tests, are reported as ignored (failing under `CI=true`).
 
 #[macro_use]
 #[path = "../harness/mod.rs"]
@@ -20,6 +20,7 @@ mod store_contract;
 mod fixtures_v01;
 #[cfg(feature = "testkit")]
 mod store_memory;
+mod store_mysql;
 mod store_postgres;
 mod store_sqlite;
 
@@ -28,6 +29,8 @@ fn main() {
     let mut trials = Vec::new();
     #[cfg(feature = "testkit")]
     trials.extend(store_memory::trials());
+    #[cfg(feature = "mysql")]
+    trials.extend(store_mysql::trials());
     #[cfg(feature = "postgres")]
     trials.extend(store_postgres::trials());
     #[cfg(feature = "sqlite")]

@@ -14,7 +14,7 @@ use super::sql::{self, SqlStoreError, Table};
 /// in the connection's `search_path`, normally `public`; choose another schema with the
 /// connection's `options=-c search_path=…` or the role's default).
 ///
-/// A verification is one `SELECT` and one conditional `UPDATE … WHERE user_id = $1 AND
+/// A verification is one `SELECT` and one conditional `UPDATE … WHERE user_id = $6 AND
 /// version = $7`, whose count of changed rows decides whether it was applied. Under PostgreSQL's
 /// default isolation (read committed), an `UPDATE` that meets a row being changed by another
 /// transaction waits for it, then evaluates its `WHERE` again on the new row: of any number of
@@ -92,7 +92,7 @@ impl PostgresStore {
     /// if the URL is not valid, the server cannot be reached or refuses the login, or the
     /// migration fails.
     pub async fn connect(url: &str, table: &str) -> Result<Self, SqlStoreError> {
-        let table = Table::new(table, schema::NOW)?;
+        let table = Table::new(table, schema::DIALECT)?;
         let pool = PgPoolOptions::new()
             .max_connections(Self::DEFAULT_MAX_CONNECTIONS)
             .connect(url)
@@ -125,7 +125,7 @@ impl PostgresStore {
     pub fn new(pool: PgPool, table: &str) -> Result<Self, SqlStoreError> {
         Ok(Self {
             pool,
-            table: Table::new(table, schema::NOW)?,
+            table: Table::new(table, schema::DIALECT)?,
         })
     }
 
@@ -141,4 +141,4 @@ impl PostgresStore {
     }
 }
 
-sql::impl_store!(PostgresStore, PgPool);
+sql::impl_store!(PostgresStore, PgPool, sql::written);

@@ -4,7 +4,7 @@ use alloc::format;
 
 use sqlx::postgres::PgPool;
 
-use crate::store::sql::{self, Migration, SqlStoreError, Table};
+use crate::store::sql::{self, Dialect, Migration, SqlStoreError, Table};
 
 /// The migrations table: which steps have been applied to the records table.
 const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS {migrations} (
@@ -29,8 +29,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[Migration {
 )"],
 }];
 
-/// `updated_at`: the transaction's start time, by the server's clock.
-pub(super) const NOW: &str = "now()";
+/// PostgreSQL's spelling of the shared statements; `updated_at` is the transaction's start
+/// time, by the server's clock.
+pub(super) const DIALECT: Dialect = Dialect {
+    quote: '"',
+    numbered: true,
+    now: "now()",
+    on_conflict: " ON CONFLICT (user_id) DO NOTHING",
+    max_user_len: None,
+};
 
 /// Applies the steps `table` lacks, in one transaction holding a transaction-scoped advisory
 /// lock keyed on the table's name: instances that start together apply each step once (the
@@ -42,7 +49,7 @@ pub(super) async fn migrate(pool: &PgPool, table: &Table) -> Result<(), SqlStore
         .bind(format!("twofactor migrate {}", table.name()))
         .execute(&mut *tx)
         .await?;
-    sql::apply_migrations(&mut tx, table, MIGRATIONS_TABLE, MIGRATIONS).await?;
+    sql::apply_migrations::<sqlx::Postgres>(&mut *tx, table, MIGRATIONS_TABLE, MIGRATIONS).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -52,6 +59,6 @@ mod tests {
     /// The store module's docs show this schema: they must not drift from the migration.
     #[test]
     fn the_documented_schema_is_the_migrated_one() {
-        crate::store::sql::assert_documented(super::MIGRATIONS);
+        crate::store::sql::assert_documented("PostgreSQL", super::MIGRATIONS);
     }
 }

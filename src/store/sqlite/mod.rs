@@ -18,7 +18,7 @@ use super::sql::{self, SqlStoreError, Table};
 /// can live in the application's own database file beside its other tables. The columns are
 /// described [below](#schema).
 ///
-/// A verification is one `SELECT` and one conditional `UPDATE … WHERE user_id = $1 AND
+/// A verification is one `SELECT` and one conditional `UPDATE … WHERE user_id = $6 AND
 /// version = $7`, whose count of changed rows decides whether it was applied: SQLite runs each
 /// statement under the database's write lock, so of any number of writers that read the same
 /// version — in this process or another one that opened the same file — exactly one succeeds.
@@ -112,7 +112,7 @@ impl SqliteStore {
     /// [`SqlStoreError::Database`] if the file cannot be opened or created, or the migration
     /// fails.
     pub async fn open(path: impl AsRef<Path>, table: &str) -> Result<Self, SqlStoreError> {
-        let table = Table::new(table, schema::NOW)?;
+        let table = Table::new(table, schema::DIALECT)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(Self::DEFAULT_MAX_CONNECTIONS)
             .connect_with(Self::connect_options(path))
@@ -167,7 +167,7 @@ impl SqliteStore {
     pub fn new(pool: SqlitePool, table: &str) -> Result<Self, SqlStoreError> {
         Ok(Self {
             pool,
-            table: Table::new(table, schema::NOW)?,
+            table: Table::new(table, schema::DIALECT)?,
         })
     }
 
@@ -183,4 +183,4 @@ impl SqliteStore {
     }
 }
 
-sql::impl_store!(SqliteStore, SqlitePool);
+sql::impl_store!(SqliteStore, SqlitePool, sql::written);

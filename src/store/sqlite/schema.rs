@@ -2,7 +2,7 @@
 
 use sqlx::sqlite::SqlitePool;
 
-use crate::store::sql::{self, Migration, SqlStoreError, Table};
+use crate::store::sql::{self, Dialect, Migration, SqlStoreError, Table};
 
 /// The migrations table: which steps have been applied to the records table.
 const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS {migrations} (
@@ -31,15 +31,22 @@ pub(super) const MIGRATIONS: &[Migration] = &[Migration {
 ) STRICT, WITHOUT ROWID"],
 }];
 
-/// `updated_at`: Unix seconds, by the database's clock.
-pub(super) const NOW: &str = "unixepoch()";
+/// SQLite's spelling of the shared statements; `updated_at` is Unix seconds, by the database's
+/// clock.
+pub(super) const DIALECT: Dialect = Dialect {
+    quote: '"',
+    numbered: true,
+    now: "unixepoch()",
+    on_conflict: " ON CONFLICT (user_id) DO NOTHING",
+    max_user_len: None,
+};
 
 /// Applies the steps `table` lacks, in one `BEGIN IMMEDIATE` transaction: it takes the
 /// database's write lock first, so two processes opening one file at once apply each step once
 /// (the second waits, then finds nothing to do).
 pub(super) async fn migrate(pool: &SqlitePool, table: &Table) -> Result<(), SqlStoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sql::apply_migrations(&mut tx, table, MIGRATIONS_TABLE, MIGRATIONS).await?;
+    sql::apply_migrations::<sqlx::Sqlite>(&mut *tx, table, MIGRATIONS_TABLE, MIGRATIONS).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -49,6 +56,6 @@ mod tests {
     /// The store module's docs show this schema: they must not drift from the migration.
     #[test]
     fn the_documented_schema_is_the_migrated_one() {
-        crate::store::sql::assert_documented(super::MIGRATIONS);
+        crate::store::sql::assert_documented("SQLite", super::MIGRATIONS);
     }
 }
