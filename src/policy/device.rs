@@ -54,7 +54,8 @@ pub struct RememberedDeviceInfo {
     pub label: String,
     /// When it was remembered (Unix seconds).
     pub created_at: u64,
-    /// When it last stood in for the second factor (at first, when it was remembered).
+    /// When it last stood in for the second factor (at first, when it was remembered), to the
+    /// minute: a sign-in within a minute of the recorded use leaves it.
     pub last_used_at: u64,
     /// When it stops being remembered.
     pub expires_at: u64,
@@ -87,7 +88,7 @@ pub struct RememberedDeviceInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RememberedSignIn {
-    /// The device, its last use now.
+    /// The device, its last use now (or, within a minute of the recorded one, that one).
     pub device: RememberedDeviceInfo,
     /// The credential epoch, the one the device was remembered in.
     pub epoch: u64,
@@ -171,6 +172,12 @@ pub(crate) fn remember(
     (Ok(remembered), Some(record))
 }
 
+/// How fine a remembered device's last use is kept, in seconds: a sign-in writes its use only
+/// when the recorded one is at least this old. A sign-in on a device then costs one read, not a
+/// write — and a token held by a thief, used in a loop, cannot starve the user's revoke of it
+/// with writes that each win the compare-and-swap the revoke then loses.
+pub(crate) const LAST_USE_RESOLUTION: u64 = 60;
+
 /// A sign-in on the remembered device `device`, whose authentic token names `epoch`.
 ///
 /// 1. No record: [`Refusal::NotEnrolled`].
@@ -178,8 +185,10 @@ pub(crate) fn remember(
 /// 3. No active second factor: [`Refusal::NotEnrolled`] (a disabled one has moved the epoch).
 /// 4. The device is not in the record: [`DeviceProblem::Revoked`]; it has expired:
 ///    [`DeviceProblem::Expired`]. Nothing is written for a refusal.
-/// 5. Success records its use (and drops expired devices). It is no code: the throttles are
-///    neither counted nor cleared, and the epoch does not move.
+/// 5. Success records its use (and drops expired devices), to the minute
+///    ([`LAST_USE_RESOLUTION`]): a sign-in within a minute of the device's last recorded use
+///    writes nothing. It is no code: the throttles are neither counted nor cleared, and the
+///    epoch does not move.
 ///
 /// The device id is no secret — the token shows it in clear, and its authenticity was
 /// established by the token's tag — so it is looked up by plain comparison.
@@ -215,11 +224,18 @@ pub(crate) fn sign_in(
             at: stored.expires_at,
         });
     }
-    stored.last_used_at = now;
+    let fresh = now.saturating_sub(stored.last_used_at) < LAST_USE_RESOLUTION;
+    if !fresh {
+        stored.last_used_at = now;
+    }
     let signed_in = RememberedSignIn {
         device: info(stored),
         epoch: record.epoch,
     };
+    if fresh && record.devices.iter().all(|device| live(device, now)) {
+        // Nothing to write: a read alone, which no revoke can lose a race to.
+        return (Ok(signed_in), None);
+    }
     record.devices.retain(|device| live(device, now));
     (Ok(signed_in), Some(record))
 }

@@ -63,7 +63,7 @@ pub(crate) use challenge::{
 };
 pub(crate) use change::{disable, regenerate, unlock};
 pub(crate) use device::{
-    devices as remembered_devices, remember as remember_device, revoke as revoke_device,
+    LAST_USE_RESOLUTION, devices as remembered_devices, remember as remember_device, revoke as revoke_device,
     revoke_all as revoke_all_devices, sign_in as sign_in_remembered,
 };
 pub(crate) use enroll::{begin, confirm};

@@ -119,8 +119,9 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
     /// The sign-in's second step on a remembered device, after the password: accepts `token`
     /// (from the device's cookie) in place of a code while it is authentic, unexpired, for
     /// `user`, its device still remembered, and the credential epoch the one it was issued at.
-    /// Success records the device's last use (one compare-and-swap write) and returns the
-    /// device and the epoch. It is no code: it neither counts against nor clears either path's
+    /// Success records the device's last use, to the minute (one compare-and-swap write; none
+    /// within a minute of the recorded use, so a token signing in over and over cannot starve a
+    /// revoke of it), and returns the device and the epoch. It is no code: it neither counts against nor clears either path's
     /// failure counters, and it is not throttled.
     ///
     /// Any refusal is [`Error::RememberedDevice`] (kind [`Refused`](crate::ErrorKind::Refused),

@@ -4,12 +4,12 @@ use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use super::harness::{self, Harness};
 use super::{CONTENDERS, KitFailure, ensure};
 use crate::challenge::{ChallengeKey, ChallengeKeyring, DeviceProblem};
-use crate::policy::Policy;
+use crate::policy::{LAST_USE_RESOLUTION, Policy};
 use crate::service::Error;
 use crate::store::Store;
 
@@ -76,13 +76,19 @@ pub async fn check_concurrent_device_revoke<S: Store + 'static>(stores: &[Arc<S>
     let tickets = Arc::new(AtomicU64::new(0));
     let revoked_at = Arc::new(AtomicU64::new(NOT_YET));
     let successes = Arc::new(AtomicUsize::new(0));
+    // Until the revoke starts, each sign-in moves the clock past the last use's resolution, so
+    // that it writes: the revoke's first attempt then races writes in flight (a sign-in's write
+    // must never bring a revoked device back). From then on sign-ins within the minute only
+    // read, as a token used in a loop does.
+    let revoking = Arc::new(AtomicBool::new(false));
     let barrier = Arc::new(tokio::sync::Barrier::new(SIGNERS + 1));
     let mut signers = Vec::with_capacity(SIGNERS);
     for index in 0..SIGNERS {
         let service = Arc::clone(harness.service(index));
         let (tickets, successes, barrier) =
             (Arc::clone(&tickets), Arc::clone(&successes), Arc::clone(&barrier));
-        let revoked_at = Arc::clone(&revoked_at);
+        let (revoked_at, revoking) = (Arc::clone(&revoked_at), Arc::clone(&revoking));
+        let clock = harness.clock.clone();
         let (user, token) = (user.clone(), token.clone());
         signers.push(tokio::spawn(async move {
             barrier.wait().await;
@@ -91,6 +97,9 @@ pub async fn check_concurrent_device_revoke<S: Store + 'static>(stores: &[Arc<S>
                 refused: false,
             };
             for _ in 0..MAX_ROUNDS {
+                if !revoking.load(Ordering::SeqCst) {
+                    clock.advance(LAST_USE_RESOLUTION);
+                }
                 let ticket = tickets.fetch_add(1, Ordering::SeqCst);
                 match service.verify_remembered(&user, token.as_str()).await {
                     Ok(_) => {
@@ -118,7 +127,7 @@ pub async fn check_concurrent_device_revoke<S: Store + 'static>(stores: &[Arc<S>
         let service = Arc::clone(harness.service(SIGNERS));
         let (tickets, successes, barrier) =
             (Arc::clone(&tickets), Arc::clone(&successes), Arc::clone(&barrier));
-        let revoked_at = Arc::clone(&revoked_at);
+        let (revoked_at, revoking) = (Arc::clone(&revoked_at), Arc::clone(&revoking));
         let user = user.clone();
         tokio::spawn(async move {
             barrier.wait().await;
@@ -129,6 +138,7 @@ pub async fn check_concurrent_device_revoke<S: Store + 'static>(stores: &[Arc<S>
                 }
                 tokio::task::yield_now().await;
             }
+            revoking.store(true, Ordering::SeqCst);
             loop {
                 match service.revoke_device(&user, &id).await {
                     Ok(true) => break,

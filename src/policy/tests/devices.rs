@@ -189,6 +189,42 @@ fn a_sign_in_records_the_use_and_touches_neither_throttle_nor_the_epoch() {
 }
 
 #[test]
+fn a_sign_in_within_a_minute_of_the_recorded_use_writes_nothing() {
+    use crate::policy::device::LAST_USE_RESOLUTION;
+    let fx = Fixture::enrolled();
+    let record = remembered(&fx, fx.record.clone(), 1, NOW);
+    for at in [NOW, NOW + 1, NOW + LAST_USE_RESOLUTION - 1] {
+        let (outcome, new) = sign_in_remembered(Some(record.clone()), &id(1), 1, at);
+        assert_eq!(outcome.unwrap().device.last_used_at, NOW, "at {at}");
+        assert!(new.is_none(), "a sign-in {} s after the last use wrote", at - NOW);
+    }
+    let at = NOW + LAST_USE_RESOLUTION;
+    let (outcome, new) = sign_in_remembered(Some(record.clone()), &id(1), 1, at);
+    assert_eq!(outcome.unwrap().device.last_used_at, at);
+    assert_eq!(new.unwrap().devices[0].last_used_at, at);
+}
+
+#[test]
+fn a_fresh_sign_in_still_writes_to_drop_an_expired_device() {
+    use crate::policy::device::LAST_USE_RESOLUTION;
+    let fx = Fixture::enrolled();
+    let record = remembered(&fx, fx.record.clone(), 1, NOW);
+    // Device 2 expires at NOW + TTL - 10; device 1 is used 30 s before that, then again 20 s
+    // later, within the minute, when device 2 has expired.
+    let mut record = remembered(&fx, record, 2, NOW - 10);
+    record.devices[0].last_used_at = NOW + TTL - 30;
+    let at = NOW + TTL - 30 + LAST_USE_RESOLUTION / 3;
+    let (outcome, new) = sign_in_remembered(Some(record), &id(1), 1, at);
+    assert_eq!(outcome.unwrap().device.last_used_at, NOW + TTL - 30);
+    let new = new.expect("the expired device is dropped");
+    assert_eq!(new.devices.len(), 1);
+    assert_eq!(
+        (new.devices[0].id, new.devices[0].last_used_at),
+        (id(1), NOW + TTL - 30)
+    );
+}
+
+#[test]
 fn a_device_signs_in_until_the_second_it_expires() {
     let fx = Fixture::enrolled();
     let record = remembered(&fx, fx.record.clone(), 1, NOW);
