@@ -15,6 +15,10 @@ use crate::store::Store;
 
 /// Tasks signing in on the device while it is revoked.
 const SIGNERS: usize = CONTENDERS / 8;
+/// Writing sign-ins each task makes once the revoke has started.
+const WRITES_AFTER: usize = 4;
+// The revoke loses at most this many races: fewer than the service retries.
+const _: () = assert!(SIGNERS * (WRITES_AFTER + 1) < crate::service::Config::DEFAULT_MAX_RETRIES as usize);
 /// Sign-ins one task makes at most before the check gives up on seeing the revoke.
 const MAX_ROUNDS: usize = 10_000;
 
@@ -76,10 +80,11 @@ pub async fn check_concurrent_device_revoke<S: Store + 'static>(stores: &[Arc<S>
     let tickets = Arc::new(AtomicU64::new(0));
     let revoked_at = Arc::new(AtomicU64::new(NOT_YET));
     let successes = Arc::new(AtomicUsize::new(0));
-    // Until the revoke starts, each sign-in moves the clock past the last use's resolution, so
-    // that it writes: the revoke's first attempt then races writes in flight (a sign-in's write
-    // must never bring a revoked device back). From then on sign-ins within the minute only
-    // read, as a token used in a loop does.
+    // Until the revoke starts and for `WRITES_AFTER` rounds of each task after, each sign-in
+    // moves the clock past the last use's resolution, so that it writes: the revoke races
+    // writes (a sign-in's write must never bring a revoked device back). Then sign-ins within
+    // the minute only read, as a token used in a loop does; the revoke has lost at most
+    // `SIGNERS · (WRITES_AFTER + 1)` races by then, within the service's retries.
     let revoking = Arc::new(AtomicBool::new(false));
     let barrier = Arc::new(tokio::sync::Barrier::new(SIGNERS + 1));
     let mut signers = Vec::with_capacity(SIGNERS);
@@ -96,9 +101,13 @@ pub async fn check_concurrent_device_revoke<S: Store + 'static>(stores: &[Arc<S>
                 accepted: Vec::new(),
                 refused: false,
             };
+            let mut writes = 0;
             for _ in 0..MAX_ROUNDS {
-                if !revoking.load(Ordering::SeqCst) {
+                if writes < WRITES_AFTER {
                     clock.advance(LAST_USE_RESOLUTION);
+                    if revoking.load(Ordering::SeqCst) {
+                        writes += 1;
+                    }
                 }
                 let ticket = tickets.fetch_add(1, Ordering::SeqCst);
                 match service.verify_remembered(&user, token.as_str()).await {
