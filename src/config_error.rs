@@ -22,6 +22,7 @@ use crate::uri::UriError;
 /// | `MaxAuthenticators` | 〃 | `a user may hold 1 to {max} authenticators` |
 /// | `DeviceTtl` | 〃 | `a remembered device must live {min} s to {max} s` |
 /// | `MaxRememberedDevices` | 〃 | `a user may keep 1 to {max} remembered devices` |
+/// | `GuessingBudget` | [`GuessingBudget::new`](crate::policy::GuessingBudget::new) | `a guessing bound of 1 in {min} to 1 in {max} a year` |
 /// | `NoKeys` | [`ServerKeys::parse`](crate::keys::ServerKeys::parse) | `the server keys hold no entry` |
 /// | `KeyEntry` | 〃 | `server key entry {entry}: {problem}`, the [`EntryProblem`]'s text |
 /// | `KeySecretLength` | [`ServerKeys::new`](crate::keys::ServerKeys::new), [`with_old_secret`](crate::keys::ServerKeys::with_old_secret) | `a server secret of {len} bytes (32 to 64 are accepted)` |
@@ -92,6 +93,13 @@ pub enum ConfigError {
     MaxRememberedDevices {
         /// The most allowed ([`Policy::MAX_REMEMBERED_DEVICES_LIMIT`](crate::policy::Policy::MAX_REMEMBERED_DEVICES_LIMIT)).
         max: usize,
+    },
+    /// A yearly guessing bound looser or tighter than a policy may set.
+    GuessingBudget {
+        /// The loosest, 1 in this ([`GuessingBudget::MIN_ONE_IN`](crate::policy::GuessingBudget::MIN_ONE_IN)).
+        min: u64,
+        /// The tightest, 1 in this ([`GuessingBudget::MAX_ONE_IN`](crate::policy::GuessingBudget::MAX_ONE_IN)).
+        max: u64,
     },
     /// The text of the server keys holds no entry (it is empty, or only white space).
     NoKeys,
@@ -166,6 +174,9 @@ impl fmt::Display for ConfigError {
             Self::DeviceTtl { min, max } => write!(f, "a remembered device must live {min} s to {max} s"),
             Self::MaxRememberedDevices { max } => {
                 write!(f, "a user may keep 1 to {max} remembered devices")
+            }
+            Self::GuessingBudget { min, max } => {
+                write!(f, "a guessing bound of 1 in {min} to 1 in {max} a year")
             }
             Self::NoKeys => f.write_str("the server keys hold no entry"),
             Self::KeyEntry { entry, problem } => write!(f, "server key entry {entry}: {problem}"),

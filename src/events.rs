@@ -5,8 +5,9 @@
 //! backup code or a hash. OWASP's MFA guidance asks that users be told of changes to their second
 //! factor and of failed attempts, and NIST SP 800-63B-4 that replacing recovery codes notify the
 //! user: [`EventKind::EnrollmentConfirmed`], [`EventKind::Disabled`],
-//! [`EventKind::BackupCodesRegenerated`], [`EventKind::Locked`], [`EventKind::BackupCodesLow`]
-//! and [`EventKind::DeviceRemembered`] are the ones to forward to the user.
+//! [`EventKind::BackupCodesRegenerated`], [`EventKind::Locked`], [`EventKind::BackupCodesLow`],
+//! [`EventKind::GuessingBudgetLow`] and [`EventKind::DeviceRemembered`] are the ones to forward
+//! to the user.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -85,6 +86,7 @@ impl Event {
 ///             | EventKind::Disabled { .. }
 ///             | EventKind::BackupCodesRegenerated { .. }
 ///             | EventKind::BackupCodesLow { .. }
+///             | EventKind::GuessingBudgetLow { .. }
 ///             | EventKind::Locked { .. }
 ///     )
 /// }
@@ -145,6 +147,14 @@ pub enum EventKind {
     BackupCodesLow {
         /// Unused codes left.
         remaining: usize,
+    },
+    /// A wrong authenticator code took the long-term guessing budget
+    /// ([`GuessingBudget`](crate::policy::GuessingBudget)) below a quarter: someone who knows
+    /// the password may be guessing. Tell the user to change it; when the budget is spent, codes
+    /// are refused until it refills, and backup codes and remembered devices still sign in.
+    GuessingBudgetLow {
+        /// Wrong codes the budget still pays for.
+        guesses_left: u32,
     },
     /// The second factor was disabled.
     Disabled {

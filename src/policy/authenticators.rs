@@ -160,7 +160,7 @@ pub(crate) fn remove<H: CodeHasher + ?Sized>(
 }
 
 /// The support desk's reset, without a proof, for a user whose identity an operator checked some
-/// other way: every authenticator, the pending enrollment, the backup codes, the throttles, the
+/// other way: every authenticator, the pending enrollment, the backup codes, the throttles and the guessing budget, the
 /// login challenge and every remembered device go; the epoch moves. The outcome is the new epoch,
 /// or `None` if there was nothing to reset (no record, or nothing in it).
 pub(crate) fn reset(record: Option<Opened>) -> Decision<Option<u64>> {
@@ -175,6 +175,7 @@ pub(crate) fn reset(record: Option<Opened>) -> Decision<Option<u64>> {
         && record.challenge.is_none()
         && record.code_throttle == empty.code_throttle
         && record.backup_throttle == empty.backup_throttle
+        && record.budget == empty.budget
     {
         return (Ok(None), None);
     }
@@ -184,6 +185,8 @@ pub(crate) fn reset(record: Option<Opened>) -> Decision<Option<u64>> {
     record.challenge = None;
     record.code_throttle = empty.code_throttle;
     record.backup_throttle = empty.backup_throttle;
+    // The new secret the user enrolls next owes nothing to guesses at the old one.
+    record.budget = empty.budget;
     move_epoch(&mut record);
     (Ok(Some(record.epoch)), Some(record))
 }

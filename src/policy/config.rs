@@ -1,7 +1,7 @@
 //! The rules a service applies: the window, the drift it learns, how long an enrollment waits,
 //! and how each path is throttled.
 
-use super::ThrottlePolicy;
+use super::{GuessingBudget, ThrottlePolicy};
 use crate::config_error::ConfigError;
 use crate::otp::{Totp, Window};
 use crate::record::Record;
@@ -15,6 +15,7 @@ use crate::record::Record;
 /// | resynchronisation | two consecutive codes, searched ±20 steps | RFC 6238 §6, RFC 4226 §7.4 |
 /// | pending enrollment | expires after 10 min | — |
 /// | authenticator codes | [`ThrottlePolicy::DEFAULT`]: 3 free failures, 60 s doubling to 24 h, locked at 100 | RFC 4226 §7.3, NIST SP 800-63B §5.2.2 |
+/// | long-term guessing bound | 1 in 1 000 a year, whatever the sign-in pattern ([`GuessingBudget::DEFAULT`]) | — (RFC 4226 §7.2's model) |
 /// | backup codes | their own budget, [`ThrottlePolicy::DEFAULT`] | NIST SP 800-63B-4 (look-up secrets are throttled) |
 /// | remembered devices | 30 days (1 hour to 400 days), at most 10 per user (1 to 32), the oldest evicted first | — |
 ///
@@ -58,14 +59,14 @@ use crate::record::Record;
 /// # The security of the defaults, as a number
 ///
 /// An online attacker who knows the password and guesses 6-digit codes as fast as the default
-/// policy allows breaks into the account of a user who logs in once a day with probability at
-/// most **1.42 % a year** (about 1 in 70): 13 guesses a day, 365 days, 3 codes in the window,
-/// `365 · 13 · 3 / 10⁶`. Against a user who never logs in, the hard lock bounds it at
-/// `100 · 3 / 10⁶` = **0.03 %**, for ever. [`GuessingOdds`](crate::policy::GuessingOdds) has the formula and computes it for
-/// any policy; `tests/service/policy_odds.rs` runs such an attacker through the service for a simulated
-/// year. A stricter window or 8 digits divide these numbers by 3 and by 100; each further
-/// authenticator a user holds adds as much again (2.85 % and 4.27 % a year with 2 and 3), since
-/// every guess is compared with each one's window.
+/// policy allows finds a valid code with probability at most **1 in 1 000 a year** (0.1 %),
+/// whatever the user's sign-in pattern, wherever the year starts, and however many
+/// authenticators the user holds: wrong codes spend a long-term budget that no success refills
+/// ([`GuessingBudget`]) — 333 a year with one authenticator, 111 with three. Against a user who
+/// never logs in, the hard lock stops it first, at `100 · 3 / 10⁶` = **0.03 %**, for ever.
+/// [`GuessingOdds`](crate::policy::GuessingOdds) has the formulas and computes them for any
+/// policy; `tests/service/policy_odds.rs` runs the attacker's best strategy through the service
+/// for two simulated years against users who never, daily and hourly sign in.
 ///
 /// ```
 /// use twofactor::policy::{Policy, ThrottlePolicy};
@@ -88,6 +89,7 @@ pub struct Policy {
     max_authenticators: usize,
     code_throttle: ThrottlePolicy,
     backup_throttle: ThrottlePolicy,
+    guessing_budget: GuessingBudget,
     device_ttl: u64,
     max_remembered_devices: usize,
 }
@@ -127,6 +129,7 @@ impl Policy {
         max_authenticators: Self::DEFAULT_MAX_AUTHENTICATORS,
         code_throttle: ThrottlePolicy::DEFAULT,
         backup_throttle: ThrottlePolicy::DEFAULT,
+        guessing_budget: GuessingBudget::DEFAULT,
         device_ttl: Self::DEFAULT_DEVICE_TTL,
         max_remembered_devices: Self::DEFAULT_MAX_REMEMBERED_DEVICES,
     };
@@ -173,6 +176,13 @@ impl Policy {
     #[must_use]
     pub const fn backup_throttle(&self) -> ThrottlePolicy {
         self.backup_throttle
+    }
+
+    /// The long-term bound on a guesser's chances, 1 in 1 000 a year by default: wrong codes
+    /// spend a budget that no success refills ([`GuessingBudget`]).
+    #[must_use]
+    pub const fn guessing_budget(&self) -> GuessingBudget {
+        self.guessing_budget
     }
 
     /// Seconds a device stays remembered, from the moment it is remembered; a sign-in on it does
@@ -306,6 +316,20 @@ impl PolicyBuilder {
     /// ```
     pub const fn max_remembered_devices(mut self, count: usize) -> Self {
         self.0.max_remembered_devices = count;
+        self
+    }
+
+    /// The long-term bound on a guesser's chances (default 1 in 1 000 a year).
+    ///
+    /// ```
+    /// use twofactor::policy::{GuessingBudget, Policy};
+    ///
+    /// let strict = Policy::builder().guessing_budget(GuessingBudget::new(100_000)?).build()?;
+    /// assert_eq!(strict.guessing_budget().guesses_a_year(1, 3, 6), 3);
+    /// # Ok::<(), twofactor::ConfigError>(())
+    /// ```
+    pub const fn guessing_budget(mut self, budget: GuessingBudget) -> Self {
+        self.0.guessing_budget = budget;
         self
     }
 

@@ -3,9 +3,10 @@
 use alloc::string::String;
 use alloc::sync::Arc;
 
+use super::budget::code_odds;
 use super::outcome::{Refusal, Via};
 use super::verify::check_code;
-use super::{Decision, Policy, clear_throttles, move_epoch, refuse};
+use super::{Decision, Policy, move_epoch, refuse, succeed};
 use crate::backup::{BackupCodeSet, BackupError};
 use crate::otp::{Code, Match, TotpParams};
 use crate::record::Opened;
@@ -83,7 +84,8 @@ where
     if now >= pending.expires_at {
         return refuse(Refusal::EnrollmentExpired);
     }
-    if let Err(refusal) = policy.gate(&record, Via::Code, now) {
+    let cost = code_odds(policy, [&pending.params]);
+    if let Err(refusal) = policy.gate(&record, Via::Code, cost, now) {
         return refuse(refusal);
     }
     let Ok(code) = Code::parse(input, pending.params.digits()) else {
@@ -93,7 +95,7 @@ where
         .secret
         .totp
         .verify_code(&code, now, policy.window(), 0, None);
-    check_code(record, checked, now, policy, |mut record, found: Match| {
+    check_code(record, checked, cost, now, policy, |mut record, found: Match| {
         let first = !record.is_enabled();
         if first {
             match make_backup() {
@@ -113,7 +115,7 @@ where
         let learned = (found.step(), policy.clamp_drift(found.drift()));
         let id = record.add_authenticator(label.clone(), secret, params, Some(learned), now);
         move_epoch(&mut record);
-        clear_throttles(&mut record);
+        succeed(&mut record);
         let confirmation = Confirmation {
             matched: found,
             id,

@@ -29,6 +29,7 @@
 #![cfg_attr(not(feature = "std"), allow(dead_code, unused_imports))]
 
 mod authenticators;
+mod budget;
 mod challenge;
 mod change;
 mod config;
@@ -46,6 +47,7 @@ mod verify;
 mod tests;
 
 pub use authenticators::AuthenticatorInfo;
+pub use budget::GuessingBudget;
 pub use config::{Policy, PolicyBuilder};
 pub use device::{RememberedDeviceInfo, RememberedSignIn};
 pub use label::LabelProblem;
@@ -62,8 +64,10 @@ pub(crate) use challenge::{
     issue as issue_challenge, resync_with as resync_with_challenge, verify_with as verify_with_challenge,
 };
 pub(crate) use change::{disable, regenerate, unlock};
+#[cfg(feature = "testkit")]
+pub(crate) use device::LAST_USE_RESOLUTION;
 pub(crate) use device::{
-    LAST_USE_RESOLUTION, devices as remembered_devices, remember as remember_device, revoke as revoke_device,
+    devices as remembered_devices, remember as remember_device, revoke as revoke_device,
     revoke_all as revoke_all_devices, sign_in as sign_in_remembered,
 };
 pub(crate) use enroll::{begin, confirm};
@@ -74,7 +78,7 @@ pub(crate) use status::status;
 pub(crate) use throttle::Failed;
 pub(crate) use verify::{Expect, Proof, verify};
 
-use crate::record::{Opened, State, Throttle};
+use crate::record::{Opened, SinceSuccess, State, Throttle};
 
 /// A decision: the outcome, and the record to write if the state changed (`None`: nothing to
 /// write, and nothing to discard).
@@ -93,7 +97,15 @@ fn move_epoch<S>(record: &mut State<S>) {
     record.devices.clear();
 }
 
-/// A success on either path clears both (NIST SP 800-63B: counts reset after a success).
+/// A success on either path clears both throttles (NIST SP 800-63B: counts reset after a
+/// success) — not the long-term guessing budget — and returns the failures since the last
+/// sign-in, for the success to report.
+fn succeed(record: &mut Opened) -> SinceSuccess {
+    clear_throttles(record);
+    record.since_success
+}
+
+/// Clears both paths' counters, delays and locks.
 fn clear_throttles(record: &mut Opened) {
     record.code_throttle = Throttle::default();
     record.backup_throttle = Throttle::default();

@@ -1,6 +1,7 @@
 //! The chances of an online guessing attacker against a policy, as a number: see
 //! [`GuessingOdds`].
 
+use super::budget::PICO;
 use super::{Policy, ThrottlePolicy};
 use crate::otp::Digits;
 
@@ -12,74 +13,95 @@ use crate::otp::Digits;
 /// window, so it succeeds with probability at most `w / 10^digits`, and `g` guesses with
 /// probability at most `g · w / 10^digits` (RFC 4226 §7.2: `s · v / 10^Digit`).
 ///
-/// How many guesses? A success clears the counters (NIST SP 800-63B), so a user who logs in
-/// regularly refills the attacker's budget. Between two logins `T` seconds apart, the attacker
-/// gets the free failures and then every further failure whose delay still ends before the next
-/// login — a failure whose delay runs past it would refuse the user's login too, leaving the
-/// counters uncleared and the attacker's budget unrefilled (and telling the user something is
-/// wrong), so that over time it gets fewer guesses, not more. With delays `d₁, d₂, …` after the free failures `f`:
+/// How many guesses? Two limits hold at once, and the attacker gets the smaller:
+///
+/// * **The long-term budget** ([`GuessingBudget`](super::GuessingBudget)): wrong codes spend
+///   their odds from a bucket no success refills, at most `B = 1 / one_in` over any year —
+///   `⌊B · 10^digits / w⌋` guesses, 333 a year at the defaults.
+/// * **The short-term throttle** ([`ThrottlePolicy`]): a success clears its counters (NIST SP
+///   800-63B), so between two logins `T` seconds apart the attacker gets the free failures and
+///   then every further failure whose delay still ends before the next login (a later one would
+///   refuse the user's login too and tell the user something is wrong). With delays `d₁, d₂, …`
+///   after the free failures `f`: `g(T) = f + max { m : d₁ + … + dₘ ≤ T }`, never reaching the
+///   lock — 13 a day at the defaults (`f = 3`, `dᵢ = 60 s · 2^(i−1)` up to 24 h), 4 745 a year,
+///   which is what a success-cleared throttle alone would give: 1.42 % a year.
+///
+/// With the defaults and one login a day, the budget binds: 333 guesses a year, so
 ///
 /// ```text
-/// g(T) = f + max { m : d₁ + … + dₘ ≤ T },   never reaching the lock
+/// P ≤ 333 · 3 / 10⁶ ≈ 0.0999 %   (at most 1 in 1 000, whatever the sign-in pattern)
 /// ```
 ///
-/// With the defaults (`f = 3`, `dᵢ = 60 s · 2^(i−1)` up to 24 h, `w = 3`, 6 digits) and one
-/// login a day, `60 s · (2^m − 1) ≤ 86 400 s` gives `m = 10`, so `g = 13` guesses a day, and in a
-/// year
-///
-/// ```text
-/// P ≤ 365 · 13 · 3 / 10⁶ = 14 235 / 10⁶ ≈ 1.42 %   (about 1 in 70)
-/// ```
-///
-/// A user who never logs in is protected by the hard lock alone: the 100th consecutive failure
-/// locks the path, after about 86 days of delays, so `P ≤ 100 · 3 / 10⁶ = 0.03 %` (1 in 3 333),
-/// for ever. Backup codes, on their own budget, add `13 · 365 · 10 / 2⁸⁰ ≈ 4 · 10⁻²⁰` a year.
-/// `tests/service/policy_odds.rs` runs such an attacker through the service with a manual clock for a
-/// simulated year and checks that it gets exactly these numbers of guesses.
+/// A user who never logs in is protected by the hard lock first: the 100th consecutive failure
+/// locks the path, so `P ≤ 100 · 3 / 10⁶ = 0.03 %`, for ever. Backup codes, on their own path,
+/// add `13 · 365 · 10 / 2⁸⁰ ≈ 4 · 10⁻²⁰` a year. `tests/service/policy_odds.rs` runs the
+/// attacker's best strategy through the service with a manual clock for two simulated years
+/// (users who never sign in, sign in daily, sign in hourly; 1, 2 and 3 authenticators) and
+/// checks every 365-day span against these numbers.
 ///
 /// **Several authenticators.** A guess is compared with the window of every authenticator the
-/// user holds, so with `n` of them it is compared with `n · w` codes and the bound is `n` times
-/// higher ([`GuessingOdds::with_authenticators`]); the throttle is per user, so the number of
-/// guesses does not change. At the defaults, a year:
+/// user holds, so with `n` of them it is compared with `n · w` codes; the budget charges each
+/// guess that much, so the attacker gets `n` times fewer guesses and the bound stays
+/// ([`GuessingOdds::with_authenticators`]). The short-term throttle is per user and counts a
+/// guess once. At the defaults, a year:
 ///
-/// | authenticators | daily login | never logs in (the lock) |
-/// | --- | --- | --- |
-/// | 1 | 1.42 % | 0.03 % |
-/// | 2 | 2.85 % | 0.06 % |
-/// | 3 (the default most) | 4.27 % | 0.09 % |
+/// | authenticators | guesses, daily login | P, daily login | never logs in (the lock) |
+/// | --- | --- | --- | --- |
+/// | 1 | 333 | 0.0999 % | 0.03 % |
+/// | 2 | 166 | 0.0996 % | 0.06 % |
+/// | 3 (the default most) | 111 | 0.0999 % | 0.09 % |
 ///
 /// ```
 /// use twofactor::otp::Digits;
 /// use twofactor::policy::Policy;
 ///
 /// let year = Policy::DEFAULT.odds_with_logins(Digits::Six, 86_400, 365 * 86_400);
-/// assert_eq!(year.guesses(), 365 * 13);
-/// assert!((year.probability() - 0.014_235).abs() < 1e-9);
+/// assert_eq!(year.guesses(), 333);
+/// assert!(year.probability() <= 1e-3);
 ///
 /// let idle = Policy::DEFAULT.odds_without_logins(Digits::Six);
 /// assert_eq!(idle.guesses(), 100);
 /// assert!((idle.probability() - 0.000_3).abs() < 1e-12);
 ///
 /// let three = year.with_authenticators(3);
-/// assert_eq!((three.guesses(), three.candidates_per_guess()), (365 * 13, 9));
-/// assert!((three.probability() - 0.042_705).abs() < 1e-9);
+/// assert_eq!((three.guesses(), three.candidates_per_guess()), (111, 9));
+/// assert!(three.probability() <= 1e-3);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GuessingOdds {
-    guesses: u64,
+    /// What the short-term throttle lets through.
+    throttled: u64,
+    /// The long-term budget over the span, in picochances (`u64::MAX`: no limit).
+    budget: u64,
     candidates: u32,
     code_space: u64,
 }
 
 impl GuessingOdds {
-    /// The number of guesses the attacker gets.
+    /// The number of guesses the attacker gets: the smaller of what the throttle and the budget
+    /// let through.
     #[must_use]
     pub const fn guesses(&self) -> u64 {
-        self.guesses
+        if self.budget == u64::MAX {
+            return self.throttled;
+        }
+        let cost = (self.candidates as u64)
+            .saturating_mul(PICO)
+            .div_ceil(self.code_space);
+        let budgeted = match self.budget.checked_div(cost) {
+            Some(budgeted) => budgeted,
+            None => u64::MAX,
+        };
+        if budgeted < self.throttled {
+            budgeted
+        } else {
+            self.throttled
+        }
     }
 
     /// The same attacker against a user who holds `count` authenticators (at least 1): each guess
-    /// is compared with every one's window, `count` times as many codes.
+    /// is compared with every one's window, `count` times as many codes, and spends as much more
+    /// of the budget.
     #[must_use]
     pub const fn with_authenticators(self, count: u32) -> Self {
         let count = if count == 0 { 1 } else { count };
@@ -110,7 +132,7 @@ impl GuessingOdds {
         reason = "a probability; exact below 2^53 guesses"
     )]
     pub fn probability(&self) -> f64 {
-        let p = self.guesses as f64 * f64::from(self.candidates) / self.code_space as f64;
+        let p = self.guesses() as f64 * f64::from(self.candidates) / self.code_space as f64;
         p.min(1.0)
     }
 }
@@ -149,7 +171,8 @@ impl ThrottlePolicy {
 
 impl Policy {
     /// The attacker's chances over `span` seconds against a user who logs in successfully every
-    /// `interval` seconds: `⌊span / interval⌋ · g(interval)` guesses (see [`GuessingOdds`]).
+    /// `interval` seconds: the smaller of `⌊span / interval⌋ · g(interval)` guesses and what the
+    /// long-term budget pays for over the span (see [`GuessingOdds`]).
     ///
     /// # Panics
     /// Never; an `interval` of 0 is taken as 1 second.
@@ -157,7 +180,10 @@ impl Policy {
     pub fn odds_with_logins(&self, digits: Digits, interval: u64, span: u64) -> GuessingOdds {
         let interval = interval.max(1);
         let per_interval = u64::from(self.code_throttle().guesses_within(interval));
-        self.odds(digits, (span / interval).saturating_mul(per_interval))
+        GuessingOdds {
+            budget: self.guessing_budget().over(span),
+            ..self.odds(digits, (span / interval).saturating_mul(per_interval))
+        }
     }
 
     /// The attacker's chances, for ever, against a user who never logs in: the hard lock stops it
@@ -169,7 +195,8 @@ impl Policy {
 
     fn odds(&self, digits: Digits, guesses: u64) -> GuessingOdds {
         GuessingOdds {
-            guesses,
+            throttled: guesses,
+            budget: u64::MAX,
             candidates: self.window().len(),
             code_space: 10u64.pow(u32::from(digits.get())),
         }
@@ -214,16 +241,20 @@ mod tests {
         let year = Policy::DEFAULT.odds_with_logins(Digits::Six, 86_400, 365 * 86_400);
         assert_eq!(
             (year.guesses(), year.candidates_per_guess(), year.code_space()),
-            (4745, 3, 1_000_000)
+            (333, 3, 1_000_000)
         );
-        assert!((year.probability() - 0.014_235).abs() < 1e-12);
+        assert!((year.probability() - 0.000_999).abs() < 1e-12);
+        // The throttle alone would let 13 a day through.
+        assert_eq!(year.throttled, 4745);
         let idle = Policy::DEFAULT.odds_without_logins(Digits::Six);
         assert_eq!(idle.guesses(), 100);
         let strict = Policy::builder().window(Window::CURRENT_ONLY).build().unwrap();
+        // 8 digits, one code a guess: the throttle binds (4 745 a year, under the budget's 100 000).
         let eight = strict.odds_with_logins(Digits::Eight, 86_400, 365 * 86_400);
         assert!((eight.probability() - 4745.0 / 1e8).abs() < 1e-15);
         let certain = GuessingOdds {
-            guesses: u64::MAX,
+            throttled: u64::MAX,
+            budget: u64::MAX,
             candidates: 21,
             code_space: 10,
         };

@@ -47,6 +47,10 @@ impl fmt::Display for Via {
 ///
 /// fn greet(verified: &Verified) -> String {
 ///     match (verified.via, verified.backup_codes_remaining) {
+///         _ if verified.failed_attempts > 0 => format!(
+///             "Signed in. {} failed attempts since your last sign-in: if they were not you, change your password.",
+///             verified.failed_attempts
+///         ),
 ///         (Via::BackupCode, left) if left <= 2 => format!("Signed in. {left} backup codes left: make new ones."),
 ///         _ => "Signed in.".to_owned(),
 ///     }
@@ -68,6 +72,13 @@ pub struct Verified {
     pub backup_codes_remaining: usize,
     /// The credential epoch after the decision.
     pub epoch: u64,
+    /// Wrong codes and backup codes typed for this user since the last sign-in with a code or
+    /// a backup code: say so ("3 failed attempts since your last sign-in — if they were not
+    /// you, change your password"). A sign-in ends the count; a proof for a change and a
+    /// sign-in on a remembered device do not.
+    pub failed_attempts: u32,
+    /// When that last sign-in was, if there was one since 0.2 began counting.
+    pub previous_sign_in_at: Option<u64>,
 }
 
 /// Why the policy refused. The service turns it into its public error.

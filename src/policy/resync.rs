@@ -1,5 +1,6 @@
 //! Resynchronisation: two consecutive codes re-centre the window on a clock that drifted far.
 
+use super::budget::record_odds;
 use super::outcome::{Refusal, Via};
 use super::verify::{best_of, check_code, spend_step};
 use super::{Decision, Policy, refuse};
@@ -29,7 +30,9 @@ pub(crate) fn resync(
     if !record.is_enabled() {
         return refuse(Refusal::NotEnrolled);
     }
-    if let Err(refusal) = policy.gate(&record, Via::Code, now) {
+    // A pair is charged as one code: far more than its odds (two codes in a row), never less.
+    let cost = record_odds(policy, &record);
+    if let Err(refusal) = policy.gate(&record, Via::Code, cost, now) {
         return refuse(refusal);
     }
     let checked = best_of(record.authenticators.iter().map(|authenticator| {
@@ -42,9 +45,16 @@ pub(crate) fn resync(
             .totp
             .resync_within(first, second, now, reach, last_step)
     }));
-    check_code(record, checked, now, policy, |mut record, (index, found)| {
-        let previous = record.authenticators.get(index).map_or(0, |a| a.drift);
-        let id = spend_step(&mut record, index, found, now, policy).unwrap_or(0);
-        (Ok((found, id, previous)), Some(record))
-    })
+    check_code(
+        record,
+        checked,
+        cost,
+        now,
+        policy,
+        |mut record, (index, found)| {
+            let previous = record.authenticators.get(index).map_or(0, |a| a.drift);
+            let id = spend_step(&mut record, index, found, now, policy).0.unwrap_or(0);
+            (Ok((found, id, previous)), Some(record))
+        },
+    )
 }

@@ -1,6 +1,8 @@
 //! What a user's record says, read at a time under a policy.
 
 use super::Policy;
+use super::budget::record_odds;
+use super::outcome::{Refusal, Via};
 use super::throttle::Gate;
 use crate::record::State;
 
@@ -57,7 +59,8 @@ pub struct Status {
     pub pending_until: Option<u64>,
     /// Unused backup codes, if there is a set.
     pub backup_codes_remaining: Option<usize>,
-    /// The authenticator-code path.
+    /// The authenticator-code path: its throttle, and the long-term guessing budget (refused
+    /// until it refills shows as [`Throttling::Until`]).
     pub codes: Throttling,
     /// The backup-code path.
     pub backup_codes: Throttling,
@@ -65,6 +68,16 @@ pub struct Status {
     pub code_failures: u32,
     /// Consecutive failed backup codes since the last success.
     pub backup_failures: u32,
+    /// Wrong codes and backup codes since the last sign-in with a code or a backup code,
+    /// however many: tell the user ("3 failed attempts since your last sign-in").
+    pub failed_attempts: u32,
+    /// When that last sign-in was.
+    pub last_sign_in_at: Option<u64>,
+    /// Wrong authenticator codes the long-term guessing budget pays for now
+    /// ([`GuessingBudget`](super::GuessingBudget)); `None` without an authenticator. At 0,
+    /// codes are refused until the budget refills: backup codes and remembered devices still
+    /// sign in.
+    pub guesses_left: Option<u32>,
     /// The learned clock drift of the user's first authenticator, in steps.
     pub drift: Option<i64>,
     /// The credential epoch: it moves when the second factor is enabled, disabled or its backup
@@ -93,6 +106,9 @@ pub(crate) fn status<S>(record: Option<&State<S>>, now: u64, policy: &Policy) ->
             backup_codes: Throttling::Open,
             code_failures: 0,
             backup_failures: 0,
+            failed_attempts: 0,
+            last_sign_in_at: None,
+            guesses_left: None,
             drift: None,
             epoch: 0,
         };
@@ -107,10 +123,20 @@ pub(crate) fn status<S>(record: Option<&State<S>>, now: u64, policy: &Policy) ->
             .map(|pending| pending.expires_at)
             .filter(|&expires_at| now < expires_at),
         backup_codes_remaining: record.backup_codes_remaining(),
-        codes: throttling(policy.code_throttle().gate(&record.code_throttle, now)),
+        codes: match policy.gate(record, Via::Code, record_odds(policy, record), now) {
+            Ok(()) => Throttling::Open,
+            Err(Refusal::Throttled(_, until)) => Throttling::Until(until),
+            Err(_) => Throttling::Locked,
+        },
         backup_codes: throttling(policy.backup_throttle().gate(&record.backup_throttle, now)),
         code_failures: record.code_throttle.failures,
         backup_failures: record.backup_throttle.failures,
+        failed_attempts: record.since_success.failures,
+        last_sign_in_at: record.since_success.last_at,
+        guesses_left: record.is_enabled().then(|| {
+            let cost = record_odds(policy, record);
+            policy.guessing_budget().left(&record.budget, cost, now)
+        }),
         drift: record.primary().map(|active| active.drift),
         epoch: record.epoch,
     }

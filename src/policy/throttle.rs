@@ -4,7 +4,7 @@
 use super::Policy;
 use super::outcome::{Refusal, Via};
 use crate::config_error::ConfigError;
-use crate::record::{State, Throttle};
+use crate::record::{Opened, State, Throttle};
 
 /// How failed attempts on one path are throttled (RFC 4226 §7.3, NIST SP 800-63B §5.2.2).
 ///
@@ -69,6 +69,10 @@ pub(crate) struct Failed {
     pub(crate) retry_at: Option<u64>,
     /// Whether this failure locked the path.
     pub(crate) locked: bool,
+    /// Wrong codes the long-term guessing budget still pays for (the code path only).
+    pub(crate) guesses_left: Option<u32>,
+    /// Whether this failure took the guessing budget below a quarter.
+    pub(crate) budget_low: bool,
 }
 
 /// `blocked_until` of a locked path: no time ends the lock.
@@ -170,12 +174,16 @@ impl ThrottlePolicy {
                     failures,
                     retry_at: None,
                     locked: true,
+                    guesses_left: None,
+                    budget_low: false,
                 }
             }
             Some(0) => Failed {
                 failures,
                 retry_at: None,
                 locked: false,
+                guesses_left: None,
+                budget_low: false,
             },
             Some(delay) => {
                 let until = now.saturating_add(delay);
@@ -185,6 +193,8 @@ impl ThrottlePolicy {
                     failures,
                     retry_at: Some(throttle.blocked_until),
                     locked: false,
+                    guesses_left: None,
+                    budget_low: false,
                 }
             }
         }
@@ -261,19 +271,47 @@ impl ThrottlePolicyBuilder {
     }
 }
 
-/// The one mapping from a path's throttle to a refusal, for every flow that checks a code.
+/// The one mapping from a path's throttle to a refusal, and the one place a failure is
+/// counted, for every flow that checks a code.
 impl Policy {
     /// Whether an attempt on `via`'s path may be checked at `now`: refused, uncounted, while the
-    /// path is throttled or locked.
-    pub(crate) const fn gate<S>(&self, record: &State<S>, via: Via, now: u64) -> Result<(), Refusal> {
+    /// path is throttled or locked, or (an authenticator code, whose odds are `cost`) while the
+    /// long-term guessing budget cannot pay for it.
+    pub(crate) const fn gate<S>(
+        &self,
+        record: &State<S>,
+        via: Via,
+        cost: u64,
+        now: u64,
+    ) -> Result<(), Refusal> {
         let (rules, throttle) = match via {
             Via::Code => (self.code_throttle(), &record.code_throttle),
             Via::BackupCode => (self.backup_throttle(), &record.backup_throttle),
         };
         match rules.gate(throttle, now) {
-            Gate::Open => Ok(()),
+            Gate::Open => match via {
+                Via::Code => self.afford(record, cost, now),
+                Via::BackupCode => Ok(()),
+            },
             Gate::Throttled(until) => Err(Refusal::Throttled(via, until)),
             Gate::Locked => Err(Refusal::Locked(via)),
+        }
+    }
+
+    /// Counts one wrong attempt on `via`'s path at `now`: its throttle, the failures the user
+    /// is told of at the next success, and (an authenticator code, of odds `cost`) the guessing
+    /// budget.
+    pub(crate) fn fail(&self, record: &mut Opened, via: Via, cost: u64, now: u64) -> Failed {
+        record.since_success.failures = record.since_success.failures.saturating_add(1);
+        match via {
+            Via::Code => {
+                let mut failed = self.code_throttle().fail(&mut record.code_throttle, now);
+                let (left, low) = self.spend_budget(record, cost, now);
+                failed.guesses_left = Some(left);
+                failed.budget_low = low;
+                failed
+            }
+            Via::BackupCode => self.backup_throttle().fail(&mut record.backup_throttle, now),
         }
     }
 }
@@ -332,7 +370,9 @@ mod tests {
                 Failed {
                     failures,
                     retry_at: None,
-                    locked: false
+                    locked: false,
+                    guesses_left: None,
+                    budget_low: false,
                 }
             );
         }
@@ -359,7 +399,9 @@ mod tests {
             Failed {
                 failures: 100,
                 retry_at: None,
-                locked: true
+                locked: true,
+                guesses_left: None,
+                budget_low: false,
             }
         );
         assert_eq!(state.blocked_until, LOCKED);

@@ -3,11 +3,12 @@
 
 use alloc::sync::Arc;
 
+use super::budget::record_odds;
 use super::outcome::{Refusal, Verified, Via};
-use super::{Decision, Policy, clear_throttles, refuse};
+use super::{Decision, Policy, refuse, succeed};
 use crate::backup::{BackupError, CodeHasher, HashMemo};
 use crate::otp::{Code, Match, OtpError};
-use crate::record::Opened;
+use crate::record::{Opened, SinceSuccess};
 
 /// Which kind of code the caller expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +38,24 @@ pub(crate) fn verify<H: CodeHasher + ?Sized>(
     policy: &Policy,
 ) -> Decision<Verified> {
     match record {
-        Some(record) => accept(record, proof, now, policy),
+        Some(record) => match accept(record, proof, now, policy) {
+            (Ok(verified), Some(mut new)) => {
+                signed_in(&mut new, now);
+                (Ok(verified), Some(new))
+            }
+            other => other,
+        },
         None => refuse(Refusal::NotEnrolled),
     }
+}
+
+/// A sign-in ends the count of failures the user is told of (a proof for a change, given on a
+/// page the user reached by signing in, does not: its count runs on to the next sign-in).
+fn signed_in(record: &mut Opened, now: u64) {
+    record.since_success = SinceSuccess {
+        failures: 0,
+        last_at: Some(now),
+    };
 }
 
 /// The rules of one attempt, for a login or as the proof of a change. On success, the step or
@@ -74,7 +90,11 @@ pub(crate) fn accept<H: CodeHasher + ?Sized>(
         Path::Code => Via::Code,
         Path::BackupCode => Via::BackupCode,
     };
-    if let Err(refusal) = policy.gate(&record, via, now) {
+    let cost = match via {
+        Via::Code => record_odds(policy, &record),
+        Via::BackupCode => 0,
+    };
+    if let Err(refusal) = policy.gate(&record, via, cost, now) {
         return refuse(refusal);
     }
     match path {
@@ -127,17 +147,27 @@ fn accept_code(record: Opened, input: &str, now: u64, policy: &Policy) -> Decisi
             .totp
             .verify_code(&code, now, policy.window(), drift, last_step)
     }));
-    check_code(record, checked, now, policy, |mut record, (index, found)| {
-        let id = spend_step(&mut record, index, found, now, policy);
-        let verified = Verified {
-            via: Via::Code,
-            matched: Some(found),
-            authenticator: id,
-            backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
-            epoch: record.epoch,
-        };
-        (Ok(verified), Some(record))
-    })
+    let cost = record_odds(policy, &record);
+    check_code(
+        record,
+        checked,
+        cost,
+        now,
+        policy,
+        |mut record, (index, found)| {
+            let (id, before) = spend_step(&mut record, index, found, now, policy);
+            let verified = Verified {
+                via: Via::Code,
+                matched: Some(found),
+                authenticator: id,
+                backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
+                epoch: record.epoch,
+                failed_attempts: before.failures,
+                previous_sign_in_at: before.last_at,
+            };
+            (Ok(verified), Some(record))
+        },
+    )
 }
 
 /// The outcome of checking one code against several authenticators, each checked in full
@@ -168,11 +198,12 @@ pub(super) fn best_of(
 
 /// What checking an authenticator code came to, for every flow that checks one (a login, a
 /// confirmation, a resynchronisation): a match goes on with `then`; a wrong code counts a
-/// failure on the code path and is written; a replay, malformed input or a clock error is
-/// refused with nothing written.
+/// failure on the code path (spending `cost` of the guessing budget) and is written; a replay,
+/// malformed input or a clock error is refused with nothing written.
 pub(super) fn check_code<T, F>(
     mut record: Opened,
     checked: Result<F, OtpError>,
+    cost: u64,
     now: u64,
     policy: &Policy,
     then: impl FnOnce(Opened, F) -> Decision<T>,
@@ -180,7 +211,7 @@ pub(super) fn check_code<T, F>(
     match checked {
         Ok(found) => then(record, found),
         Err(OtpError::Mismatch) => {
-            let failed = policy.code_throttle().fail(&mut record.code_throttle, now);
+            let failed = policy.fail(&mut record, Via::Code, cost, now);
             (Err(Refusal::Wrong(Via::Code, failed)), Some(record))
         }
         Err(OtpError::Replay) => refuse(Refusal::Replay(Via::Code)),
@@ -190,22 +221,22 @@ pub(super) fn check_code<T, F>(
 }
 
 /// A matched code of authenticator `index`: its step is spent (with every earlier one), its
-/// drift learned (clamped), its use recorded, and both throttles cleared. Returns its id.
+/// drift learned (clamped), its use recorded, and both throttles cleared ([`succeed`]).
+/// Returns its id and the failures since the last sign-in.
 pub(super) fn spend_step(
     record: &mut Opened,
     index: usize,
     found: Match,
     now: u64,
     policy: &Policy,
-) -> Option<u32> {
+) -> (Option<u32>, SinceSuccess) {
     let id = record.authenticators.get_mut(index).map(|authenticator| {
         authenticator.last_step = Some(found.step());
         authenticator.drift = policy.clamp_drift(found.drift());
         authenticator.last_used_at = Some(now);
         authenticator.id
     });
-    clear_throttles(record);
-    id
+    (id, succeed(record))
 }
 
 fn accept_backup<H: CodeHasher + ?Sized>(
@@ -221,18 +252,20 @@ fn accept_backup<H: CodeHasher + ?Sized>(
     // only if the code was spent.
     match Arc::make_mut(set).spend(proof.input, proof.hasher, proof.memo, now) {
         Ok(_) => {
-            clear_throttles(&mut record);
+            let before = succeed(&mut record);
             let verified = Verified {
                 via: Via::BackupCode,
                 matched: None,
                 authenticator: None,
                 backup_codes_remaining: record.backup_codes_remaining().unwrap_or(0),
                 epoch: record.epoch,
+                failed_attempts: before.failures,
+                previous_sign_in_at: before.last_at,
             };
             (Ok(verified), Some(record))
         }
         Err(BackupError::Mismatch) => {
-            let failed = policy.backup_throttle().fail(&mut record.backup_throttle, now);
+            let failed = policy.fail(&mut record, Via::BackupCode, 0, now);
             (Err(Refusal::Wrong(Via::BackupCode, failed)), Some(record))
         }
         Err(BackupError::Used) => refuse(Refusal::Replay(Via::BackupCode)),

@@ -8,6 +8,8 @@
 //! pending: 0 | 1 label:str8 secret params expires_at:u64
 //! code_throttle:  failures:u32 blocked_until:u64
 //! backup_throttle: failures:u32 blocked_until:u64
+//! budget: spent:u64 at:u64                  (the long-term guessing budget, picochances)
+//! since_success: failures:u32 last_at:opt_u64
 //! backup:  0 | 1 len:u32 set                (the set's binary form, `backup::binary`)
 //! challenge: 0 | 1 nonce:[u8; 16]
 //! devices: count:u8, then each: id:[u8; 16] label:str8 created_at:u64 last_used_at:u64 expires_at:u64
@@ -29,7 +31,10 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
-use super::{Authenticator, Pending, Record, RecordError, RememberedDevice, State, StoredSecret, Throttle};
+use super::{
+    Authenticator, Budget, Pending, Record, RecordError, RememberedDevice, SinceSuccess, State, StoredSecret,
+    Throttle,
+};
 use crate::algorithm::Algorithm;
 use crate::backup::BackupCodeSet;
 use crate::otp::TotpParams;
@@ -98,6 +103,10 @@ impl Record {
         }
         out.throttle(self.0.code_throttle);
         out.throttle(self.0.backup_throttle);
+        out.u64(self.0.budget.spent);
+        out.u64(self.0.budget.at);
+        out.u32(self.0.since_success.failures);
+        out.opt_u64(self.0.since_success.last_at);
         match backup {
             None => out.u8(0),
             Some(bytes) => {
@@ -200,6 +209,14 @@ fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
     };
     let code_throttle = input.throttle("code_throttle")?;
     let backup_throttle = input.throttle("backup_throttle")?;
+    let budget = Budget {
+        spent: input.u64("budget spent")?,
+        at: input.u64("budget at")?,
+    };
+    let since_success = SinceSuccess {
+        failures: input.u32("since_success failures")?,
+        last_at: input.opt_u64("since_success last_at")?,
+    };
     let backup = match input.flag("backup")? {
         false => None,
         true => {
@@ -231,6 +248,8 @@ fn read(input: &mut Reader<'_>, user: String) -> Result<Record, RecordError> {
         pending,
         code_throttle,
         backup_throttle,
+        budget,
+        since_success,
         backup,
         challenge,
         devices,

@@ -20,7 +20,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::codec::Reader;
-use super::{Authenticator, Pending, Record, RecordError, State};
+use super::{Authenticator, Budget, Pending, Record, RecordError, SinceSuccess, State};
 use crate::backup::BackupCodeSet;
 
 pub(super) const FORMAT: u8 = 1;
@@ -79,6 +79,8 @@ pub(super) fn read(input: &mut Reader<'_>, user: String) -> Result<Record, Recor
         pending,
         code_throttle,
         backup_throttle,
+        budget: Budget::default(),
+        since_success: SinceSuccess::default(),
         backup,
         challenge,
         devices: Vec::new(),

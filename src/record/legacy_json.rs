@@ -21,7 +21,7 @@ use core::fmt;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::{Authenticator, Pending, Record, State, StoredSecret, Throttle};
+use super::{Authenticator, Budget, Pending, Record, SinceSuccess, State, StoredSecret, Throttle};
 use crate::algorithm::Algorithm;
 use crate::backup::BackupCodeSet;
 use crate::otp::TotpParams;
@@ -214,6 +214,8 @@ impl RecordIn {
             pending,
             code_throttle: self.code_throttle.into(),
             backup_throttle: self.backup_throttle.into(),
+            budget: Budget::default(),
+            since_success: SinceSuccess::default(),
             backup,
             challenge,
             devices: Vec::new(),

@@ -65,6 +65,9 @@ pub(crate) struct State<S> {
     pub(crate) pending: Option<Pending<S>>,
     pub(crate) code_throttle: Throttle,
     pub(crate) backup_throttle: Throttle,
+    /// The long-term guessing budget spent: no success refills it.
+    pub(crate) budget: Budget,
+    pub(crate) since_success: SinceSuccess,
     pub(crate) backup: Option<Arc<BackupCodeSet>>,
     pub(crate) challenge: Option<[u8; Record::NONCE_LEN]>,
     /// Devices the user asked to be remembered, oldest first; at most
@@ -176,6 +179,24 @@ impl StoredSecret {
     pub(crate) fn plain(secret: Secret, params: TotpParams) -> Self {
         Self::Plain(PlainSecret::new(secret, params))
     }
+}
+
+/// The long-term guessing budget a record has spent ([`GuessingBudget`]): the odds of its
+/// wrong codes, in picochances, as of `at`; the leak since is worked out when it is read.
+///
+/// [`GuessingBudget`]: crate::policy::GuessingBudget
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Budget {
+    pub(crate) spent: u64,
+    pub(crate) at: u64,
+}
+
+/// What the user is told at the next sign-in: failed attempts (codes and backup codes) since
+/// the last sign-in with a code or a backup code, and when that was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SinceSuccess {
+    pub(crate) failures: u32,
+    pub(crate) last_at: Option<u64>,
 }
 
 /// The throttling state of one path (authenticator codes, or backup codes): consecutive
@@ -307,6 +328,8 @@ impl<S> State<S> {
             pending: None,
             code_throttle: Throttle::default(),
             backup_throttle: Throttle::default(),
+            budget: Budget::default(),
+            since_success: SinceSuccess::default(),
             backup: None,
             challenge: None,
             devices: Vec::new(),
@@ -395,6 +418,8 @@ impl<S> State<S> {
             pending,
             code_throttle: self.code_throttle,
             backup_throttle: self.backup_throttle,
+            budget: self.budget,
+            since_success: self.since_success,
             backup: self.backup,
             challenge: self.challenge,
             devices: self.devices,

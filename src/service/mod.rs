@@ -355,6 +355,10 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
                         retry_at: failed.retry_at,
                     },
                 );
+                if failed.budget_low {
+                    let guesses_left = failed.guesses_left.unwrap_or(0);
+                    self.emit(user, at, EventKind::GuessingBudgetLow { guesses_left });
+                }
                 if !failed.locked {
                     return;
                 }

@@ -1,6 +1,7 @@
 //! The policy's rules, each tested on records built in memory: no store, no clock, no service.
 
 mod authenticators;
+mod budget;
 mod changes;
 mod devices;
 mod drift;

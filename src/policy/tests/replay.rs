@@ -15,10 +15,11 @@ fn an_accepted_code_is_spent_with_its_step() {
     assert_eq!(verified.via, Via::Code);
     assert_eq!(verified.matched.map(|m| (m.step(), m.drift())), Some((step, 0)));
     assert_eq!(new.primary().unwrap().last_step, Some(step));
-    // Nothing else changed but the spent step and the time of use.
+    // Nothing else changed but the spent step, the time of use and of the last success.
     let mut expected = fx.record.clone();
     expected.authenticators[0].last_step = Some(step);
     expected.authenticators[0].last_used_at = Some(NOW);
+    expected.since_success.last_at = Some(NOW);
     assert_eq!(new, expected);
 
     let (outcome, write) = fx.login(&new, &code, NOW);
