@@ -300,9 +300,10 @@ pub(crate) const fn outcome(rows_affected: u64) -> Write {
 }
 
 /// What a conditional statement did, from its result (the number of rows it changed, or the
-/// database's error): on PostgreSQL and SQLite every error is an error. (MySQL has its own:
-/// some of its errors are a lost race, `src/store/mysql/schema.rs`.)
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+/// database's error): on SQLite every error is an error. (PostgreSQL and MySQL have their own:
+/// some of their errors are a lost race, `src/store/postgres/schema.rs`,
+/// `src/store/mysql/schema.rs`.)
+#[cfg(feature = "sqlite")]
 pub(crate) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreError> {
     Ok(outcome(done?))
 }

@@ -75,6 +75,100 @@ async fn an_unreachable_server_is_a_database_error() {
     assert!(matches!(store.migrate().await, Err(SqlStoreError::Database(_))));
 }
 
+/// A database of its own whose default isolation is `level` (`ALTER DATABASE … SET
+/// default_transaction_isolation`), dropped at the end of the test.
+struct IsolatedDatabase {
+    base: String,
+    name: String,
+}
+
+impl IsolatedDatabase {
+    async fn create(base: &str, level: &str) -> Self {
+        let name = store_contract::unique("twofactor_isolation");
+        let admin = sqlx::postgres::PgPool::connect(base).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!(
+            "ALTER DATABASE \"{name}\" SET default_transaction_isolation = '{level}'"
+        ))
+        .execute(&admin)
+        .await
+        .unwrap();
+        admin.close().await;
+        Self {
+            base: base.into(),
+            name,
+        }
+    }
+
+    fn url(&self) -> String {
+        let options: sqlx::postgres::PgConnectOptions = self.base.parse().unwrap();
+        let options = options.database(&self.name);
+        let user = options.get_username();
+        let (host, port) = (options.get_host(), options.get_port());
+        format!("postgres://{user}@{host}:{port}/{}", self.name)
+    }
+}
+
+impl Drop for IsolatedDatabase {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let pool = sqlx::postgres::PgPool::connect(&base).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&pool)
+                    .await?;
+                pool.close().await;
+                Ok::<_, sqlx::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+/// The whole kit, on two pools, in databases whose default isolation is serializable and
+/// repeatable read: there a compare-and-swap that loses to a concurrent write raises SQLSTATE
+/// 40001 (and crossing writes may deadlock, 40P01) where read committed re-reads and matches no
+/// row. Both must be conflicts the service retries, never a store error or an acceptance.
+#[cfg(feature = "testkit")]
+async fn the_kit_passes_where_the_default_isolation_is_serializable_or_repeatable_read() {
+    let Some(base) = store_contract::postgres_url() else {
+        return;
+    };
+    for level in ["serializable", "repeatable read"] {
+        let database = IsolatedDatabase::create(&base, level).await;
+        let mut stores = Vec::new();
+        for _ in 0..2 {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(6)
+                .connect(&database.url())
+                .await
+                .unwrap();
+            let shown: String = sqlx::query_scalar("SHOW default_transaction_isolation")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_eq!(shown, level);
+            let store = PostgresStore::new(pool, "records").unwrap();
+            store.migrate().await.unwrap();
+            stores.push(std::sync::Arc::new(store));
+        }
+        if let Err(failure) = twofactor::testkit::run_conformance(stores).await {
+            panic!("the conformance kit under {level}: {failure}");
+        }
+    }
+}
+
 /// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
 pub(crate) fn trials() -> Vec<crate::harness::Trial> {
     let mut trials = sql_trials();
@@ -82,5 +176,10 @@ pub(crate) fn trials() -> Vec<crate::harness::Trial> {
         trial!(Postgres, async(4) instances_migrating_at_once_apply_each_step_once),
         trial!(Nothing, async an_unreachable_server_is_a_database_error),
     ]);
+    #[cfg(feature = "testkit")]
+    trials.push(trial!(
+        Postgres,
+        async(4) the_kit_passes_where_the_default_isolation_is_serializable_or_repeatable_read
+    ));
     trials
 }

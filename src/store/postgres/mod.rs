@@ -19,7 +19,12 @@ use super::sql::{self, SqlStoreError, Table};
 /// default isolation (read committed), an `UPDATE` that meets a row being changed by another
 /// transaction waits for it, then evaluates its `WHERE` again on the new row: of any number of
 /// instances that read the same version, exactly one changes the row and the others change
-/// none, and learn that they lost. No transaction is held open between the read and the write.
+/// none, and learn that they lost. Under a default of repeatable read or serializable, the
+/// losers' `UPDATE` is rolled back with SQLSTATE 40001 (serialization failure) instead, and
+/// crossing writes may end in 40P01 (deadlock detected): both are the same lost race, a
+/// conflict the service retries, never an error or an acceptance (the conformance kit passes
+/// on databases whose default isolation is each of the three). No transaction is held open
+/// between the read and the write.
 ///
 /// # Schema
 ///
@@ -141,4 +146,4 @@ impl PostgresStore {
     }
 }
 
-sql::impl_store!(PostgresStore, PgPool, sql::written);
+sql::impl_store!(PostgresStore, PgPool, schema::written);

@@ -4,7 +4,36 @@ use alloc::format;
 
 use sqlx::postgres::PgPool;
 
+use crate::store::Write;
 use crate::store::sql::{self, Dialect, Migration, SqlStoreError, Table};
+
+/// SQLSTATE `serialization_failure`: under `REPEATABLE READ` or `SERIALIZABLE`, a write to a row
+/// another transaction changed since this one's snapshot.
+const SERIALIZATION_FAILURE: &str = "40001";
+/// SQLSTATE `deadlock_detected`: this transaction was chosen to be rolled back.
+const DEADLOCK_DETECTED: &str = "40P01";
+
+/// What a conditional statement did: its count of changed rows (1 applied, 0 no row held the
+/// expected version), or — under a database whose default isolation is `REPEATABLE READ` or
+/// `SERIALIZABLE`, where a compare-and-swap that loses to a concurrent write is rolled back
+/// rather than matching no row — a serialization failure or a deadlock, which are the same lost
+/// race: a conflict, retried by the service. Every other error is an error.
+pub(super) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreError> {
+    match done {
+        Ok(rows) => Ok(sql::outcome(rows)),
+        Err(error) if lost_race(&error) => Ok(Write::Conflict),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn lost_race(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(error) = error else {
+        return false;
+    };
+    error
+        .code()
+        .is_some_and(|code| code == SERIALIZATION_FAILURE || code == DEADLOCK_DETECTED)
+}
 
 /// The migrations table: which steps have been applied to the records table.
 const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS {migrations} (
