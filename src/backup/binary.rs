@@ -3,7 +3,7 @@
 //! once it changed.
 //!
 //! ```text
-//! format:u8=1
+//! format:u8=1 (unbound) | 2 (bound to the user: `super::owner`)
 //! scheme: 0 m_cost:u32 t_cost:u32 p_cost:u32     (Argon2id v=19)
 //!       | 1 key_id:u32                           (HMAC-SHA-256)
 //! length:u8 count:u8 salt:[u8; 16]
@@ -24,6 +24,8 @@ use super::hasher::HashScheme;
 use super::set::{BackupCodeSet, StoredCode};
 
 const FORMAT: u8 = 1;
+/// The format of a set bound to its user: the same fields.
+const BOUND: u8 = 2;
 const ARGON2ID: u8 = 0;
 const HMAC_SHA256: u8 = 1;
 /// The bytes of one code: its hash, the used flag and the time of use.
@@ -59,7 +61,7 @@ impl BackupCodeSet {
     /// Encodes the set's binary form.
     fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(3 + 12 + 2 + HashScheme::SALT_LEN + CODE_BYTES * self.codes.len());
-        out.push(FORMAT);
+        out.push(if self.bound { BOUND } else { FORMAT });
         match self.scheme {
             HashScheme::Argon2id {
                 m_cost,
@@ -109,7 +111,7 @@ impl BackupCodeSet {
     fn read_bytes(bytes: &[u8]) -> Result<Self, StoredProblem> {
         let mut input = Input(bytes);
         let format = input.u8(StoredProblem::Version)?;
-        if format != FORMAT {
+        if format != FORMAT && format != BOUND {
             return Err(StoredProblem::UnsupportedVersion {
                 version: u64::from(format),
             });
@@ -155,6 +157,7 @@ impl BackupCodeSet {
             salt,
             length,
             codes,
+            bound: format == BOUND,
             encoded: None,
         })
     }
@@ -228,7 +231,7 @@ mod tests {
             changed[index] = value;
             BackupCodeSet::read_bytes(&changed)
         };
-        assert_eq!(at(0, 2), Err(StoredProblem::UnsupportedVersion { version: 2 }));
+        assert_eq!(at(0, 3), Err(StoredProblem::UnsupportedVersion { version: 3 }));
         assert_eq!(at(1, 7), Err(StoredProblem::Scheme));
         assert_eq!(at(6, 0), Err(StoredProblem::CodeLength));
         assert_eq!(at(7, 0), Err(StoredProblem::Count));

@@ -23,6 +23,7 @@ use core::fmt;
 /// | `Length` | 〃 | `backup codes of {length} symbols: a code has {min} to {max} (at least 64 bits)` |
 /// | `Group` | 〃 | `groups of {group} symbols: a group has {min} to {max}` |
 /// | `UnsupportedScheme` | a hasher: generating, verifying | `the hasher does not compute this backup-code scheme` |
+/// | `Bound` | [`verify`](crate::backup::BackupCodeSet::verify) of a set bound to its user | `the backup codes are bound to their user: verify them with verify_for` |
 /// | `KeyMismatch` | 〃 | `the backup codes were hashed under key {stored}; the hasher holds key {held}` |
 /// | `InvalidParams` | 〃, `Argon2Hasher::with_params` | `backup-code hashing parameters out of range` |
 /// | `DuplicateKeyId` | [`HmacHasher::with_old_key`](crate::backup::HmacHasher::with_old_key) | `backup-code key id {key_id} appears twice in the hasher` |
@@ -129,6 +130,9 @@ pub enum BackupError {
     /// The hasher does not compute this scheme (a set hashed with HMAC offered to the Argon2
     /// hasher, or the other way round).
     UnsupportedScheme,
+    /// The set is bound to its user ([`BackupCodeSet::is_bound`](crate::backup::BackupCodeSet::is_bound)):
+    /// it verifies only with [`verify_for`](crate::backup::BackupCodeSet::verify_for) and the user's id.
+    Bound,
     /// The set was hashed under an HMAC key other than the hasher's.
     KeyMismatch {
         /// The key identifier the set names.
@@ -190,6 +194,7 @@ impl PartialEq for BackupError {
             | (Self::Used, Self::Used)
             | (Self::Rng, Self::Rng)
             | (Self::UnsupportedScheme, Self::UnsupportedScheme)
+            | (Self::Bound, Self::Bound)
             | (Self::InvalidParams, Self::InvalidParams) => true,
             (Self::InvalidCharacter { position: a }, Self::InvalidCharacter { position: b }) => a == b,
             (
@@ -285,6 +290,9 @@ impl fmt::Display for BackupError {
                 write!(f, "groups of {group} symbols: a group has {min} to {max}")
             }
             Self::UnsupportedScheme => f.write_str("the hasher does not compute this backup-code scheme"),
+            Self::Bound => {
+                f.write_str("the backup codes are bound to their user: verify them with verify_for")
+            }
             Self::KeyMismatch { stored, held } => write!(
                 f,
                 "the backup codes were hashed under key {stored}; the hasher holds key {held}"

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::error::BackupError;
 use super::hasher::{CodeHasher, HashScheme};
 use super::normalize::normalize;
+use super::owner::Owned;
 use super::set::{BackupCodeSet, Lookup, lookup};
 
 /// The hash of one attempt's input under the last (scheme, salt, length) it was computed for.
@@ -52,11 +53,33 @@ impl BackupCodeSet {
         normalize(input, self.length).is_ok()
     }
 
-    /// [`BackupCodeSet::verify`] for one attempt that may be retried: the input's hash under this
+    /// [`BackupCodeSet::verify_for`] for one attempt that may be retried: the input's hash under this
     /// set's scheme, salt and code length is taken from `memo` if it was computed for those, and
     /// computed (once) and kept there otherwise. The lookup is the same constant-time comparison
     /// with every stored hash.
-    pub(crate) fn verify_with_memo<H: CodeHasher + ?Sized>(
+    /// A bound set's input is hashed with the salt bound to `owner`, the record's user.
+    pub(crate) fn verify_owned<H: CodeHasher + ?Sized>(
+        &self,
+        owner: &str,
+        input: &str,
+        hasher: &H,
+        memo: &mut HashMemo,
+    ) -> Result<usize, BackupError> {
+        if self.bound {
+            self.lookup_with_memo(
+                input,
+                &Owned {
+                    inner: hasher,
+                    user: owner,
+                },
+                memo,
+            )
+        } else {
+            self.lookup_with_memo(input, hasher, memo)
+        }
+    }
+
+    fn lookup_with_memo<H: CodeHasher + ?Sized>(
         &self,
         input: &str,
         hasher: &H,
@@ -93,12 +116,13 @@ impl BackupCodeSet {
     /// unchanged.
     pub(crate) fn spend<H: CodeHasher + ?Sized>(
         &mut self,
+        owner: &str,
         input: &str,
         hasher: &H,
         memo: &mut HashMemo,
         now: u64,
     ) -> Result<usize, BackupError> {
-        let index = self.verify_with_memo(input, hasher, memo)?;
+        let index = self.verify_owned(owner, input, hasher, memo)?;
         // The lookup returns the index of an unused code of this set, so this cannot fail; it
         // is the one place a set changes, and drops the binary form it was read from.
         self.mark_used(index, now).map_err(|_| BackupError::Mismatch)?;
@@ -152,12 +176,12 @@ mod tests {
         hasher.calls.set(0);
         let code = codes.expose_code(5).unwrap();
         let mut memo = HashMemo::new();
-        assert_eq!(set.verify_with_memo(code, &hasher, &mut memo), Ok(5));
-        assert_eq!(set.verify_with_memo(code, &hasher, &mut memo), Ok(5));
+        assert_eq!(set.verify_owned("u", code, &hasher, &mut memo), Ok(5));
+        assert_eq!(set.verify_owned("u", code, &hasher, &mut memo), Ok(5));
         // Another contender used the code meanwhile: the reloaded set says so, without hashing.
         set.mark_used(5, 10).unwrap();
         assert_eq!(
-            set.verify_with_memo(code, &hasher, &mut memo),
+            set.verify_owned("u", code, &hasher, &mut memo),
             Err(BackupError::Used)
         );
         assert_eq!((hasher.calls.get(), memo.computed()), (1, 1));
@@ -174,16 +198,16 @@ mod tests {
         hasher.calls.set(0);
         let code = codes.expose_code(0).unwrap();
         let mut memo = HashMemo::new();
-        assert_eq!(old.verify_with_memo(code, &hasher, &mut memo), Ok(0));
+        assert_eq!(old.verify_owned("u", code, &hasher, &mut memo), Ok(0));
         assert_eq!(
-            new.verify_with_memo(code, &hasher, &mut memo),
+            new.verify_owned("u", code, &hasher, &mut memo),
             Err(BackupError::Mismatch)
         );
         assert_eq!(new.verify(code, &hasher), Err(BackupError::Mismatch));
         assert_eq!(memo.computed(), 2);
         // A malformed input is refused before any hashing, as by `verify`.
         assert!(
-            new.verify_with_memo("12", &hasher, &mut memo)
+            new.verify_owned("u", "12", &hasher, &mut memo)
                 .unwrap_err()
                 .is_malformed()
         );
@@ -197,7 +221,7 @@ mod tests {
         let other_key = HmacHasher::new(2, &[8; 32]).unwrap();
         let mut memo = HashMemo::new();
         assert_eq!(
-            set.verify_with_memo(codes.expose_code(0).unwrap(), &other_key, &mut memo),
+            set.verify_owned("u", codes.expose_code(0).unwrap(), &other_key, &mut memo),
             Err(BackupError::KeyMismatch { stored: 1, held: 2 })
         );
         assert_eq!(memo.computed(), 0);
@@ -214,13 +238,13 @@ mod tests {
         // A memo holds one attempt's input: one each.
         let mut refused = read.clone();
         assert_eq!(
-            refused.spend("0000-0000-0000-0000", &hasher, &mut HashMemo::new(), 10),
+            refused.spend("u", "0000-0000-0000-0000", &hasher, &mut HashMemo::new(), 10),
             Err(BackupError::Mismatch)
         );
         assert!(refused.encoded.is_some());
         let mut spent = read.clone();
         let code = codes.expose_code(3).unwrap();
-        assert_eq!(spent.spend(code, &hasher, &mut HashMemo::new(), 10), Ok(3));
+        assert_eq!(spent.spend("u", code, &hasher, &mut HashMemo::new(), 10), Ok(3));
         assert!(spent.encoded.is_none());
         assert_eq!(
             BackupCodeSet::from_bytes(&spent.binary()).unwrap().used_at(3),

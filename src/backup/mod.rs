@@ -58,6 +58,7 @@ mod hasher;
 mod hmac;
 mod memo;
 mod normalize;
+mod owner;
 mod set;
 mod stored;
 
@@ -71,4 +72,6 @@ pub use generate::BackupCodes;
 pub use hasher::{ChosenHasher, CodeHasher, DefaultHasher, HashScheme};
 pub use hmac::HmacHasher;
 pub(crate) use memo::HashMemo;
+#[cfg(feature = "std")]
+pub(crate) use owner::Owned;
 pub use set::BackupCodeSet;

@@ -71,6 +71,8 @@ pub struct BackupCodeSet {
     pub(crate) salt: [u8; HashScheme::SALT_LEN],
     pub(crate) length: usize,
     pub(crate) codes: Vec<StoredCode>,
+    /// Whether the codes are hashed with the salt bound to the user ([`super::owner`]).
+    pub(crate) bound: bool,
     /// The binary form ([`BackupCodeSet::binary`]) the set was read from, while it still
     /// describes the set; `None` for a set generated, read from the text form, or changed.
     /// Every change goes through [`BackupCodeSet::mark_used`], which drops it.
@@ -85,6 +87,7 @@ impl PartialEq for BackupCodeSet {
             && self.salt == other.salt
             && self.length == other.length
             && self.codes == other.codes
+            && self.bound == other.bound
     }
 }
 
@@ -184,6 +187,7 @@ impl BackupCodeSet {
             salt,
             length: format.length(),
             codes,
+            bound: false,
             encoded: None,
         };
         Ok((BackupCodes::new(&canonical, *format), set))
@@ -221,6 +225,18 @@ impl BackupCodeSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify<H: CodeHasher + ?Sized>(&self, input: &str, hasher: &H) -> Result<usize, BackupError> {
+        if self.bound {
+            return Err(BackupError::Bound);
+        }
+        self.verify_unchecked(input, hasher)
+    }
+
+    /// The lookup of [`verify`](Self::verify), under `hasher` as given (bound or not).
+    pub(super) fn verify_unchecked<H: CodeHasher + ?Sized>(
+        &self,
+        input: &str,
+        hasher: &H,
+    ) -> Result<usize, BackupError> {
         let code = normalize(input, self.length)?;
         let candidate = hasher.hash(&self.scheme, &self.salt, code.as_bytes())?;
         drop(code);

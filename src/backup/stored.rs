@@ -5,6 +5,8 @@
 //! $twofactor-backup$v=1$hmac-sha256$k=7$len=16,n=10$<salt>$<hash>,…
 //! ```
 //!
+//! `v=2` is the same form for a set bound to its user (`super::owner`).
+//!
 //! In the manner of the PHC string format: `$`-separated fields naming the format and its
 //! version, the scheme, its parameters, the code length and the number of codes, the salt, then
 //! the codes in index order, separated by commas, each the hash followed by `:` and the Unix time
@@ -29,6 +31,8 @@ use super::set::{BackupCodeSet, StoredCode};
 
 const PREFIX: &str = "twofactor-backup";
 const VERSION: u64 = 1;
+/// The version of a set bound to its user (`super::owner`): the same fields.
+const BOUND: u64 = 2;
 const ARGON2ID: &str = "argon2id";
 const HMAC_SHA256: &str = "hmac-sha256";
 /// Argon2 version 0x13, the only one accepted.
@@ -55,7 +59,7 @@ impl BackupCodeSet {
         let per_code = BASE64_NOPAD.encode_len(HashScheme::HASH_LEN) + 22;
         let mut out = String::with_capacity(96 + per_code * self.codes.len());
         // Writing to a `String` cannot fail.
-        let _ = write!(out, "${PREFIX}$v={VERSION}$");
+        let _ = write!(out, "${PREFIX}$v={}$", if self.bound { BOUND } else { VERSION });
         let _ = match self.scheme {
             HashScheme::Argon2id {
                 m_cost,
@@ -97,8 +101,8 @@ impl BackupCodeSet {
     ///     Err(BackupError::Stored(StoredProblem::Prefix))
     /// );
     /// assert_eq!(
-    ///     BackupCodeSet::from_stored("$twofactor-backup$v=2$..."),
-    ///     Err(BackupError::Stored(StoredProblem::UnsupportedVersion { version: 2 }))
+    ///     BackupCodeSet::from_stored("$twofactor-backup$v=3$..."),
+    ///     Err(BackupError::Stored(StoredProblem::UnsupportedVersion { version: 3 }))
     /// );
     /// ```
     pub fn from_stored(text: &str) -> Result<Self, BackupError> {
@@ -115,7 +119,7 @@ impl BackupCodeSet {
             .and_then(|field| field.strip_prefix("v="))
             .and_then(decimal)
             .ok_or(StoredProblem::Version)?;
-        if version != VERSION {
+        if version != VERSION && version != BOUND {
             return Err(StoredProblem::UnsupportedVersion { version });
         }
         let name = fields.next().ok_or(StoredProblem::Scheme)?;
@@ -167,6 +171,7 @@ impl BackupCodeSet {
             salt,
             length,
             codes,
+            bound: version == BOUND,
             // Read from the text form (0.1's records): the first write encodes the binary one.
             encoded: None,
         })

@@ -250,7 +250,8 @@ fn accept_backup<H: CodeHasher + ?Sized>(
     };
     // The set may be shared with the store's copy: it is copied here, and the copy written
     // only if the code was spent.
-    match Arc::make_mut(set).spend(proof.input, proof.hasher, proof.memo, now) {
+    let owner = Arc::clone(&record.user);
+    match Arc::make_mut(set).spend(&owner, proof.input, proof.hasher, proof.memo, now) {
         Ok(_) => {
             let before = succeed(&mut record);
             let verified = Verified {

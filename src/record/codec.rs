@@ -843,7 +843,7 @@ pub(crate) mod tests {
         let set = spent.0.backup.as_mut().unwrap();
         let mut memo = crate::backup::HashMemo::new();
         assert_eq!(
-            Arc::make_mut(set).spend(&codes[6], &hasher, &mut memo, 1_700_000_900),
+            Arc::make_mut(set).spend("alice", &codes[6], &hasher, &mut memo, 1_700_000_900),
             Ok(6)
         );
         let before = crate::backup::encodings();

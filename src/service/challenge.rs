@@ -168,7 +168,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
         let now = self.start(user)?;
         let claims = self.open_challenge(user, token, now)?;
         let rules = self.config.policy();
-        let offload = self.offload();
+        let offload = self.offload(user);
         let mut memo = HashMemo::new();
         let (outcome, _) = self
             .transact_with(user, Some(&offload), |record| {

@@ -70,7 +70,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let offload = self.offload();
+        let offload = self.offload(user);
         let mut memo = HashMemo::new();
         let (outcome, _) = self
             .transact_with(user, Some(&offload), |record| {
@@ -142,7 +142,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let offload = self.offload();
+        let offload = self.offload(user);
         let mut memo = HashMemo::new();
         let (outcome, _) = self
             .transact_with(user, Some(&offload), |record| {

@@ -216,7 +216,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         let user = user.as_ref();
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let offload = self.offload();
+        let offload = self.offload(user);
         let (outcome, written) = self
             .transact_with(user, Some(&offload), |record| {
                 policy::confirm(record, code, now, rules, || offload.backup_set())

@@ -276,9 +276,10 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
 
     /// The hasher and backup-code maker of one call: the configured hasher, run off the async
     /// executor if it is expensive (see [`Offload`]).
-    fn offload(&self) -> Offload {
+    fn offload(&self, user: &str) -> Offload {
         Offload::new(
             self.config.shared_hasher(),
+            user,
             self.config.backup_format(),
             self.rng.clone(),
         )

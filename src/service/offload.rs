@@ -30,7 +30,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::rng::Randomness;
-use crate::backup::{BackupCodeSet, BackupCodes, BackupError, CodeFormat, CodeHasher, HashScheme};
+use crate::backup::{BackupCodeSet, BackupCodes, BackupError, CodeFormat, CodeHasher, HashScheme, Owned};
 use crate::policy::Decision;
 use crate::record::Opened;
 
@@ -42,6 +42,8 @@ const MAX_RUNS: usize = 4;
 pub(super) struct Offload {
     hasher: Arc<dyn CodeHasher + Send + Sync>,
     expensive: bool,
+    /// The user of the call: the set it makes is bound to them.
+    user: Arc<str>,
     format: CodeFormat,
     rng: Randomness,
     /// Locked only for moments, never across an `.await` or a hash.
@@ -85,12 +87,14 @@ struct Hashed {
 impl Offload {
     pub(super) fn new(
         hasher: Arc<dyn CodeHasher + Send + Sync>,
+        user: &str,
         format: CodeFormat,
         rng: Randomness,
     ) -> Self {
         Self {
             expensive: hasher.is_expensive(),
             hasher,
+            user: user.into(),
             format,
             rng,
             state: Mutex::default(),
@@ -139,7 +143,8 @@ impl Offload {
                 let hasher = Arc::clone(&self.hasher);
                 let rng = self.rng.clone();
                 let format = self.format;
-                let made = blocking(move || generate(&rng, &format, &*hasher))
+                let user = Arc::clone(&self.user);
+                let made = blocking(move || generate(&rng, &format, &*hasher, &user))
                     .await
                     .unwrap_or_else(|| Err(BackupError::hash_failed(Offloaded::Lost)));
                 self.state().made = Some(made);
@@ -157,7 +162,7 @@ impl Offload {
                 state.wanted = Some(Work::Generate);
                 return Err(BackupError::hash_failed(Offloaded::Pending));
             }
-            state.made = Some(generate(&self.rng, &self.format, &*self.hasher));
+            state.made = Some(generate(&self.rng, &self.format, &*self.hasher, &self.user));
         }
         match &state.made {
             Some(Ok((_, set))) => Ok(set.clone()),
@@ -208,18 +213,21 @@ impl CodeHasher for Offload {
     }
 }
 
-/// A new backup-code set, its codes and salt drawn from `rng` (the lock taken for each draw,
-/// all of them before the first hash), hashed with `hasher`.
+/// A new backup-code set for `user`, its codes and salt drawn from `rng` (the lock taken for
+/// each draw, all of them before the first hash), hashed with `hasher` under the salt bound to
+/// `user` (`backup::Owned`): copied into another user's record, it never verifies.
 fn generate(
     rng: &Randomness,
     format: &CodeFormat,
     hasher: &(dyn CodeHasher + Send + Sync),
+    user: &str,
 ) -> Result<(BackupCodes, BackupCodeSet), BackupError> {
     let mut draw = rng.draw();
-    let made = BackupCodeSet::generate_with_rng(&mut draw, format, hasher);
+    let owned = Owned { inner: hasher, user };
+    let made = BackupCodeSet::generate_with_rng(&mut draw, format, &owned);
     // Codes from a failed draw are never used.
     draw.finish().map_err(|_| BackupError::Rng)?;
-    made
+    made.map(|(codes, set)| (codes, set.into_bound()))
 }
 
 /// Runs `work` on tokio's blocking threads when called inside a tokio runtime, else in place.

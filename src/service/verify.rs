@@ -123,7 +123,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     async fn login(&self, user: &str, input: &str, expect: Expect) -> Result<Verified, Error> {
         let now = self.start(user)?;
         let rules = self.config.policy();
-        let offload = self.offload();
+        let offload = self.offload(user);
         let mut memo = HashMemo::new();
         let (outcome, _) = self
             .transact_with(user, Some(&offload), |record| {

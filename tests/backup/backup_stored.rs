@@ -71,8 +71,8 @@ fn each_field_has_its_own_error() {
             BackupError::Stored(StoredProblem::Prefix),
         ),
         (
-            with_field(&stored, 2, "v=2"),
-            BackupError::Stored(StoredProblem::UnsupportedVersion { version: 2 }),
+            with_field(&stored, 2, "v=3"),
+            BackupError::Stored(StoredProblem::UnsupportedVersion { version: 3 }),
         ),
         (
             with_field(&stored, 2, "v=01"),

@@ -6,6 +6,7 @@ mod serde;
 #[cfg(feature = "seal")]
 mod server_keys;
 mod service_authenticators;
+mod service_backup_binding;
 #[cfg(feature = "argon2")]
 mod service_blocking;
 mod service_challenge;
