@@ -68,32 +68,48 @@
 //! the 2FA records); an application with several instances shares one key from its secret
 //! store.
 
+mod backend;
+mod csrf;
+mod origin;
 mod pages;
+mod password_gate;
 mod routes;
 mod sealing;
-mod sessions;
+mod settings;
 mod state;
 mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum_login::AuthManagerLayerBuilder;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
 use twofactor::challenge::ChallengeKey;
 use twofactor::{Config, SqliteStore, TwoFactor};
 
-use crate::sessions::Sessions;
-use crate::state::{AppClock, AppState};
+use crate::backend::Backend;
+use crate::password_gate::PasswordGate;
+use crate::settings::Settings;
+use crate::state::{AppClock, AppState, CookieNames};
 use crate::users::Users;
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
+/// A session ends after 8 hours without a request.
+const SESSION_IDLE_HOURS: i64 = 8;
+
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let listen = env_or("TWOFACTOR_WEB_LISTEN", "127.0.0.1:3000");
-    let database = env_or("TWOFACTOR_WEB_DATABASE", "twofactor-web.db");
-    let test_hooks = std::env::var("TWOFACTOR_WEB_TEST_HOOKS").is_ok_and(|value| value == "1");
-    let force_secure = std::env::var("TWOFACTOR_WEB_SECURE_COOKIES").is_ok_and(|value| value == "1");
-
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("cannot start: {error}");
+            std::process::exit(1);
+        }
+    };
+    let database = settings.database.clone();
     // Before the database is touched: a malformed key stops the start here.
     let sealing = match sealing::load(&database) {
         Ok(sealing) => sealing,
@@ -103,24 +119,56 @@ async fn main() -> Result<(), Failure> {
         }
     };
     let store = SqliteStore::open(&database, "two_factor").await?;
-    let users = Users::open(store.pool().clone()).await?;
+    let pool = store.pool().clone();
+    let users = Users::open(pool.clone()).await?;
     let clock = AppClock::default();
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|error| error.to_string())?;
     let current_key = sealing.keyring.current_key_id();
-    let service = TwoFactor::without_keys(store, clock.clone(), Config::new("twofactor example")?)
-        .with_challenge_key(ChallengeKey::new(1, &key)?)
-        .with_keyring(sealing.keyring);
+    let service = Arc::new(
+        TwoFactor::without_keys(store, clock.clone(), Config::new("twofactor example")?)
+            .with_challenge_key(ChallengeKey::new(1, &key)?)
+            .with_keyring(sealing.keyring),
+    );
 
-    let listener = tokio::net::TcpListener::bind(&listen).await?;
-    let address: SocketAddr = listener.local_addr()?;
-    let state = AppState {
-        service: Arc::new(service),
+    // Sessions: tower-sessions in the same SQLite file (its own table), expired ones deleted
+    // every minute; axum-login on top for the password step and the signed-in user.
+    let sessions = routes::SessionStore::new(pool);
+    sessions.migrate().await?;
+    tokio::task::spawn(
+        sessions
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(60)),
+    );
+    let cookies = CookieNames::new(settings.secure_cookies);
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name(cookies.session)
+        .with_secure(cookies.secure)
+        .with_http_only(true)
+        // Lax: a link from another site opens the application signed in; every POST is
+        // protected by the Origin check and the CSRF token, not by SameSite.
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(Duration::hours(SESSION_IDLE_HOURS)));
+    let backend = Backend {
         users: users.clone(),
-        sessions: Sessions::default(),
+        service: Arc::clone(&service),
+    };
+    let auth = AuthManagerLayerBuilder::new(backend, session_layer).build();
+
+    let listener = tokio::net::TcpListener::bind(&settings.listen).await?;
+    let address: SocketAddr = listener.local_addr()?;
+    let origin = settings
+        .origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let state = AppState {
+        service,
+        users: users.clone(),
+        gate: Arc::new(PasswordGate::new(settings.limits)),
         clock,
-        secure_cookies: force_secure || !address.ip().is_loopback(),
-        test_hooks,
+        origin: origin.clone().into(),
+        cookies,
     };
 
     println!("database: {database}");
@@ -139,17 +187,18 @@ async fn main() -> Result<(), Failure> {
         let role = if *is_admin { " (administrator)" } else { "" };
         println!("user {name}{role} password: {password}");
     }
-    if test_hooks {
+    println!("{}", settings.limits);
+    println!("origin: {origin} (POSTs from any other are refused)");
+    if cookies.secure {
+        println!("cookies: {} and {}, Secure (HTTPS only; browsers also allow them on http://localhost)", cookies.session, cookies.device);
+    } else {
+        println!("WARNING: cookies without Secure and without the __Host- prefix (TWOFACTOR_WEB_INSECURE_DEV_COOKIES=1): development only");
+    }
+    if settings.test_hooks {
         println!("WARNING: test hooks are on (POST /test/clock): never in production");
     }
-    if !state.secure_cookies {
-        println!("cookies without Secure: plain HTTP on loopback, for development only");
-    }
     println!("listening on http://{address}");
-    axum::serve(listener, routes::router(state)).await?;
+    let app = routes::router(state, auth, settings.test_hooks);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
