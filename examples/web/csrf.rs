@@ -40,9 +40,11 @@ pub(crate) async fn token(session: &Session) -> Result<Csrf, tower_sessions::ses
 /// A new token for the session (after its id was cycled).
 pub(crate) async fn renew(session: &Session) -> Result<Csrf, tower_sessions::session::Error> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| tower_sessions::session::Error::Store(
-        tower_sessions::session_store::Error::Backend(error.to_string()),
-    ))?;
+    getrandom::fill(&mut bytes).map_err(|error| {
+        tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(
+            error.to_string(),
+        ))
+    })?;
     let token = data_encoding::BASE64URL_NOPAD.encode(&bytes);
     session.insert(KEY, &token).await?;
     Ok(Csrf(token))
@@ -55,7 +57,12 @@ struct Field {
 }
 
 /// The middleware: a POST must come from the origin and carry the session's token.
-pub(crate) async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+pub(crate) async fn guard(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() == Method::GET || request.method() == Method::HEAD {
         return next.run(request).await;
     }
@@ -75,15 +82,19 @@ pub(crate) async fn guard(State(state): State<AppState>, session: Session, reque
         Ok(expected) => expected,
         Err(error) => {
             eprintln!("error: the session store failed: {error}");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Something went wrong on our side. Please try again.")
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Something went wrong on our side. Please try again.",
+            )
                 .into_response();
         }
     };
-    let matches = expected.is_some_and(|expected| {
-        !sent.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes()))
-    });
+    let matches = expected
+        .is_some_and(|expected| !sent.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes())));
     if !matches {
-        return refused("This form has expired or was opened in another session. Go back, reload the page and try again.");
+        return refused(
+            "This form has expired or was opened in another session. Go back, reload the page and try again.",
+        );
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

@@ -190,9 +190,14 @@ async fn main() -> Result<(), Failure> {
     println!("{}", settings.limits);
     println!("origin: {origin} (POSTs from any other are refused)");
     if cookies.secure {
-        println!("cookies: {} and {}, Secure (HTTPS only; browsers also allow them on http://localhost)", cookies.session, cookies.device);
+        println!(
+            "cookies: {} and {}, Secure (HTTPS only; browsers also allow them on http://localhost)",
+            cookies.session, cookies.device
+        );
     } else {
-        println!("WARNING: cookies without Secure and without the __Host- prefix (TWOFACTOR_WEB_INSECURE_DEV_COOKIES=1): development only");
+        println!(
+            "WARNING: cookies without Secure and without the __Host- prefix (TWOFACTOR_WEB_INSECURE_DEV_COOKIES=1): development only"
+        );
     }
     if settings.test_hooks {
         println!("WARNING: test hooks are on (POST /test/clock): never in production");

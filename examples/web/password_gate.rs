@@ -98,7 +98,9 @@ impl PasswordGate {
         let window = self.limits.window;
         {
             let failures = lock(&self.failures);
-            if let Some(entry) = failures.get(&key(name)).filter(|entry| now < entry.started + window)
+            if let Some(entry) = failures
+                .get(&key(name))
+                .filter(|entry| now < entry.started + window)
                 && entry.count >= self.limits.per_user
             {
                 return Err(Refused::Throttled {
@@ -148,9 +150,15 @@ fn count<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Window>, id: K, now: u64,
     if map.len() >= PRUNE_AT {
         map.retain(|_, entry| now < entry.started + window);
     }
-    let entry = map.entry(id).or_insert(Window { started: now, count: 0 });
+    let entry = map.entry(id).or_insert(Window {
+        started: now,
+        count: 0,
+    });
     if now >= entry.started + window {
-        *entry = Window { started: now, count: 0 };
+        *entry = Window {
+            started: now,
+            count: 0,
+        };
     }
     entry
 }

@@ -37,15 +37,25 @@ impl Settings {
         let defaults = PasswordLimits::default();
         let limits = PasswordLimits {
             per_user: number("TWOFACTOR_WEB_PASSWORD_FAILURES_PER_USER", defaults.per_user)?,
-            per_address: number("TWOFACTOR_WEB_PASSWORD_ATTEMPTS_PER_ADDRESS", defaults.per_address)?,
+            per_address: number(
+                "TWOFACTOR_WEB_PASSWORD_ATTEMPTS_PER_ADDRESS",
+                defaults.per_address,
+            )?,
             window: number("TWOFACTOR_WEB_PASSWORD_WINDOW_SECONDS", defaults.window)?,
-            hashes_in_flight: number("TWOFACTOR_WEB_PASSWORD_HASHES_IN_FLIGHT", defaults.hashes_in_flight)?,
+            hashes_in_flight: number(
+                "TWOFACTOR_WEB_PASSWORD_HASHES_IN_FLIGHT",
+                defaults.hashes_in_flight,
+            )?,
             hash_wait: Duration::from_millis(number(
                 "TWOFACTOR_WEB_PASSWORD_HASH_WAIT_MS",
                 u64::try_from(defaults.hash_wait.as_millis()).unwrap_or(u64::MAX),
             )?),
         };
-        if limits.per_user == 0 || limits.per_address == 0 || limits.window == 0 || limits.hashes_in_flight == 0 {
+        if limits.per_user == 0
+            || limits.per_address == 0
+            || limits.window == 0
+            || limits.hashes_in_flight == 0
+        {
             return Err(SettingError(
                 "the password limits must be at least 1 (TWOFACTOR_WEB_PASSWORD_*)".to_owned(),
             ));
@@ -53,7 +63,9 @@ impl Settings {
         Ok(Self {
             listen: env_or("TWOFACTOR_WEB_LISTEN", "127.0.0.1:3000"),
             database: env_or("TWOFACTOR_WEB_DATABASE", "twofactor-web.db"),
-            origin: std::env::var("TWOFACTOR_WEB_ORIGIN").ok().filter(|origin| !origin.is_empty()),
+            origin: std::env::var("TWOFACTOR_WEB_ORIGIN")
+                .ok()
+                .filter(|origin| !origin.is_empty()),
             secure_cookies: !switch("TWOFACTOR_WEB_INSECURE_DEV_COOKIES")?,
             test_hooks: switch("TWOFACTOR_WEB_TEST_HOOKS")?,
             limits,

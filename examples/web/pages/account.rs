@@ -70,14 +70,7 @@ pub(crate) fn setup(csrf: &Csrf, name: &str, title: &str, qr: &QrPage<'_>, error
         secret = escape(qr.secret),
         action = escape(qr.action),
         csrf = csrf.field(),
-        field = input(
-            Kind::Code,
-            "code",
-            "The code your app shows now",
-            "",
-            None,
-            error
-        ),
+        field = input(Kind::Code, "code", "The code your app shows now", "", None, error),
         expires = utc_time(qr.expires_at),
     );
     layout(title, Some((name, csrf)), &body)
@@ -92,7 +85,14 @@ pub(crate) fn enable_again(csrf: &Csrf, name: &str, action: &str, error: &str) -
          <p><a href=\"/2fa/setup\">Start the setup again</a></p>",
         escape(action),
         csrf.field(),
-        input(Kind::Code, "code", "The code your app shows now", "", None, Some(error)),
+        input(
+            Kind::Code,
+            "code",
+            "The code your app shows now",
+            "",
+            None,
+            Some(error)
+        ),
     );
     layout("Set up two-factor authentication", Some((name, csrf)), &body)
 }

@@ -18,7 +18,9 @@ pub(crate) fn authenticators(
 ) -> String {
     let mut body = paragraph("notice", notice);
     body.push_str(&paragraph("error", error));
-    body.push_str("<table id=\"authenticators\"><tr><th>Name</th><th>Added</th><th>Last used</th><th></th></tr>");
+    body.push_str(
+        "<table id=\"authenticators\"><tr><th>Name</th><th>Added</th><th>Last used</th><th></th></tr>",
+    );
     for (index, authenticator) in list.iter().enumerate() {
         let label = if authenticator.label.is_empty() {
             format!("Authenticator {}", index + 1)
@@ -33,9 +35,18 @@ pub(crate) fn authenticators(
              {remove}</td></tr>",
             label = escape(&label),
             added = utc_time(authenticator.created_at),
-            used = authenticator.last_used_at.map_or_else(|| "never".to_owned(), utc_time),
+            used = authenticator
+                .last_used_at
+                .map_or_else(|| "never".to_owned(), utc_time),
             csrf = csrf.field(),
-            rename = input(Kind::Label, &format!("label-{id}"), "New name", &authenticator.label, None, None),
+            rename = input(
+                Kind::Label,
+                &format!("label-{id}"),
+                "New name",
+                &authenticator.label,
+                None,
+                None
+            ),
             remove = proof_form(
                 csrf,
                 &format!("/2fa/authenticators/{id}/remove"),
@@ -53,8 +64,22 @@ pub(crate) fn authenticators(
              from an authenticator you have, then scan the new QR code.</p>\
              <form method=\"post\" action=\"/2fa/authenticators/add\">{}{}{}<button id=\"add\">Add</button></form></section>",
             csrf.field(),
-            input(Kind::Label, "new-label", "Name of the new authenticator", "", Some("For example: Work phone"), None),
-            input(Kind::CodeOrBackupCode, "add-code", "A code from your app, or a backup code", "", None, None),
+            input(
+                Kind::Label,
+                "new-label",
+                "Name of the new authenticator",
+                "",
+                Some("For example: Work phone"),
+                None
+            ),
+            input(
+                Kind::CodeOrBackupCode,
+                "add-code",
+                "A code from your app, or a backup code",
+                "",
+                None,
+                None
+            ),
         );
     } else {
         let _ = write!(

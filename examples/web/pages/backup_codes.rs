@@ -13,15 +13,33 @@ pub(crate) fn backup_codes(csrf: &Csrf, name: &str, remaining: usize, error: Opt
          <section><h2>New backup codes</h2><p>The old codes stop working.</p>{regenerate}</section>\
          <section><h2>Turn two-factor authentication off</h2>{disable}</section>",
         error = paragraph("error", error),
-        regenerate = proof_form(csrf, "/2fa/backup-codes", "new-backup-codes", "Make new backup codes", None),
-        disable = proof_form(csrf, "/2fa/disable", "disable", "Turn two-factor authentication off", None),
+        regenerate = proof_form(
+            csrf,
+            "/2fa/backup-codes",
+            "new-backup-codes",
+            "Make new backup codes",
+            None
+        ),
+        disable = proof_form(
+            csrf,
+            "/2fa/disable",
+            "disable",
+            "Turn two-factor authentication off",
+            None
+        ),
     );
     layout("Backup codes", Some((name, csrf)), &body)
 }
 
 /// New backup codes, shown once: the list, "download as .txt" (a `data:` link, so the codes
 /// never travel twice) and a print view (the stylesheet's `@media print` keeps only the list).
-pub(crate) fn new_backup_codes(csrf: &Csrf, name: &str, title: &str, notice: &str, codes: &[String]) -> String {
+pub(crate) fn new_backup_codes(
+    csrf: &Csrf,
+    name: &str,
+    title: &str,
+    notice: &str,
+    codes: &[String],
+) -> String {
     let mut list = String::new();
     let mut text = format!("Backup codes for {name} (twofactor example). Each works once.\n\n");
     for code in codes {
@@ -45,7 +63,9 @@ pub(crate) fn new_backup_codes(csrf: &Csrf, name: &str, title: &str, notice: &st
 fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(byte).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
             _ => format!("%{byte:02X}"),
         })
         .collect()

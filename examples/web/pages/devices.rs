@@ -8,7 +8,12 @@ use super::fields::Csrf;
 use super::{escape, layout, paragraph, utc_time};
 
 /// The user's remembered browsers.
-pub(crate) fn devices(csrf: &Csrf, name: &str, list: &[RememberedDeviceInfo], notice: Option<&str>) -> String {
+pub(crate) fn devices(
+    csrf: &Csrf,
+    name: &str,
+    list: &[RememberedDeviceInfo],
+    notice: Option<&str>,
+) -> String {
     let mut body = paragraph("notice", notice);
     if list.is_empty() {
         body.push_str(
@@ -25,7 +30,11 @@ pub(crate) fn devices(csrf: &Csrf, name: &str, list: &[RememberedDeviceInfo], no
                 body,
                 "<tr><td class=\"label\">{label}</td><td>{created}</td><td>{used}</td><td>{expires}</td><td>\
                  <form method=\"post\" action=\"/2fa/devices/{id}/revoke\">{csrf}<button id=\"revoke-{index}\">Forget</button></form></td></tr>",
-                label = escape(if device.label.is_empty() { "A browser" } else { &device.label }),
+                label = escape(if device.label.is_empty() {
+                    "A browser"
+                } else {
+                    &device.label
+                }),
                 created = utc_time(device.created_at),
                 used = utc_time(device.last_used_at),
                 expires = utc_time(device.expires_at),

@@ -10,7 +10,10 @@ pub(crate) struct Csrf(pub(crate) String);
 impl Csrf {
     /// The hidden `csrf` field.
     pub(crate) fn field(&self) -> String {
-        format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(&self.0))
+        format!(
+            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+            escape(&self.0)
+        )
     }
 }
 
@@ -50,7 +53,10 @@ pub(crate) fn input(
     let mut after = String::new();
     if let Some(hint) = hint {
         described.push(format!("{id}-hint"));
-        after.push_str(&format!("<span class=\"hint\" id=\"{id}-hint\">{}</span>", escape(hint)));
+        after.push_str(&format!(
+            "<span class=\"hint\" id=\"{id}-hint\">{}</span>",
+            escape(hint)
+        ));
     }
     if let Some(error) = error {
         described.push(format!("{id}-error"));
@@ -64,7 +70,11 @@ pub(crate) fn input(
     } else {
         format!(" aria-describedby=\"{}\"", described.join(" "))
     };
-    let invalid = if error.is_some() { " aria-invalid=\"true\"" } else { "" };
+    let invalid = if error.is_some() {
+        " aria-invalid=\"true\""
+    } else {
+        ""
+    };
     let name = match kind {
         Kind::Label => "label",
         Kind::Code | Kind::CodeOrBackupCode | Kind::BackupCode => "code",
@@ -77,13 +87,7 @@ pub(crate) fn input(
 }
 
 /// A form that asks for a proof (a code or a backup code) before a change: `POST action`.
-pub(crate) fn proof_form(
-    csrf: &Csrf,
-    action: &str,
-    id: &str,
-    button: &str,
-    error: Option<&str>,
-) -> String {
+pub(crate) fn proof_form(csrf: &Csrf, action: &str, id: &str, button: &str, error: Option<&str>) -> String {
     format!(
         "<form method=\"post\" action=\"{}\">{}{}<button id=\"{id}\">{}</button></form>",
         escape(action),

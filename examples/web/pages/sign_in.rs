@@ -12,7 +12,10 @@ pub(crate) fn login(csrf: &Csrf, name: &str, notice: Option<&str>, error: Option
         ("", "")
     };
     let error = error.map_or_else(String::new, |text| {
-        format!("<p class=\"error\" id=\"login-error\" role=\"alert\">{}</p>", escape(text))
+        format!(
+            "<p class=\"error\" id=\"login-error\" role=\"alert\">{}</p>",
+            escape(text)
+        )
     });
     let body = format!(
         "{notice}{error}<form method=\"post\" action=\"/login\">{csrf}\
@@ -35,6 +38,7 @@ pub(crate) fn code_step(
     name: &str,
     backup: bool,
     remember_days: u64,
+    notice: Option<&str>,
     error: Option<&str>,
 ) -> String {
     let (field, other) = if backup {
@@ -63,12 +67,13 @@ pub(crate) fn code_step(
         )
     };
     let body = format!(
-        "<p>Code required: <b>{name}</b> has two-factor authentication on.</p>\
+        "{notice}<p>Code required: <b>{name}</b> has two-factor authentication on.</p>\
          <form method=\"post\" action=\"/login/code\">{csrf}{field}\
          <label class=\"check\"><input type=\"checkbox\" id=\"remember\" name=\"remember\" value=\"1\">\
          Remember this browser for {remember_days} days</label>\
          <button id=\"verify\">Verify</button></form>\
          <p>{other} · <a href=\"/login\">Start again</a></p>",
+        notice = paragraph("notice", notice),
         name = escape(name),
         csrf = csrf.field(),
     );

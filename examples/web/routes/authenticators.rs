@@ -31,14 +31,26 @@ pub(crate) struct ProofForm {
 }
 
 /// The page, with a notice or an error and the status to answer it with.
-async fn list(state: &AppState, current: &Current, notice: Option<&str>, error: Option<&str>) -> Result<String, Response> {
+async fn list(
+    state: &AppState,
+    current: &Current,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Result<String, Response> {
     let list = state
         .service
         .authenticators(current.user.two_factor_id())
         .await
         .map_err(|error| internal(&error))?;
     let max = state.service.config().policy().max_authenticators();
-    Ok(pages::authenticators(&current.csrf, &current.user.name, &list, max, notice, error))
+    Ok(pages::authenticators(
+        &current.csrf,
+        &current.user.name,
+        &list,
+        max,
+        notice,
+        error,
+    ))
 }
 
 pub(crate) async fn authenticators_page(State(state): State<AppState>, auth: AuthSession) -> Response {
@@ -72,14 +84,23 @@ async fn refused(state: &AppState, current: &Current, error: &twofactor::Error) 
     }
 }
 
-pub(crate) async fn add(State(state): State<AppState>, auth: AuthSession, Form(form): Form<AddForm>) -> Response {
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Form(form): Form<AddForm>,
+) -> Response {
     let current = match current(&auth, false).await {
         Ok(current) => current,
         Err(response) => return response,
     };
     match state
         .service
-        .begin_adding_authenticator(current.user.two_factor_id(), &form.label, &current.user.name, &form.code)
+        .begin_adding_authenticator(
+            current.user.two_factor_id(),
+            &form.label,
+            &current.user.name,
+            &form.code,
+        )
         .await
     {
         Ok(enrollment) => qr_page(&current, &enrollment, "/2fa/authenticators/confirm", true),
@@ -132,9 +153,15 @@ pub(crate) async fn remove(
         return response;
     }
     let (text, to) = if last {
-        ("That was your last authenticator: two-factor authentication is off. Your other sessions were ended.", "/")
+        (
+            "That was your last authenticator: two-factor authentication is off. Your other sessions were ended.",
+            "/",
+        )
     } else {
-        ("The authenticator is removed; its codes no longer work. Your other sessions were ended.", "/2fa/authenticators")
+        (
+            "The authenticator is removed; its codes no longer work. Your other sessions were ended.",
+            "/2fa/authenticators",
+        )
     };
     match notice(&auth.session, text).await {
         Ok(()) => see_other(to),

@@ -50,7 +50,11 @@ fn refused(state: &AppState, current: &Current, error: &twofactor::Error) -> Res
     }
 }
 
-pub(crate) async fn regenerate(State(state): State<AppState>, mut auth: AuthSession, Form(form): Form<ProofForm>) -> Response {
+pub(crate) async fn regenerate(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    Form(form): Form<ProofForm>,
+) -> Response {
     let before = match current(&auth, false).await {
         Ok(current) => current,
         Err(response) => return response,
@@ -74,17 +78,29 @@ pub(crate) async fn regenerate(State(state): State<AppState>, mut auth: AuthSess
             &after.user.name,
             "New backup codes",
             "New backup codes: the old ones no longer work. Your other sessions were ended.",
-            &regenerated.backup_codes.expose_codes().map(str::to_owned).collect::<Vec<_>>(),
+            &regenerated
+                .backup_codes
+                .expose_codes()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
         ),
     ))
 }
 
-pub(crate) async fn disable(State(state): State<AppState>, mut auth: AuthSession, Form(form): Form<ProofForm>) -> Response {
+pub(crate) async fn disable(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    Form(form): Form<ProofForm>,
+) -> Response {
     let before = match current(&auth, false).await {
         Ok(current) => current,
         Err(response) => return response,
     };
-    if let Err(error) = state.service.disable(before.user.two_factor_id(), &form.code).await {
+    if let Err(error) = state
+        .service
+        .disable(before.user.two_factor_id(), &form.code)
+        .await
+    {
         return refused(&state, &before, &error);
     }
     if let Err(response) = renew(&mut auth).await {

@@ -19,7 +19,11 @@ pub(crate) async fn devices_page(State(state): State<AppState>, auth: AuthSessio
         Ok(notice) => notice,
         Err(response) => return response,
     };
-    match state.service.remembered_devices(current.user.two_factor_id()).await {
+    match state
+        .service
+        .remembered_devices(current.user.two_factor_id())
+        .await
+    {
         Ok(list) => page(
             StatusCode::OK,
             pages::devices(&current.csrf, &current.user.name, &list, notice.as_deref()),
@@ -28,12 +32,20 @@ pub(crate) async fn devices_page(State(state): State<AppState>, auth: AuthSessio
     }
 }
 
-pub(crate) async fn revoke(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>) -> Response {
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+) -> Response {
     let current = match current(&auth, false).await {
         Ok(current) => current,
         Err(response) => return response,
     };
-    let text = match state.service.revoke_device(current.user.two_factor_id(), &id).await {
+    let text = match state
+        .service
+        .revoke_device(current.user.two_factor_id(), &id)
+        .await
+    {
         Ok(true) => "That browser is forgotten: it needs a code at its next sign-in.",
         Ok(false) => "That browser was already forgotten.",
         Err(error) => return internal(&error),
@@ -49,7 +61,11 @@ pub(crate) async fn revoke_all(State(state): State<AppState>, auth: AuthSession)
         Ok(current) => current,
         Err(response) => return response,
     };
-    let text = match state.service.revoke_all_devices(current.user.two_factor_id()).await {
+    let text = match state
+        .service
+        .revoke_all_devices(current.user.two_factor_id())
+        .await
+    {
         Ok(count) => format!("{count} browser(s) forgotten: each needs a code at its next sign-in."),
         Err(error) => return internal(&error),
     };

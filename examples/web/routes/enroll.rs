@@ -57,11 +57,19 @@ pub(crate) async fn confirm(state: &AppState, mut auth: AuthSession, code: &str,
         Ok(now) => now,
         Err(error) => return internal(&error),
     };
-    let confirmed = match state.service.confirm_enrollment(before.user.two_factor_id(), code).await {
+    let confirmed = match state
+        .service
+        .confirm_enrollment(before.user.two_factor_id(), code)
+        .await
+    {
         Ok(confirmed) => confirmed,
         Err(Error::NoPendingEnrollment | Error::EnrollmentExpired) => {
             let text = "There is no setup to finish (it expires after 10 minutes): start again.";
-            let link = if before.status.enabled { ("/2fa/authenticators", "Authenticators") } else { ("/2fa/setup", "Set up") };
+            let link = if before.status.enabled {
+                ("/2fa/authenticators", "Authenticators")
+            } else {
+                ("/2fa/setup", "Set up")
+            };
             return page(
                 StatusCode::CONFLICT,
                 pages::message("Start again", Some((&before.user.name, &before.csrf)), text, link),
@@ -69,7 +77,12 @@ pub(crate) async fn confirm(state: &AppState, mut auth: AuthSession, code: &str,
         }
         Err(error) => {
             return match refusal(&error, now) {
-                Ok(refused) => refused.answer(pages::enable_again(&before.csrf, &before.user.name, action, &refused.text)),
+                Ok(refused) => refused.answer(pages::enable_again(
+                    &before.csrf,
+                    &before.user.name,
+                    action,
+                    &refused.text,
+                )),
                 Err(response) => response,
             };
         }
@@ -93,15 +106,27 @@ pub(crate) async fn confirm(state: &AppState, mut auth: AuthSession, code: &str,
             &after.user.name,
             "Two-factor authentication is on",
             "Two-factor authentication is on. Your other sessions were ended.",
-            &confirmed.backup_codes.expose_codes().map(str::to_owned).collect::<Vec<_>>(),
+            &confirmed
+                .backup_codes
+                .expose_codes()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
         ),
     ))
 }
 
-pub(crate) async fn enable(State(state): State<AppState>, auth: AuthSession, Form(form): Form<CodeForm>) -> Response {
+pub(crate) async fn enable(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Form(form): Form<CodeForm>,
+) -> Response {
     confirm(&state, auth, &form.code, "/2fa/enable").await
 }
 
-pub(crate) async fn confirm_added(State(state): State<AppState>, auth: AuthSession, Form(form): Form<CodeForm>) -> Response {
+pub(crate) async fn confirm_added(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Form(form): Form<CodeForm>,
+) -> Response {
     confirm(&state, auth, &form.code, "/2fa/authenticators/confirm").await
 }

@@ -57,7 +57,13 @@ pub(crate) async fn login_page(session: Session, auth: AuthSession) -> Response 
 }
 
 /// The password form answered again with `status` and `text`.
-async fn login_again(session: &Session, name: &str, status: StatusCode, text: &str, retry_after: Option<u64>) -> Response {
+async fn login_again(
+    session: &Session,
+    name: &str,
+    status: StatusCode,
+    text: &str,
+    retry_after: Option<u64>,
+) -> Response {
     let csrf = match csrf::token(session).await {
         Ok(csrf) => csrf,
         Err(error) => return internal(&error),
@@ -135,7 +141,9 @@ pub(crate) async fn login(
                 // Revoked, expired, or the second factor changed: forget it, ask for a code.
                 eprintln!("remembered browser refused for {key}: {problem}");
                 cookies.remove(device_cookie(&state, String::new(), 0));
-                if let Err(response) = notice(&session, "This browser is no longer remembered: enter a code.").await {
+                if let Err(response) =
+                    notice(&session, "This browser is no longer remembered: enter a code.").await
+                {
                     return response;
                 }
             }
@@ -174,7 +182,11 @@ async fn challenged(state: &AppState, session: &Session) -> Result<Option<(Strin
     }
 }
 
-pub(crate) async fn code_page(State(state): State<AppState>, session: Session, Query(query): Query<CodeQuery>) -> Response {
+pub(crate) async fn code_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<CodeQuery>,
+) -> Response {
     let (_, signed_in) = match challenged(&state, &session).await {
         Ok(Some(found)) => found,
         Ok(None) => return see_other("/login"),
@@ -184,10 +196,21 @@ pub(crate) async fn code_page(State(state): State<AppState>, session: Session, Q
         Ok(csrf) => csrf,
         Err(error) => return internal(&error),
     };
+    let notice = match take_notice(&session).await {
+        Ok(notice) => notice,
+        Err(response) => return response,
+    };
     let backup = query.backup.is_some();
     page(
         StatusCode::OK,
-        pages::code_step(&csrf, &signed_in.user.name, backup, remember_days(&state), None),
+        pages::code_step(
+            &csrf,
+            &signed_in.user.name,
+            backup,
+            remember_days(&state),
+            notice.as_deref(),
+            None,
+        ),
     )
 }
 
@@ -206,7 +229,12 @@ pub(crate) async fn verify_code(
     let (token, signed_in) = match challenged(&state, &session).await {
         Ok(Some(found)) => found,
         Ok(None) => {
-            if let Err(response) = notice(&session, "Your sign-in took too long or was already used. Please sign in again.").await {
+            if let Err(response) = notice(
+                &session,
+                "Your sign-in took too long or was already used. Please sign in again.",
+            )
+            .await
+            {
                 return response;
             }
             return see_other("/login");
@@ -218,7 +246,11 @@ pub(crate) async fn verify_code(
         Ok(now) => now,
         Err(error) => return internal(&error),
     };
-    let verified = match state.service.verify_with_challenge(&key, &token, &form.code).await {
+    let verified = match state
+        .service
+        .verify_with_challenge(&key, &token, &form.code)
+        .await
+    {
         Ok(verified) => verified,
         Err(Error::Challenge(reason)) => {
             let _ = end_challenge(&session).await;
@@ -243,6 +275,7 @@ pub(crate) async fn verify_code(
                 &signed_in.user.name,
                 backup,
                 remember_days(&state),
+                None,
                 Some(&refused.text),
             ));
         }
@@ -256,7 +289,11 @@ pub(crate) async fn verify_code(
         return response;
     }
     if form.remember.is_some() {
-        let label = browser_label(headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()));
+        let label = browser_label(
+            headers
+                .get(header::USER_AGENT)
+                .and_then(|value| value.to_str().ok()),
+        );
         match state.service.remember_device(&key, &label).await {
             Ok(token) => {
                 let ttl = state.service.config().policy().device_ttl();
@@ -342,7 +379,12 @@ pub(crate) async fn home(auth: AuthSession) -> Response {
     };
     page(
         StatusCode::OK,
-        pages::home(&current.csrf, &current.user.name, &current.status, notice.as_deref()),
+        pages::home(
+            &current.csrf,
+            &current.user.name,
+            &current.status,
+            notice.as_deref(),
+        ),
     )
     .into_response()
 }

@@ -49,7 +49,11 @@ use crate::state::AppState;
 pub(crate) type SessionStore = tower_sessions_sqlx_store::SqliteStore;
 
 /// The application.
-pub(crate) fn router(state: AppState, auth: AuthManagerLayer<Backend, SessionStore>, test_hooks: bool) -> Router {
+pub(crate) fn router(
+    state: AppState,
+    auth: AuthManagerLayer<Backend, SessionStore>,
+    test_hooks: bool,
+) -> Router {
     let signed_in = Router::new()
         .route("/2fa/setup", get(enroll::setup_page).post(enroll::setup))
         .route("/2fa/enable", post(enroll::enable))
@@ -58,7 +62,10 @@ pub(crate) fn router(state: AppState, auth: AuthManagerLayer<Backend, SessionSto
         .route("/2fa/authenticators/confirm", post(enroll::confirm_added))
         .route("/2fa/authenticators/{id}/rename", post(authenticators::rename))
         .route("/2fa/authenticators/{id}/remove", post(authenticators::remove))
-        .route("/2fa/backup-codes", get(backup::backup_codes_page).post(backup::regenerate))
+        .route(
+            "/2fa/backup-codes",
+            get(backup::backup_codes_page).post(backup::regenerate),
+        )
         .route("/2fa/disable", post(backup::disable))
         .route("/2fa/devices", get(devices::devices_page))
         .route("/2fa/devices/revoke-all", post(devices::revoke_all))

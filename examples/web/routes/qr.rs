@@ -9,7 +9,12 @@ use super::session::Current;
 use crate::pages::{self, QrPage};
 
 /// The page that shows `enrollment`'s QR code and asks for its first code at `action`.
-pub(crate) fn qr_page(current: &Current, enrollment: &twofactor::Enrollment, action: &str, adding: bool) -> Response {
+pub(crate) fn qr_page(
+    current: &Current,
+    enrollment: &twofactor::Enrollment,
+    action: &str,
+    adding: bool,
+) -> Response {
     let qr = match enrollment.qr_code(QrOptions::new()) {
         Ok(qr) => qr,
         Err(error) => return internal(&error),
@@ -30,7 +35,13 @@ pub(crate) fn qr_page(current: &Current, enrollment: &twofactor::Enrollment, act
     let html = if adding {
         pages::adding(&current.csrf, &current.user.name, &qr_page, None)
     } else {
-        pages::setup(&current.csrf, &current.user.name, "Set up two-factor authentication", &qr_page, None)
+        pages::setup(
+            &current.csrf,
+            &current.user.name,
+            "Set up two-factor authentication",
+            &qr_page,
+            None,
+        )
     };
     // The page holds the secret: no cache may keep it.
     no_store(page(StatusCode::OK, html))

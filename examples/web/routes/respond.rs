@@ -97,4 +97,3 @@ pub(crate) fn duration(seconds: u64) -> String {
         _ => format!("{} minutes", seconds.div_ceil(60)),
     }
 }
-

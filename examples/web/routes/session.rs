@@ -40,7 +40,9 @@ pub(crate) async fn current(auth: &AuthSession, setup: bool) -> Result<Current, 
     if signed_in.user.is_admin && !signed_in.status.enabled && !setup {
         return Err(see_other("/2fa/setup"));
     }
-    let csrf = csrf::token(&auth.session).await.map_err(|error| internal(&error))?;
+    let csrf = csrf::token(&auth.session)
+        .await
+        .map_err(|error| internal(&error))?;
     Ok(Current {
         user: signed_in.user,
         status: signed_in.status,
@@ -62,7 +64,9 @@ pub(crate) async fn renew(auth: &mut AuthSession) -> Result<Current, Response> {
     };
     auth.session.cycle_id().await.map_err(|error| internal(&error))?;
     auth.login(&fresh).await.map_err(|error| internal(&error))?;
-    let csrf = csrf::renew(&auth.session).await.map_err(|error| internal(&error))?;
+    let csrf = csrf::renew(&auth.session)
+        .await
+        .map_err(|error| internal(&error))?;
     Ok(Current {
         user: fresh.user,
         status: fresh.status,
@@ -73,7 +77,10 @@ pub(crate) async fn renew(auth: &mut AuthSession) -> Result<Current, Response> {
 /// Stores the login challenge after a right password: a new session id and CSRF token.
 pub(crate) async fn start_challenge(session: &Session, token: &str) -> Result<(), Response> {
     session.cycle_id().await.map_err(|error| internal(&error))?;
-    session.insert(CHALLENGE, token).await.map_err(|error| internal(&error))?;
+    session
+        .insert(CHALLENGE, token)
+        .await
+        .map_err(|error| internal(&error))?;
     csrf::renew(session).await.map_err(|error| internal(&error))?;
     Ok(())
 }
@@ -94,16 +101,24 @@ pub(crate) async fn end_challenge(session: &Session) -> Result<(), Response> {
 
 /// Completes the login: axum-login's session is authenticated (its id cycled), the CSRF token
 /// drawn again.
-pub(crate) async fn complete_login(auth: &mut AuthSession, signed_in: &crate::backend::SignedIn) -> Result<(), Response> {
+pub(crate) async fn complete_login(
+    auth: &mut AuthSession,
+    signed_in: &crate::backend::SignedIn,
+) -> Result<(), Response> {
     end_challenge(&auth.session).await?;
     auth.login(signed_in).await.map_err(|error| internal(&error))?;
-    csrf::renew(&auth.session).await.map_err(|error| internal(&error))?;
+    csrf::renew(&auth.session)
+        .await
+        .map_err(|error| internal(&error))?;
     Ok(())
 }
 
 /// A notice for the next page.
 pub(crate) async fn notice(session: &Session, text: &str) -> Result<(), Response> {
-    session.insert(NOTICE, text).await.map_err(|error| internal(&error))
+    session
+        .insert(NOTICE, text)
+        .await
+        .map_err(|error| internal(&error))
 }
 
 /// The notice left for this page, taken.
