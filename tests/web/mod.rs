@@ -22,6 +22,8 @@ use crate::common;
 mod browser;
 mod pages;
 
+// Each test binary uses some of them.
+#[allow(unused_imports)]
 pub use browser::{Browser, DEVICE_COOKIE, SESSION_COOKIE};
 pub use pages::*;
 
