@@ -68,6 +68,10 @@
 //! the 2FA records); an application with several instances shares one key from its secret
 //! store.
 
+// The helpers answer `Result<_, Response>`: the `Err` is the response that ends the request, a
+// pattern of axum handlers; boxing every one of them would buy nothing.
+#![allow(clippy::result_large_err)]
+
 mod backend;
 mod csrf;
 mod origin;

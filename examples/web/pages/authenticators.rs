@@ -51,6 +51,7 @@ pub(crate) fn authenticators(
                 csrf,
                 &format!("/2fa/authenticators/{id}/remove"),
                 &format!("remove-{id}"),
+                &format!("To remove {label}: a code from your app, or a backup code"),
                 "Remove",
                 None
             ),

@@ -17,6 +17,7 @@ pub(crate) fn backup_codes(csrf: &Csrf, name: &str, remaining: usize, error: Opt
             csrf,
             "/2fa/backup-codes",
             "new-backup-codes",
+            "A code from your app, or a backup code",
             "Make new backup codes",
             None
         ),
@@ -24,6 +25,7 @@ pub(crate) fn backup_codes(csrf: &Csrf, name: &str, remaining: usize, error: Opt
             csrf,
             "/2fa/disable",
             "disable",
+            "A code from your app, or a backup code",
             "Turn two-factor authentication off",
             None
         ),

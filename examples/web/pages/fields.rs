@@ -86,8 +86,16 @@ pub(crate) fn input(
     )
 }
 
-/// A form that asks for a proof (a code or a backup code) before a change: `POST action`.
-pub(crate) fn proof_form(csrf: &Csrf, action: &str, id: &str, button: &str, error: Option<&str>) -> String {
+/// A form that asks for a proof (a code or a backup code) before a change: `POST action`;
+/// `label` names the field.
+pub(crate) fn proof_form(
+    csrf: &Csrf,
+    action: &str,
+    id: &str,
+    label: &str,
+    button: &str,
+    error: Option<&str>,
+) -> String {
     format!(
         "<form method=\"post\" action=\"{}\">{}{}<button id=\"{id}\">{}</button></form>",
         escape(action),
@@ -95,7 +103,7 @@ pub(crate) fn proof_form(csrf: &Csrf, action: &str, id: &str, button: &str, erro
         input(
             Kind::CodeOrBackupCode,
             &format!("{id}-code"),
-            "A code from your app, or a backup code",
+            label,
             "",
             None,
             error
