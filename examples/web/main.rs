@@ -1,40 +1,63 @@
-//! `cargo run --all-features --example web`: a web application with two-factor authentication,
-//! on axum and SQLite — the flow that 2FA guides build by hand, done with `twofactor`.
+//! `cargo run --all-features --example web`: a web application with two-factor authentication
+//! on the crates Rust web applications use — axum, tower-sessions (sessions in SQLite through
+//! tower-sessions-sqlx-store) and axum-login — with `twofactor` for the second factor.
 //!
-//! Open <http://127.0.0.1:3000>, sign in with a password printed at the first start, set up
-//! 2FA by scanning the QR code with an authenticator app, sign out, sign in again with the
-//! password and a code. The routes are listed in `routes.rs`.
+//! Open <http://127.0.0.1:3000> (Chromium, which the browser test drives, keeps `Secure`,
+//! `__Host-` cookies on loopback even over plain HTTP; a browser that does not needs the
+//! development switch below), sign in with a password printed at the first start,
+//! set up 2FA by scanning the QR code with an authenticator app, sign out, sign in again with
+//! the password and a code. The routes are listed in `routes/mod.rs`.
 //!
 //! # Settings (environment variables)
 //!
 //! | variable | default | what |
 //! | --- | --- | --- |
 //! | `TWOFACTOR_WEB_LISTEN` | `127.0.0.1:3000` | the address to listen on (port 0: any free port, printed) |
-//! | `TWOFACTOR_WEB_DATABASE` | `twofactor-web.db` | the SQLite file: users, 2FA records |
+//! | `TWOFACTOR_WEB_DATABASE` | `twofactor-web.db` | the SQLite file: users, sessions, 2FA records |
+//! | `TWOFACTOR_WEB_ORIGIN` | `http://<listen address>` | the origin the browser sees (`https://app.example` behind a TLS proxy): POSTs from any other are refused |
+//! | `TWOFACTOR_WEB_INSECURE_DEV_COOKIES` | `0` | `1`: cookies without `Secure` and without the `__Host-` prefix, for a browser that refuses them over plain HTTP — development only, printed as a warning |
+//! | `TWOFACTOR_WEB_PASSWORD_FAILURES_PER_USER` | `5` | wrong passwords per user name (known or not) per window |
+//! | `TWOFACTOR_WEB_PASSWORD_ATTEMPTS_PER_ADDRESS` | `30` | password attempts per client address per window |
+//! | `TWOFACTOR_WEB_PASSWORD_WINDOW_SECONDS` | `900` | the window of both counts |
+//! | `TWOFACTOR_WEB_PASSWORD_HASHES_IN_FLIGHT` | `4` | password hashes (Argon2id, 19 MiB each) at once |
+//! | `TWOFACTOR_WEB_PASSWORD_HASH_WAIT_MS` | `2000` | how long a sign-in waits for a hash slot before it is told to come back (503) |
 //! | `TWOFACTOR_WEB_SEALING_KEY` | unset: the key file | the key that seals the TOTP secrets in the database: 64 hex characters, from the secret store |
 //! | `TWOFACTOR_WEB_SEALING_KEY_ID` | `1` | its id, written into every secret it seals |
 //! | `TWOFACTOR_WEB_OLD_SEALING_KEY` | unset | during a rotation: the previous key (64 hex characters), only to open what it sealed |
 //! | `TWOFACTOR_WEB_OLD_SEALING_KEY_ID` | `1` | the previous key's id |
-//! | `TWOFACTOR_WEB_SECURE_COOKIES` | unset | `1`: `Secure` cookies even on loopback (behind a TLS proxy) |
-//! | `TWOFACTOR_WEB_TEST_HOOKS` | unset | `1`: mounts `POST /test/clock` (tests only: never in production) |
+//! | `TWOFACTOR_WEB_TEST_HOOKS` | `0` | `1`: mounts `POST /test/clock` (tests only: never in production) |
+//!
+//! The password limits, the origin and the cookie mode are printed at start.
 //!
 //! # What it shows
 //!
-//! - **Two steps, no state in between.** `POST /login` checks the password; with 2FA on it
-//!   answers "code required" and sets the login-challenge cookie, a token from
-//!   `TwoFactor::issue_challenge` that names the user, is authenticated by the service's
-//!   challenge key, expires after 5 minutes and works once. `POST /2fa/verify-login` reads the
-//!   user from it (`challenge_user`) and checks the code with `verify_with_challenge`.
-//! - **Sessions end when the second factor changes.** A session remembers the user's credential
-//!   epoch; every request compares it with the current one (`TwoFactor::status`).
-//! - **Administrators must have a second factor**: one without is sent to set it up before
-//!   anything else.
-//! - **Cookies** are `HttpOnly; SameSite=Strict; Path=/` and `Secure`. `Secure` cookies are
-//!   sent only over HTTPS, so in production the application sits behind TLS. For development on
-//!   one's own machine over plain HTTP, the example leaves `Secure` out when — and only when —
-//!   it listens on a loopback address (`TWOFACTOR_WEB_SECURE_COOKIES=1` puts it back, for a TLS
-//!   proxy on the same machine). `SameSite=Strict` is also what protects the forms from
-//!   cross-site requests; an application that needs `Lax` cookies adds CSRF tokens.
+//! - **Nothing by hand**: tower-sessions keeps the sessions (a random id in the cookie, the data
+//!   in SQLite, expired ones deleted every minute) and reads and writes the cookies; axum-login
+//!   checks the password (`backend.rs`) and guards the signed-in routes (`login_required!`).
+//! - **Two steps**: after the right password with 2FA on, axum-login's session is *not*
+//!   authenticated; it holds the service's login challenge (`TwoFactor::issue_challenge`: it
+//!   names the user, is signed by the challenge key, expires after 5 minutes and is spent with
+//!   the code). Only a verified code, a backup code or a remembered browser completes the login
+//!   (`AuthSession::login`). The session id is cycled at the password, at the login, and after
+//!   every change of the second factor (`routes/session.rs`).
+//! - **Sessions end when the second factor changes**: axum-login's session check is a digest of
+//!   the password stamp and the 2FA credential epoch (`backend.rs`), so enabling or disabling
+//!   2FA, adding or removing an authenticator or new backup codes end every other session; the
+//!   session that made the change logs in again under the new epoch.
+//! - **CSRF**: every POST carries the session's synchronizer token and must come from the
+//!   application's origin (`csrf.rs`, `origin.rs`), checked in one middleware.
+//! - **Cookies**: `__Host-session` (`Secure`, `HttpOnly`, `SameSite=Lax`, `Path=/`, no
+//!   `Domain`) and `__Host-device` for a remembered browser (the same, `SameSite=Strict`, 30
+//!   days).
+//! - **The password step is throttled** per user name and per client address, with a bound on
+//!   the hashes in flight; an unknown name costs the same hash as a known one
+//!   (`password_gate.rs`, `users.rs`).
+//! - **Every flow of the crate**: setup with a QR code, codes and backup codes at sign-in,
+//!   "remember this browser" and the list of remembered browsers, several authenticators (add
+//!   with a proof and the new one's first code, rename, remove), new backup codes with a
+//!   download and a print view, turning 2FA off; messages from the library's typed errors
+//!   (`Error::kind`, `Error::user_message`, `Error::http_status`, `Error::retry_at`).
+//! - **Administrators must have a second factor**: one without is sent to set it up first.
 //! - **Secrets stay local**: the QR code is drawn by the crate (a `data:` URL and inline SVG),
 //!   never by a remote QR service; pages with secrets are sent `Cache-Control: no-store`.
 //! - **Secrets sealed at rest**: the service is given a keyring (`TwoFactor::with_keyring`), so
@@ -64,9 +87,10 @@
 //! from the settings. A record whose key is missing is refused (a 500 and a message on standard
 //! error), never read as if it had no secret.
 //!
-//! The challenge key is drawn at each start, so a restart ends the sign-ins in progress (not
-//! the 2FA records); an application with several instances shares one key from its secret
-//! store.
+//! The challenge key is drawn at each start, so a restart ends the sign-ins in progress and
+//! forgets the remembered browsers (their tokens are signed with it), not the 2FA records nor the
+//! sessions; an application with several instances shares one key from its secret store
+//! (`ServerKeys`).
 
 // The helpers answer `Result<_, Response>`: the `Err` is the response that ends the request, a
 // pattern of axum handlers; boxing every one of them would buy nothing.
