@@ -217,10 +217,25 @@ async fn authenticators_are_added_with_a_proof_renamed_and_removed() {
         page.body
     );
 
-    // The second authenticator signs in, its own step replay-protected.
-    app.advance(30).await;
+    // Replay is per authenticator: in one time step, each app's code signs in once; either
+    // code a second time is refused as already used.
+    let now = app.advance(30).await;
+    let first_code = enrolled.totp.generate(now).unwrap().to_string();
+    let work_code = work.generate(now).unwrap().to_string();
     let mut phone = Browser::new(&app);
-    phone.sign_in_with_code("alice", &work).await;
+    phone.sign_in_with("alice", &work_code).await;
+    Browser::new(&app).sign_in_with("alice", &first_code).await;
+    for code in [&work_code, &first_code] {
+        let mut replayer = Browser::new(&app);
+        replayer.sign_in_with_password_to_challenge("alice").await;
+        let replay = replayer.post("/login/code", &[("code", code)]).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            replay.body.contains("That code was already used"),
+            "{}",
+            replay.body
+        );
+    }
 
     // Rename: a bad name is refused with the library's sentence, a good one is shown.
     let id = first_id(&page.body, "rename");
@@ -228,6 +243,21 @@ async fn authenticators_are_added_with_a_proof_renamed_and_removed() {
         .post(&format!("/2fa/authenticators/{id}/rename"), &[("label", "   ")])
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("That name is empty, too long"), "{}", bad.body);
+    // A name is shown as text, never as markup.
+    alice
+        .post(
+            &format!("/2fa/authenticators/{id}/rename"),
+            &[("label", "<b>x</b>")],
+        )
+        .await;
+    let page = alice.get("/2fa/authenticators").await;
+    assert!(
+        page.body
+            .contains("<td class=\"label\">&lt;b&gt;x&lt;/b&gt;</td>"),
+        "{}",
+        page.body
+    );
     let renamed = alice
         .post(
             &format!("/2fa/authenticators/{id}/rename"),

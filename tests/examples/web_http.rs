@@ -86,6 +86,13 @@ async fn setup_shows_the_qr_code_and_enable_takes_only_the_right_code() {
     let mut alice = Browser::new(&app);
     alice.sign_in_with_password("alice").await;
     let start = alice.get("/2fa/setup").await;
+    let nothing = alice.post("/2fa/enable", &[("code", "123456")]).await;
+    assert_eq!(nothing.status, StatusCode::CONFLICT, "no setup begun");
+    assert!(
+        nothing.body.contains("There is no setup to finish"),
+        "{}",
+        nothing.body
+    );
     assert!(start.body.contains("id=\"start-setup\""), "{}", start.body);
     let setup = alice.post("/2fa/setup", &[]).await;
     assert_eq!(setup.status, StatusCode::OK);
@@ -170,6 +177,15 @@ async fn login_with_2fa_needs_a_code_and_refuses_wrong_codes_and_replays() {
             .contains("<label for=\"code\">Backup code</label>")
     );
 
+    let malformed = alice.post("/login/code", &[("code", "12ab!")]).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(
+        malformed
+            .body
+            .contains("That is not a valid code. Please check it and try again."),
+        "{}",
+        malformed.body
+    );
     let now = app.now().await;
     let wrong = web::wrong_code(&enrolled.totp, now);
     let refused = alice.post("/login/code", &[("code", &wrong)]).await;
