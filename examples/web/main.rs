@@ -25,6 +25,7 @@
 //! | `TWOFACTOR_WEB_SEALING_KEY_ID` | `1` | its id, written into every secret it seals |
 //! | `TWOFACTOR_WEB_OLD_SEALING_KEY` | unset | during a rotation: the previous key (64 hex characters), only to open what it sealed |
 //! | `TWOFACTOR_WEB_OLD_SEALING_KEY_ID` | `1` | the previous key's id |
+//! | `TWOFACTOR_WEB_CHALLENGE_KEY` | unset: the key file | the key that signs the login challenges and the remembered-browser tokens: 64 hex characters |
 //! | `TWOFACTOR_WEB_TEST_HOOKS` | `0` | `1`: mounts `POST /test/clock` (tests only: never in production) |
 //!
 //! The password limits, the origin and the cookie mode are printed at start.
@@ -87,17 +88,23 @@
 //! from the settings. A record whose key is missing is refused (a 500 and a message on standard
 //! error), never read as if it had no secret.
 //!
-//! The challenge key is drawn at each start, so a restart ends the sign-ins in progress and
-//! forgets the remembered browsers (their tokens are signed with it), not the 2FA records nor the
-//! sessions; an application with several instances shares one key from its secret store
-//! (`ServerKeys`).
+//! # The challenge key
+//!
+//! The login challenges and the remembered-browser tokens are signed with a key of their own,
+//! kept the same way (`challenge_key.rs`): `TWOFACTOR_WEB_CHALLENGE_KEY` (64 hex characters), or
+//! the file `<database>.challenge-key` made at the first start. It outlives restarts, so a
+//! remembered browser stays remembered; replacing it forgets every remembered browser. An
+//! application with several instances shares one key from its secret store (or derives all its
+//! keys from one secret with `twofactor::keys::ServerKeys`).
 
 // The helpers answer `Result<_, Response>`: the `Err` is the response that ends the request, a
 // pattern of axum handlers; boxing every one of them would buy nothing.
 #![allow(clippy::result_large_err)]
 
 mod backend;
+mod challenge_key;
 mod csrf;
+mod key_file;
 mod origin;
 mod pages;
 mod password_gate;
@@ -114,7 +121,6 @@ use axum_login::AuthManagerLayerBuilder;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-use twofactor::challenge::ChallengeKey;
 use twofactor::{Config, SqliteStore, TwoFactor};
 
 use crate::backend::Backend;
@@ -146,16 +152,21 @@ async fn main() -> Result<(), Failure> {
             std::process::exit(1);
         }
     };
+    let (challenge_key, challenge_source) = match challenge_key::load(&database) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("cannot start: {error}");
+            std::process::exit(1);
+        }
+    };
     let store = SqliteStore::open(&database, "two_factor").await?;
     let pool = store.pool().clone();
     let users = Users::open(pool.clone()).await?;
     let clock = AppClock::default();
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|error| error.to_string())?;
     let current_key = sealing.keyring.current_key_id();
     let service = Arc::new(
         TwoFactor::without_keys(store, clock.clone(), Config::new("twofactor example")?)
-            .with_challenge_key(ChallengeKey::new(1, &key)?)
+            .with_challenge_key(challenge_key)
             .with_keyring(sealing.keyring),
     );
 
@@ -203,6 +214,7 @@ async fn main() -> Result<(), Failure> {
     for source in &sealing.sources {
         println!("{source}");
     }
+    println!("{challenge_source}");
     let seeded = users.seed().await?;
     println!(
         "{}",

@@ -84,6 +84,53 @@ async fn a_remembered_browser_signs_in_without_a_code_until_it_is_revoked() {
     );
 }
 
+/// The challenge key outlives a restart (its file is made at the first start, read at the next),
+/// so a remembered browser stays remembered; a challenge key file that is not a key stops the
+/// start, and is never overwritten.
+#[tokio::test]
+async fn a_remembered_browser_survives_a_restart_and_a_bad_challenge_key_stops_the_start() {
+    let app = App::start();
+    let created = format!("challenge key: created {}", app.challenge_key_file().display());
+    assert!(app.startup.contains(&created), "{:?}", app.startup);
+    let key = std::fs::read_to_string(app.challenge_key_file()).unwrap();
+    assert!(app.startup.iter().all(|line| !line.contains(key.trim())));
+    let enrolled = web::enroll(&app, "alice").await;
+    let mut browser = remembered_browser(&app, &enrolled).await;
+    let device = browser.cookie(DEVICE_COOKIE).unwrap().to_owned();
+
+    let app = app.restart_with(&[]);
+    let read = format!("challenge key: from {}", app.challenge_key_file().display());
+    assert!(app.startup.contains(&read), "{:?}", app.startup);
+    let mut browser_again = Browser::new(&app);
+    browser_again.set_cookie(DEVICE_COOKIE, &device);
+    assert_eq!(
+        password_again(&mut browser_again).await.as_deref(),
+        Some("/"),
+        "still remembered"
+    );
+    drop(browser);
+
+    let dir = web::fresh_dir();
+    std::fs::write(web::challenge_key_file_in(&dir), "short\n").unwrap();
+    let output = web::command(&dir, &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let expected = format!(
+        "cannot start: {} is not a challenge key: it must be 64 hex characters",
+        web::challenge_key_file_in(&dir).display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(web::challenge_key_file_in(&dir)).unwrap(),
+        "short\n"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The action of the first "Forget" form of the devices page.
 fn revoke_path(page: &str) -> String {
     let start = page.find("action=\"/2fa/devices/").unwrap() + "action=\"".len();

@@ -45,13 +45,14 @@ pub struct App {
     client: reqwest::Client,
 }
 
-/// The settings of the sealing key, unset for every test unless it sets them itself (so that
-/// a developer's own settings never reach the application under test).
-const SEALING_VARS: [&str; 4] = [
+/// The settings of the sealing and challenge keys, unset for every test unless it sets them
+/// itself (so that a developer's own settings never reach the application under test).
+const SEALING_VARS: [&str; 5] = [
     "TWOFACTOR_WEB_SEALING_KEY",
     "TWOFACTOR_WEB_SEALING_KEY_ID",
     "TWOFACTOR_WEB_OLD_SEALING_KEY",
     "TWOFACTOR_WEB_OLD_SEALING_KEY_ID",
+    "TWOFACTOR_WEB_CHALLENGE_KEY",
 ];
 
 impl App {
@@ -84,6 +85,11 @@ impl App {
     /// The key file the application creates beside the database when no key is set.
     pub fn key_file(&self) -> PathBuf {
         key_file_in(&self.dir)
+    }
+
+    /// The challenge key file, beside it.
+    pub fn challenge_key_file(&self) -> PathBuf {
+        challenge_key_file_in(&self.dir)
     }
 
     fn spawn(dir: PathBuf, mut passwords: HashMap<String, String>, env: &[(&str, &str)]) -> Self {
@@ -177,6 +183,10 @@ pub fn database_in(dir: &Path) -> PathBuf {
 
 pub fn key_file_in(dir: &Path) -> PathBuf {
     dir.join("web.db.sealing-key")
+}
+
+pub fn challenge_key_file_in(dir: &Path) -> PathBuf {
+    dir.join("web.db.challenge-key")
 }
 
 /// The application on a free loopback port with its database in `dir`, test hooks on, and
