@@ -95,7 +95,7 @@ async fn a_remembered_browser_survives_a_restart_and_a_bad_challenge_key_stops_t
     let key = std::fs::read_to_string(app.challenge_key_file()).unwrap();
     assert!(app.startup.iter().all(|line| !line.contains(key.trim())));
     let enrolled = web::enroll(&app, "alice").await;
-    let mut browser = remembered_browser(&app, &enrolled).await;
+    let browser = remembered_browser(&app, &enrolled).await;
     let device = browser.cookie(DEVICE_COOKIE).unwrap().to_owned();
 
     let app = app.restart_with(&[]);
