@@ -25,10 +25,12 @@
 
 mod authenticators;
 mod backup;
+mod code_step;
 mod devices;
 mod enroll;
-mod login;
+mod password;
 mod qr;
+mod remembered;
 mod respond;
 mod session;
 
@@ -72,10 +74,13 @@ pub(crate) fn router(
         .route("/2fa/devices/{id}/revoke", post(devices::revoke))
         .route_layer(login_required!(Backend, login_url = "/login"));
     let mut router = Router::new()
-        .route("/", get(login::home))
-        .route("/login", get(login::login_page).post(login::login))
-        .route("/login/code", get(login::code_page).post(login::verify_code))
-        .route("/logout", post(login::logout))
+        .route("/", get(password::home))
+        .route("/login", get(password::login_page).post(password::login))
+        .route(
+            "/login/code",
+            get(code_step::code_page).post(code_step::verify_code),
+        )
+        .route("/logout", post(password::logout))
         .merge(signed_in)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(auth);
