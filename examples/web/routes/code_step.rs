@@ -29,6 +29,7 @@ pub(crate) struct CodeQuery {
     #[serde(default)]
     backup: Option<String>,
 }
+
 /// The user the session's login challenge names, if it is still good.
 async fn challenged(state: &AppState, session: &Session) -> Result<Option<(String, SignedIn)>, Response> {
     let Some(token) = challenge(session).await? else {
