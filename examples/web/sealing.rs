@@ -14,16 +14,13 @@
 //! (`TwoFactor::reseal`) and says whether the old key is still needed. A real application with
 //! many users runs that pass as a background job; every write reseals a record too.
 
-use std::fmt;
-use std::fs::OpenOptions;
-use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 
-use data_encoding::HEXLOWER_PERMISSIVE;
 use twofactor::seal::{Keyring, SealingKey};
 use zeroize::Zeroizing;
 
 use crate::Failure;
+use crate::key_file::{self, KeyError, KeyKind};
 use crate::state::Service;
 use crate::users::Users;
 
@@ -37,19 +34,6 @@ const OLD_KEY_VAR: &str = "TWOFACTOR_WEB_OLD_SEALING_KEY";
 const OLD_KEY_ID_VAR: &str = "TWOFACTOR_WEB_OLD_SEALING_KEY_ID";
 /// The id of a key given without one, and of the key file's key.
 const DEFAULT_KEY_ID: u32 = 1;
-
-/// Why the keyring could not be loaded: the application does not start. Names variables and
-/// files, never a key.
-#[derive(Debug)]
-pub(crate) struct KeyError(String);
-
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for KeyError {}
 
 /// The keyring, and where its keys came from (to print: never a key).
 #[derive(Debug)]
@@ -155,76 +139,23 @@ fn key_id(name: &str) -> Result<u32, KeyError> {
     }
 }
 
+/// What the sealing key is, for the key file's messages.
+const KIND: KeyKind = KeyKind {
+    name: "a sealing key",
+    variable: KEY_VAR,
+    restore: "the key the database was sealed with",
+};
+
 /// A key from 64 hex characters (surrounding white space ignored). `from` names where the text
 /// was, for the error.
 fn key_from_hex(id: u32, hex: &str, from: &str) -> Result<SealingKey, KeyError> {
-    let malformed = || {
-        KeyError(format!(
-            "{from} is not a sealing key: it must be {} hex characters",
-            SealingKey::LEN * 2
-        ))
-    };
-    let bytes = Zeroizing::new(
-        HEXLOWER_PERMISSIVE
-            .decode(hex.trim().as_bytes())
-            .map_err(|_| malformed())?,
-    );
-    SealingKey::new(id, &bytes).map_err(|_| malformed())
+    let bytes = key_file::from_hex(KIND, hex, from)?;
+    SealingKey::new(id, &bytes[..]).map_err(|error| KeyError(error.to_string()))
 }
 
 /// The key in `path`, and whether it was created now.
 fn from_file(path: &Path) -> Result<(SealingKey, bool), KeyError> {
-    let shown = path.display();
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let text = Zeroizing::new(text);
-            warn_if_readable_by_others(path);
-            let key = key_from_hex(DEFAULT_KEY_ID, &text, &shown.to_string()).map_err(|error| {
-                KeyError(format!(
-                    "{error}. It is never overwritten: restore the key the database was sealed with, or set {KEY_VAR}"
-                ))
-            })?;
-            return Ok((key, false));
-        }
-        Err(error) if error.kind() == ErrorKind::NotFound => {}
-        Err(error) => return Err(KeyError(format!("cannot read {shown}: {error}"))),
-    }
-    let mut options = OpenOptions::new();
-    // `create_new`: never overwrite a key file, even one made a moment ago by another start.
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = match options.open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == ErrorKind::AlreadyExists => return from_file(path),
-        Err(error) => return Err(KeyError(format!("cannot create {shown}: {error}"))),
-    };
-    // A `SealingKey` never gives its bytes back: draw them here, write them, build the key.
-    let mut bytes = Zeroizing::new([0; SealingKey::LEN]);
-    getrandom::fill(&mut bytes[..]).map_err(|error| KeyError(error.to_string()))?;
-    let mut text = Zeroizing::new(HEXLOWER_PERMISSIVE.encode(&bytes[..]));
-    text.push('\n');
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|error| KeyError(format!("cannot write {shown}: {error}")))?;
+    let (bytes, created) = key_file::read_or_create(KIND, path)?;
     let key = SealingKey::new(DEFAULT_KEY_ID, &bytes[..]).map_err(|error| KeyError(error.to_string()))?;
-    Ok((key, true))
-}
-
-/// A key file that others can read is worth a warning (not a refusal: the owner decides).
-fn warn_if_readable_by_others(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(metadata) = std::fs::metadata(path)
-            && metadata.permissions().mode() & 0o077 != 0
-        {
-            eprintln!(
-                "warning: {} can be read by other users: chmod 600 it",
-                path.display()
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
+    Ok((key, created))
 }

@@ -1,4 +1,4 @@
-//! What every request shares: the 2FA service, the users, the sessions, the clock.
+//! What every request shares: the 2FA service, the users, the password gate, the clock.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,23 +6,50 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use twofactor::otp::OtpError;
 use twofactor::{Clock, SqliteStore, SystemClock, TwoFactor};
 
-use crate::sessions::Sessions;
+use crate::password_gate::PasswordGate;
 use crate::users::Users;
 
-/// The 2FA service: records in the application's SQLite database.
-pub(crate) type Service = TwoFactor<SqliteStore, AppClock>;
+/// The 2FA service: records in the application's SQLite database, with a challenge key (for
+/// the login challenge and the remembered-browser tokens).
+pub(crate) type Service = TwoFactor<SqliteStore, AppClock, twofactor::challenge::ChallengeKeyring>;
 
 /// The application's state, cloned into every handler (everything in it is shared).
 #[derive(Clone, Debug)]
 pub(crate) struct AppState {
     pub(crate) service: Arc<Service>,
     pub(crate) users: Users,
-    pub(crate) sessions: Sessions,
+    pub(crate) gate: Arc<PasswordGate>,
     pub(crate) clock: AppClock,
-    /// Whether cookies carry `Secure` (only over HTTPS). See `main.rs`.
-    pub(crate) secure_cookies: bool,
-    /// Whether the test hooks (`POST /test/clock`) are mounted.
-    pub(crate) test_hooks: bool,
+    /// The origin the browser sees: a POST from any other is refused (`origin.rs`).
+    pub(crate) origin: Arc<str>,
+    pub(crate) cookies: CookieNames,
+}
+
+/// The cookie names: `__Host-` prefixed (which browsers accept only with `Secure`, `Path=/` and
+/// no `Domain`, so no subdomain can set or shadow them), or bare under the development switch.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CookieNames {
+    pub(crate) session: &'static str,
+    pub(crate) device: &'static str,
+    pub(crate) secure: bool,
+}
+
+impl CookieNames {
+    pub(crate) const fn new(secure: bool) -> Self {
+        if secure {
+            Self {
+                session: "__Host-session",
+                device: "__Host-device",
+                secure,
+            }
+        } else {
+            Self {
+                session: "session",
+                device: "device",
+                secure,
+            }
+        }
+    }
 }
 
 /// The system clock, moved forward by an offset that only the test hooks change: the tests use

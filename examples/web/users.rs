@@ -5,6 +5,7 @@
 //! own user table and password scheme: `twofactor` brings neither.
 
 use argon2::Argon2;
+use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 
@@ -16,6 +17,10 @@ pub(crate) struct User {
     /// Administrators must have a second factor: they are sent to set one up before anything
     /// else.
     pub(crate) is_admin: bool,
+    /// SHA-256 of the password hash: it changes with the password, and goes into the session's
+    /// check (`backend.rs`) so that a new password ends the other sessions. Not the hash itself,
+    /// which the session store never sees.
+    pub(crate) password_stamp: [u8; 32],
 }
 
 impl User {
@@ -112,7 +117,12 @@ impl Users {
             .map_or_else(|| vec![0; SALT_LEN], |row| row.2.clone());
         let computed = hash(password.to_owned(), salt).await?;
         Ok(row.and_then(|(id, name, _, stored, is_admin)| {
-            bool::from(computed.ct_eq(&stored[..])).then_some(User { id, name, is_admin })
+            bool::from(computed.ct_eq(&stored[..])).then(|| User {
+                id,
+                name,
+                is_admin,
+                password_stamp: stamp(&stored),
+            })
         }))
     }
 
@@ -127,13 +137,28 @@ impl Users {
 
     /// The user with this id, if any.
     pub(crate) async fn get(&self, id: i64) -> Result<Option<User>, UsersError> {
-        let row: Option<(i64, String, bool)> =
-            sqlx::query_as("SELECT id, name, is_admin FROM users WHERE id = ?")
+        let row: Option<(i64, String, bool, Vec<u8>)> =
+            sqlx::query_as("SELECT id, name, is_admin, password_hash FROM users WHERE id = ?")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map(|(id, name, is_admin)| User { id, name, is_admin }))
+        Ok(row.map(|(id, name, is_admin, hash)| User {
+            id,
+            name,
+            is_admin,
+            password_stamp: stamp(&hash),
+        }))
     }
+}
+
+/// The stamp of a stored password hash.
+fn stamp(hash: &[u8]) -> [u8; 32] {
+    Sha256::digest(hash).into()
+}
+
+/// The user id of a 2FA record key (`user-<id>`), for the login challenge's user.
+pub(crate) fn user_id_of(two_factor_id: &str) -> Option<i64> {
+    two_factor_id.strip_prefix("user-")?.parse().ok()
 }
 
 /// Argon2id of `password` under `salt`, on a blocking thread (it takes tens of milliseconds).

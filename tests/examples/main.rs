@@ -11,4 +11,10 @@ mod cli_otp;
 #[cfg(all(feature = "sqlite", feature = "qr", feature = "seal"))]
 mod demo;
 #[cfg(all(feature = "sqlite", feature = "qr", feature = "argon2", feature = "seal"))]
+mod web_devices;
+#[cfg(all(feature = "sqlite", feature = "qr", feature = "argon2", feature = "seal"))]
 mod web_http;
+#[cfg(all(feature = "sqlite", feature = "qr", feature = "argon2", feature = "seal"))]
+mod web_sealing;
+#[cfg(all(feature = "sqlite", feature = "qr", feature = "argon2", feature = "seal"))]
+mod web_security;

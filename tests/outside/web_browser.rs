@@ -1,8 +1,10 @@
 //! The web example in a real browser: headless Chromium (Debian's `chromium` and
-//! `chromium-driver`), driven over WebDriver by `fantoccini`, goes through enrollment and login
-//! as a person would — it types into the forms, clicks the buttons, reads the QR code off the
-//! screen (a screenshot of the `<img>`, decoded by `rqrr`), computes the code from the URI it
-//! holds as an authenticator app would, and reads the backup codes from the page.
+//! `chromium-driver`), driven over WebDriver by `fantoccini`, goes through it as a person would —
+//! it types into the forms, clicks the buttons, reads the QR codes off the screen (a screenshot of
+//! the `<img>`, decoded by `rqrr`), computes the codes from the URIs as an authenticator app
+//! would, ticks "remember this browser", adds a second authenticator, and signs in with a backup
+//! code from the downloaded file. A screenshot of each page is saved under the target directory
+//! (`target/tmp/web-screenshots/`, printed), never in the repository.
 //!
 //! Without Chromium or chromedriver the test is reported as ignored (`tests/harness/mod.rs`),
 //! except under `CI=true`, where it fails: `.ci/run` installs both.
@@ -185,11 +187,46 @@ async fn body_text(browser: &Client) -> String {
 }
 
 async fn sign_in_with_password(browser: &Client, app: &App) {
-    browser.goto(&format!("{}/", app.base)).await.unwrap();
+    browser.goto(&format!("{}/login", app.base)).await.unwrap();
     assert_eq!(heading(browser).await, "Sign in");
     type_into(browser, "username", "alice").await;
     type_into(browser, "password", app.password("alice")).await;
     click(browser, "sign-in").await;
+}
+
+/// Saves a screenshot of the whole page under the target directory (never in the repository),
+/// for a reviewer to look at; prints where.
+async fn screenshot(browser: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, browser.screenshot().await.unwrap()).unwrap();
+    eprintln!("screenshot: {}", path.display());
+}
+
+/// The authenticator app of the QR code on the screen: a screenshot of `#qr`, decoded, and the
+/// `data:` URL of the same image decoded to the same URI.
+async fn scan_qr(browser: &Client, account: &str) -> twofactor::Totp {
+    let image = browser.wait().for_element(Locator::Id("qr")).await.unwrap();
+    let seen = decode_qr_png(&image.screenshot().await.unwrap());
+    assert_eq!(seen.len(), 1, "one QR code in the screenshot of #qr");
+    let uri = &seen[0];
+    assert!(
+        uri.starts_with(&format!("otpauth://totp/twofactor%20example:{account}?secret=")),
+        "{uri}"
+    );
+    let src = image.attr("src").await.unwrap().unwrap();
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(src.strip_prefix("data:image/png;base64,").unwrap())
+        .unwrap();
+    assert_eq!(&decode_qr_png(&png), &seen);
+    KeyUri::parse(uri).unwrap().to_totp().unwrap()
+}
+
+/// The app's code at the application's time, a step after the last one used.
+async fn next_code(app: &App, authenticator: &twofactor::Totp) -> String {
+    let now = app.advance(30).await;
+    authenticator.generate(now).unwrap().to_string()
 }
 
 async fn a_person_enrolls_and_signs_in_with_a_code_in_chromium() {
@@ -215,56 +252,143 @@ async fn story(browser: Client, app: App) {
             .await
             .contains("Two-factor authentication is off.")
     );
+    screenshot(&browser, "01-home-off").await;
 
-    // Setup: the QR code, as the screen shows it.
+    // Setup: the QR code, as the screen shows it, scanned by the app.
     click(&browser, "setup").await;
-    let image = browser.wait().for_element(Locator::Id("qr")).await.unwrap();
-    let screenshot = image.screenshot().await.unwrap();
-    let seen = decode_qr_png(&screenshot);
-    assert_eq!(seen.len(), 1, "one QR code in the screenshot of #qr");
-    let uri = &seen[0];
-    assert!(
-        uri.starts_with("otpauth://totp/twofactor%20example:alice?secret="),
-        "{uri}"
-    );
-    // The `data:` URL holds the same image.
-    let src = image.attr("src").await.unwrap().unwrap();
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(src.strip_prefix("data:image/png;base64,").unwrap())
-        .unwrap();
-    assert_eq!(&decode_qr_png(&png), &seen);
-
-    // The authenticator app: the URI scanned, the code computed.
-    let authenticator = KeyUri::parse(uri).unwrap().to_totp().unwrap();
-    let code = authenticator.generate(app.now().await).unwrap().to_string();
+    screenshot(&browser, "02-setup-start").await;
+    click(&browser, "start-setup").await;
+    screenshot(&browser, "03-setup-qr").await;
+    let phone = scan_qr(&browser, "alice").await;
+    let code = phone.generate(app.now().await).unwrap().to_string();
     type_into(&browser, "code", &code).await;
     click(&browser, "enable").await;
     assert_eq!(heading(&browser).await, "Two-factor authentication is on");
-    let codes = browser.find_all(Locator::Css("#backup-codes li")).await.unwrap();
-    assert_eq!(codes.len(), 10);
-    let first = codes[0].text().await.unwrap();
-    assert_eq!(first.len(), 19, "{first}"); // XXXX-XXXX-XXXX-XXXX
+    screenshot(&browser, "04-backup-codes").await;
+    let shown = browser.find_all(Locator::Css("#backup-codes li")).await.unwrap();
+    assert_eq!(shown.len(), 10);
+    // "Download as .txt": the file the link saves, the same codes as the list.
+    let link = browser.find(Locator::Id("download")).await.unwrap();
+    assert_eq!(
+        link.attr("download").await.unwrap().as_deref(),
+        Some("backup-codes.txt")
+    );
+    let href = link.attr("href").await.unwrap().unwrap();
+    let file = web::percent_decode(href.strip_prefix("data:text/plain;charset=utf-8,").unwrap());
+    let downloaded: Vec<&str> = file.lines().filter(|line| line.len() == 19).collect();
+    assert_eq!(downloaded.len(), 10, "{file}");
+    for (item, code) in shown.iter().zip(&downloaded) {
+        assert_eq!(&item.text().await.unwrap(), code);
+    }
 
-    // Sign out, then in: password, "code required", the next code.
+    // Sign out, then in: password, "Code required", the next code, "remember this browser".
     click(&browser, "logout").await;
     sign_in_with_password(&browser, &app).await;
     assert_eq!(heading(&browser).await, "Code required");
-    let now = app.advance(30).await;
-    let code = authenticator.generate(now).unwrap().to_string();
-    type_into(&browser, "code", &code).await;
+    screenshot(&browser, "05-code-step").await;
+    type_into(&browser, "code", &next_code(&app, &phone).await).await;
+    browser
+        .find(Locator::Id("remember"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     click(&browser, "verify").await;
     assert_eq!(heading(&browser).await, "Home");
     let text = body_text(&browser).await;
-    assert!(text.contains("Signed in."), "{text}");
     assert!(text.contains("Signed in as alice"), "{text}");
     assert!(
-        text.contains("Two-factor authentication is on; 10 backup codes left."),
+        text.contains("1 authenticator(s), 10 backup codes left"),
         "{text}"
     );
-
-    // The session cookie is not readable by scripts (HttpOnly).
+    // No cookie is readable by scripts (HttpOnly).
     let cookies = browser.execute("return document.cookie", vec![]).await.unwrap();
     assert_eq!(cookies, json!(""));
+
+    // Remembered: the password alone signs in.
+    click(&browser, "logout").await;
+    sign_in_with_password(&browser, &app).await;
+    assert_eq!(heading(&browser).await, "Home", "no code on a remembered browser");
+
+    // A second authenticator, proven by the first, read off the second QR code.
+    browser
+        .goto(&format!("{}/2fa/authenticators", app.base))
+        .await
+        .unwrap();
+    type_into(&browser, "new-label", "Password manager").await;
+    type_into(&browser, "add-code", &next_code(&app, &phone).await).await;
+    click(&browser, "add").await;
+    screenshot(&browser, "06-add-authenticator-qr").await;
+    let manager = scan_qr(&browser, "alice").await;
+    type_into(
+        &browser,
+        "code",
+        &manager.generate(app.now().await).unwrap().to_string(),
+    )
+    .await;
+    click(&browser, "enable").await;
+    assert_eq!(heading(&browser).await, "Authenticators");
+    let text = body_text(&browser).await;
+    assert!(text.contains("Password manager"), "{text}");
+    screenshot(&browser, "07-authenticators").await;
+
+    // Adding moved the epoch: the remembered browser is forgotten, the second app signs in.
+    browser.goto(&format!("{}/2fa/devices", app.base)).await.unwrap();
+    screenshot(&browser, "08-remembered-browsers").await;
+    click(&browser, "logout").await;
+    sign_in_with_password(&browser, &app).await;
+    assert_eq!(heading(&browser).await, "Code required");
+    type_into(&browser, "code", &next_code(&app, &manager).await).await;
+    browser
+        .find(Locator::Id("remember"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&browser, "verify").await;
+    assert_eq!(heading(&browser).await, "Home");
+    browser.goto(&format!("{}/2fa/devices", app.base)).await.unwrap();
+    assert!(
+        body_text(&browser).await.contains("Chrome on Linux"),
+        "{}",
+        body_text(&browser).await
+    );
+    screenshot(&browser, "09-remembered-browser-listed").await;
+
+    // Forget it, and sign in with a downloaded backup code.
+    click(&browser, "revoke-0").await;
+    assert!(body_text(&browser).await.contains("That browser is forgotten"));
+    click(&browser, "logout").await;
+    sign_in_with_password(&browser, &app).await;
+    assert_eq!(heading(&browser).await, "Code required");
+    browser
+        .find(Locator::Id("use-backup-code"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("label[for=code]"))
+        .await
+        .unwrap();
+    screenshot(&browser, "10-backup-code-step").await;
+    type_into(&browser, "code", downloaded[0]).await;
+    click(&browser, "verify").await;
+    assert_eq!(heading(&browser).await, "Home");
+    let text = body_text(&browser).await;
+    assert!(
+        text.contains("Signed in with a backup code: 9 backup codes left."),
+        "{text}"
+    );
+    browser
+        .goto(&format!("{}/2fa/backup-codes", app.base))
+        .await
+        .unwrap();
+    screenshot(&browser, "11-backup-codes-page").await;
 }
 
 /// This file's test, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
