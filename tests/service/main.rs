@@ -9,6 +9,7 @@ mod service_authenticators;
 #[cfg(feature = "argon2")]
 mod service_blocking;
 mod service_challenge;
+mod service_clock;
 mod service_devices;
 mod service_errors;
 mod service_memory;
