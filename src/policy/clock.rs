@@ -233,8 +233,7 @@ mod tests {
 
     #[test]
     fn problems_read_as_a_sentence_about_the_clock() {
-        extern crate std;
-        use std::string::ToString as _;
+        use alloc::string::ToString as _;
         assert_eq!(
             ClockProblem::Skewed { skew: 90 }.to_string(),
             "it is 90 s ahead of the database's"
