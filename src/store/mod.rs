@@ -11,7 +11,9 @@
 //!
 //! # Your own store
 //!
-//! An implementation for another database needs only the four operations, atomic each. Keep a
+//! An implementation for another database needs only the four operations, atomic each (a
+//! fifth, [`Store::server_time`], has a default: a store on a database server should tell the
+//! server's time, for [`TwoFactor::check_clock`](crate::TwoFactor::check_clock)). Keep a
 //! record as its binary form, [`Record::encode`], beside its version (the compare-and-swap reads
 //! it) and whatever you want to query ([`Record::is_enabled`], [`Record::epoch`]); the serde form
 //! (feature `serde`) carries the same bytes, for document stores. This one is complete — a map
