@@ -52,7 +52,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     ///
     /// ```
     /// # #[cfg(feature = "sqlite")]
-    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # tokio::runtime::Runtime::new()?.block_on(async {
     /// use twofactor::backup::HmacHasher;
     /// use twofactor::policy::ClockProblem;
     /// use twofactor::{Config, Error, SqliteStore, SystemClock, TwoFactor};
