@@ -23,6 +23,8 @@ use crate::uri::UriError;
 /// | `DeviceTtl` | 〃 | `a remembered device must live {min} s to {max} s` |
 /// | `MaxRememberedDevices` | 〃 | `a user may keep 1 to {max} remembered devices` |
 /// | `GuessingBudget` | [`GuessingBudget::new`](crate::policy::GuessingBudget::new) | `a guessing bound of 1 in {min} to 1 in {max} a year` |
+/// | `MaxClockSkew` | [`ConfigBuilder::max_clock_skew`](crate::ConfigBuilder::max_clock_skew) | `a maximum clock skew must be {min} s to {max} s` |
+/// | `ClockCheckMaxAge` | [`ConfigBuilder::clock_check_max_age`](crate::ConfigBuilder::clock_check_max_age) | `a clock check must vouch for {min} s to {max} s` |
 /// | `NoKeys` | [`ServerKeys::parse`](crate::keys::ServerKeys::parse) | `the server keys hold no entry` |
 /// | `KeyEntry` | 〃 | `server key entry {entry}: {problem}`, the [`EntryProblem`]'s text |
 /// | `KeySecretLength` | [`ServerKeys::new`](crate::keys::ServerKeys::new), [`with_old_secret`](crate::keys::ServerKeys::with_old_secret) | `a server secret of {len} bytes (32 to 64 are accepted)` |
@@ -101,6 +103,20 @@ pub enum ConfigError {
         /// The tightest, 1 in this ([`GuessingBudget::MAX_ONE_IN`](crate::policy::GuessingBudget::MAX_ONE_IN)).
         max: u64,
     },
+    /// A maximum clock skew outside the bounds.
+    MaxClockSkew {
+        /// The smallest allowed, in seconds (`Config::MIN_CLOCK_SKEW`).
+        min: u64,
+        /// The largest allowed, in seconds (`Config::MAX_CLOCK_SKEW`).
+        max: u64,
+    },
+    /// A clock check's validity outside the bounds.
+    ClockCheckMaxAge {
+        /// The shortest allowed, in seconds (`Config::MIN_CLOCK_CHECK_MAX_AGE`).
+        min: u64,
+        /// The longest allowed, in seconds (`Config::MAX_CLOCK_CHECK_MAX_AGE`).
+        max: u64,
+    },
     /// The text of the server keys holds no entry (it is empty, or only white space).
     NoKeys,
     /// An entry of the text of the server keys is not a key.
@@ -177,6 +193,10 @@ impl fmt::Display for ConfigError {
             }
             Self::GuessingBudget { min, max } => {
                 write!(f, "a guessing bound of 1 in {min} to 1 in {max} a year")
+            }
+            Self::MaxClockSkew { min, max } => write!(f, "a maximum clock skew must be {min} s to {max} s"),
+            Self::ClockCheckMaxAge { min, max } => {
+                write!(f, "a clock check must vouch for {min} s to {max} s")
             }
             Self::NoKeys => f.write_str("the server keys hold no entry"),
             Self::KeyEntry { entry, problem } => write!(f, "server key entry {entry}: {problem}"),

@@ -32,6 +32,7 @@ mod authenticators;
 mod budget;
 mod challenge;
 mod change;
+mod clock;
 mod config;
 mod device;
 mod enroll;
@@ -48,6 +49,7 @@ mod tests;
 
 pub use authenticators::AuthenticatorInfo;
 pub use budget::GuessingBudget;
+pub use clock::{ClockHealth, ClockProblem};
 pub use config::{Policy, PolicyBuilder};
 pub use device::{RememberedDeviceInfo, RememberedSignIn};
 pub use label::LabelProblem;
@@ -64,6 +66,7 @@ pub(crate) use challenge::{
     issue as issue_challenge, resync_with as resync_with_challenge, verify_with as verify_with_challenge,
 };
 pub(crate) use change::{disable, regenerate, unlock};
+pub(crate) use clock::trusted as clock_trusted;
 #[cfg(feature = "testkit")]
 pub(crate) use device::LAST_USE_RESOLUTION;
 pub(crate) use device::{

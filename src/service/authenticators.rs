@@ -140,7 +140,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         label: &str,
     ) -> Result<(), Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let (outcome, written) = self
             .transact(user, |record| policy::rename_authenticator(record, id, label))
             .await?;
@@ -250,7 +250,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// ```
     pub async fn authenticators(&self, user: impl AsRef<str>) -> Result<Vec<AuthenticatorInfo>, Error> {
         let user = user.as_ref();
-        self.start(user)?;
+        self.start_untimed(user)?;
         let record = self.load_checked(user).await?;
         Ok(policy::list_authenticators(
             record.as_ref().map(|record| &record.0),

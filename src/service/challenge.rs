@@ -37,6 +37,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
             challenge_ttl: self.challenge_ttl,
             seam: self.seam,
             rng: self.rng,
+            clock_gate: self.clock_gate,
         }
     }
 

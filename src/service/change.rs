@@ -208,7 +208,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// ```
     pub async fn unlock(&self, user: impl AsRef<str>, operator: &str) -> Result<bool, Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let (outcome, _) = self.transact(user, policy::unlock).await?;
         let changed = outcome.map_err(Error::from)?;
         if changed {
@@ -264,7 +264,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         reason: &str,
     ) -> Result<Option<u64>, Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let (outcome, _) = self.transact(user, policy::reset).await?;
         let epoch = outcome.map_err(Error::from)?;
         if let Some(epoch) = epoch {

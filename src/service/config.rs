@@ -22,6 +22,7 @@ use crate::uri::KeyUri;
 /// | backup-code hasher | Argon2id, m = 19 MiB, t = 2, p = 1 (feature `argon2`) | OWASP ASVS 5.0 6.5.2 |
 /// | "backup codes low" | at 2 codes left | — |
 /// | retries on conflict | 64 | see [`ConfigBuilder::max_retries`] |
+/// | maximum clock skew against the database | off | OWASP ASVS 5.0 6.5.8; see [`ConfigBuilder::max_clock_skew`] |
 ///
 /// ```
 /// use twofactor::Config;
@@ -47,6 +48,8 @@ pub struct Config {
     hasher: Arc<dyn CodeHasher + Send + Sync>,
     low_backup_codes: usize,
     max_retries: u32,
+    max_clock_skew: Option<u64>,
+    clock_check_max_age: u64,
 }
 
 impl Config {
@@ -60,6 +63,19 @@ impl Config {
     /// Unused backup codes at which [`EventKind::BackupCodesLow`](crate::events::EventKind::BackupCodesLow)
     /// is emitted, by default: 2.
     pub const DEFAULT_LOW_BACKUP_CODES: usize = 2;
+    /// The smallest maximum clock skew, in seconds: 2. Both clocks are read to the second, so a
+    /// smaller bound would refuse healthy clocks on rounding alone.
+    pub const MIN_CLOCK_SKEW: u64 = 2;
+    /// The largest maximum clock skew, in seconds: 3600. Beyond an hour the check no longer
+    /// protects anything a TOTP window cares about.
+    pub const MAX_CLOCK_SKEW: u64 = 3600;
+    /// How long a healthy clock check vouches for the clock, by default: 600 s (10 minutes).
+    /// Check every minute or so; a few missed checks are forgiven.
+    pub const DEFAULT_CLOCK_CHECK_MAX_AGE: u64 = 600;
+    /// The shortest a clock check may vouch for the clock, in seconds: 10.
+    pub const MIN_CLOCK_CHECK_MAX_AGE: u64 = 10;
+    /// The longest a clock check may vouch for the clock, in seconds: 86 400 (a day).
+    pub const MAX_CLOCK_CHECK_MAX_AGE: u64 = 86_400;
 
     /// The defaults for `issuer`, with the Argon2id hasher.
     ///
@@ -86,6 +102,8 @@ impl Config {
             hasher: DefaultHasher,
             low_backup_codes: Self::DEFAULT_LOW_BACKUP_CODES,
             max_retries: Self::DEFAULT_MAX_RETRIES,
+            max_clock_skew: None,
+            clock_check_max_age: Self::DEFAULT_CLOCK_CHECK_MAX_AGE,
         }
     }
 
@@ -135,6 +153,21 @@ impl Config {
     pub const fn max_retries(&self) -> u32 {
         self.max_retries
     }
+
+    /// The largest skew, in seconds, between the service's clock and the store's server clock
+    /// at which the service still verifies; `None` (the default): no limit, nothing refused
+    /// (see [`ConfigBuilder::max_clock_skew`]).
+    #[must_use]
+    pub const fn max_clock_skew(&self) -> Option<u64> {
+        self.max_clock_skew
+    }
+
+    /// How long a healthy clock check vouches for the clock, in seconds (see
+    /// [`ConfigBuilder::clock_check_max_age`]).
+    #[must_use]
+    pub const fn clock_check_max_age(&self) -> u64 {
+        self.clock_check_max_age
+    }
 }
 
 impl fmt::Debug for Config {
@@ -147,6 +180,8 @@ impl fmt::Debug for Config {
             .field("hasher", &self.hasher.scheme())
             .field("low_backup_codes", &self.low_backup_codes)
             .field("max_retries", &self.max_retries)
+            .field("max_clock_skew", &self.max_clock_skew)
+            .field("clock_check_max_age", &self.clock_check_max_age)
             .finish()
     }
 }
@@ -181,6 +216,8 @@ pub struct ConfigBuilder<H = DefaultHasher> {
     hasher: H,
     low_backup_codes: usize,
     max_retries: u32,
+    max_clock_skew: Option<u64>,
+    clock_check_max_age: u64,
 }
 
 impl<H> ConfigBuilder<H> {
@@ -214,6 +251,8 @@ impl<H> ConfigBuilder<H> {
             hasher: ChosenHasher::new(hasher),
             low_backup_codes: self.low_backup_codes,
             max_retries: self.max_retries,
+            max_clock_skew: self.max_clock_skew,
+            clock_check_max_age: self.clock_check_max_age,
         }
     }
 
@@ -230,10 +269,86 @@ impl<H> ConfigBuilder<H> {
         self
     }
 
+    /// Refuses to verify while the service's clock and the store's server clock disagree by
+    /// more than `seconds` (default: off): OWASP ASVS 5.0 6.5.8, trusted time.
+    ///
+    /// A service host whose clock is wrong accepts the codes of the wrong time. Set ahead, it
+    /// accepts codes that are not due yet — codes an attacker read earlier off a phone set
+    /// forward, or computed ahead for a moment to come — and treats valid ones as long past;
+    /// set behind, it accepts codes already old, typed late or harvested, and a code of the
+    /// real present looks like a future step or, once the clock catches up, a replay of a step
+    /// already spent (and it lets expired challenges, enrollments and remembered devices live
+    /// on). The database server's clock is an independent second opinion, from another machine
+    /// with its own time source: [`TwoFactor::check_clock`](crate::TwoFactor::check_clock)
+    /// compares the two, and while the last check found them further apart than `seconds` —
+    /// or no check has succeeded yet, or the last one is older than
+    /// [`clock_check_max_age`](Self::clock_check_max_age) — every flow that decides on the
+    /// clock is denied with [`Error::UntrustedClock`](crate::Error::UntrustedClock) (503).
+    /// Revoking devices, unlocking, resetting and reading status still work.
+    ///
+    /// It does not protect against both clocks wrong together (one bad NTP source for both
+    /// hosts, or an attacker who moves both): keeping the service's clock synchronised (NTP,
+    /// with more than one source) stays the primary control; this catches the one host that
+    /// drifted or was set wrong. It needs a store with a clock of its own
+    /// ([`Store::server_time`](crate::Store::server_time): the SQL stores; not
+    /// [`MemoryStore`](crate::MemoryStore), against which every check reports
+    /// [`ClockProblem::NoServerClock`](crate::policy::ClockProblem::NoServerClock)).
+    ///
+    /// Off by default: an application that sets it must also run the check, at start and
+    /// periodically (every minute is cheap: one query); a default that refused every
+    /// verification of applications not yet running it would lock their users out. 10 to 30 s
+    /// suits two hosts kept by NTP (normally within a second): well under one 30-second step,
+    /// so a host off by a step or more is caught.
+    ///
+    /// ```
+    /// use twofactor::{Config, ConfigError};
+    /// use twofactor::backup::HmacHasher;
+    ///
+    /// let hasher = HmacHasher::new(1, &[7; 32])?;
+    /// let config = Config::builder("Example").hasher(hasher.clone()).max_clock_skew(15).build()?;
+    /// assert_eq!((config.max_clock_skew(), config.clock_check_max_age()), (Some(15), 600));
+    /// assert_eq!(
+    ///     Config::builder("Example").hasher(hasher).max_clock_skew(1).build().err(),
+    ///     Some(ConfigError::MaxClockSkew { min: 2, max: 3600 })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn max_clock_skew(mut self, seconds: u64) -> Self {
+        self.max_clock_skew = Some(seconds);
+        self
+    }
+
+    /// How long a healthy clock check vouches for the clock, in seconds (default
+    /// [`Config::DEFAULT_CLOCK_CHECK_MAX_AGE`], 10 minutes; 10 s to a day): past it, with
+    /// [`max_clock_skew`](Self::max_clock_skew) set, the service refuses until the next
+    /// check. Longer than the application's period between checks, so that one missed check is
+    /// not an outage; it also bounds how far the clock can jump ahead unnoticed after a check.
+    pub const fn clock_check_max_age(mut self, seconds: u64) -> Self {
+        self.clock_check_max_age = seconds;
+        self
+    }
+
     /// Checks the configuration, with `hasher`.
     fn finish(self, hasher: Arc<dyn CodeHasher + Send + Sync>) -> Result<Config, ConfigError> {
         if let Ok(probe) = Secret::from_bytes(&[0x42; Secret::MIN_BYTES]) {
             KeyUri::totp(probe, self.params, &self.issuer, "account").map_err(ConfigError::Issuer)?;
+        }
+        if self
+            .max_clock_skew
+            .is_some_and(|skew| !(Config::MIN_CLOCK_SKEW..=Config::MAX_CLOCK_SKEW).contains(&skew))
+        {
+            return Err(ConfigError::MaxClockSkew {
+                min: Config::MIN_CLOCK_SKEW,
+                max: Config::MAX_CLOCK_SKEW,
+            });
+        }
+        if !(Config::MIN_CLOCK_CHECK_MAX_AGE..=Config::MAX_CLOCK_CHECK_MAX_AGE)
+            .contains(&self.clock_check_max_age)
+        {
+            return Err(ConfigError::ClockCheckMaxAge {
+                min: Config::MIN_CLOCK_CHECK_MAX_AGE,
+                max: Config::MAX_CLOCK_CHECK_MAX_AGE,
+            });
         }
         Ok(Config {
             issuer: self.issuer,
@@ -243,6 +358,8 @@ impl<H> ConfigBuilder<H> {
             hasher,
             low_backup_codes: self.low_backup_codes,
             max_retries: self.max_retries,
+            max_clock_skew: self.max_clock_skew,
+            clock_check_max_age: self.clock_check_max_age,
         })
     }
 }
@@ -252,7 +369,9 @@ impl ConfigBuilder<ChosenHasher> {
     ///
     /// # Errors
     /// [`ConfigError::Issuer`] when the issuer or the parameters cannot be written in a Key URI
-    /// (an empty issuer, a colon or a control character in it, a `T0` other than 0).
+    /// (an empty issuer, a colon or a control character in it, a `T0` other than 0);
+    /// [`ConfigError::MaxClockSkew`] and [`ConfigError::ClockCheckMaxAge`] for clock-check
+    /// bounds out of range.
     pub fn build(self) -> Result<Config, ConfigError> {
         let hasher = Arc::clone(&self.hasher.0);
         self.finish(hasher)

@@ -243,7 +243,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
         user: impl AsRef<str>,
     ) -> Result<Vec<RememberedDeviceInfo>, Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let record = self.store.load(user).await.map_err(Error::store)?;
         if record.as_ref().is_some_and(|record| record.user() != user) {
             return Err(Error::store(super::error::WrongRecord));
@@ -287,7 +287,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
     /// ```
     pub async fn revoke_device(&self, user: impl AsRef<str>, id: &str) -> Result<bool, Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let Some(device) = record::parse_device_id(id) else {
             return Ok(false);
         };
@@ -341,7 +341,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, ChallengeKeyring> {
     /// ```
     pub async fn revoke_all_devices(&self, user: impl AsRef<str>) -> Result<usize, Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let (outcome, _) = self
             .transact(user, |record| policy::revoke_all_devices(record, now))
             .await?;

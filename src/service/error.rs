@@ -6,7 +6,7 @@ use core::fmt;
 use crate::backup::BackupError;
 use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::otp::OtpError;
-use crate::policy::{LabelProblem, Refusal, Via};
+use crate::policy::{ClockProblem, LabelProblem, Refusal, Via};
 use crate::seal::SealError;
 use crate::secret::SecretError;
 use crate::uri::UriError;
@@ -87,12 +87,14 @@ use crate::uri::UriError;
 /// | `Conflict` | `Unavailable` | 503 | Something went wrong on our side. Please try again in a moment. | `the record kept changing under concurrent requests` |
 /// | `Store` | `Unavailable` | 503 | 〃 | `the store failed` |
 /// | `Clock` | `Unavailable` | 503 | 〃 | `the clock failed` |
+/// | `UntrustedClock(_)`: unchecked, skewed, stale | `Unavailable` | 503 | 〃 | `the service's clock is not trusted: {problem}`, the [`ClockProblem`]'s text |
 /// | `Hash`: the hasher failed, parameters out of range | `Unavailable` | 503 | 〃 | `hashing the backup code failed` |
 /// | `Generate`: no randomness, the hasher failed | `Unavailable` | 503 | 〃 | `making backup codes failed` |
 /// | `Secret`: no randomness | `Unavailable` | 503 | 〃 | `drawing a secret failed` |
 /// | `Seal`: a sealed secret that does not open (changed, malformed), no randomness | `Unavailable` | 503 | 〃 | `opening or sealing a secret failed` |
 /// | `InvalidUser` | `Misuse` | 500 | Something went wrong on our side. Please contact support if it keeps happening. | `the user identifier is empty, too long or holds a NUL character` |
 /// | `Uri` | `Misuse` | 500 | 〃 | `building the enrollment URI failed` |
+/// | `UntrustedClock(NoServerClock)` | `Misuse` | 500 | 〃 | `the service's clock is not trusted: the store has no clock to check it against` |
 /// | `Seal(NoKeyring)`, `Seal(UnknownKey)`, `Seal(Plain)` | `Misuse` | 500 | 〃 | `opening or sealing a secret failed` |
 /// | `Hash`/`Generate`: a hasher of another scheme or key than the stored codes' | `Misuse` | 500 | 〃 | `hashing the backup code failed` / `making backup codes failed` |
 ///
@@ -172,6 +174,13 @@ pub enum Error {
     Store(Box<dyn core::error::Error + Send + Sync + 'static>),
     /// The clock failed.
     Clock(OtpError),
+    /// A maximum clock skew is configured
+    /// ([`ConfigBuilder::max_clock_skew`](crate::ConfigBuilder::max_clock_skew)) and the last
+    /// clock check does not vouch for the service's clock (the [`ClockProblem`] says why: none
+    /// yet, the clock off the database's by more than the maximum, a store without a clock, or
+    /// a check out of date): nothing was decided, nothing counted, nothing written. Run
+    /// [`TwoFactor::check_clock`](crate::TwoFactor::check_clock); fix the host's clock.
+    UntrustedClock(ClockProblem),
     /// The backup-code hasher failed, or cannot hash under the stored set's scheme.
     Hash(BackupError),
     /// New backup codes could not be made.
@@ -215,13 +224,15 @@ pub enum ErrorKind {
     /// again); the service worked as it should. A 4xx.
     Refused,
     /// The service could not decide, and denied: the store failed, the record kept changing
-    /// past the retries, the clock failed, the backup-code hasher failed, the random number
+    /// past the retries, the clock failed or is not trusted (skewed against the database's, or
+    /// not checked lately), the backup-code hasher failed, the random number
     /// generator failed, or a sealed secret does not open (its stored bytes were changed or
     /// damaged). Nobody's fault in the request: retry later, and let an operator look if it
     /// lasts. A 503.
     Unavailable,
     /// The application used the service wrongly, and must change its code or configuration: an
-    /// empty or overlong user id, an account name a Key URI cannot carry, sealed records read
+    /// empty or overlong user id, an account name a Key URI cannot carry, a maximum clock skew
+    /// over a store that has no clock to check against, sealed records read
     /// without a keyring (or a
     /// keyring that lacks the key a record names), a backup-code hasher of another scheme or
     /// key than the stored codes were hashed with. Retrying does not help. A 500.
@@ -255,6 +266,8 @@ impl Error {
             Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
             Self::Challenge(_) => ErrorKind::Refused,
             Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
+            Self::UntrustedClock(ClockProblem::NoServerClock) => ErrorKind::Misuse,
+            Self::UntrustedClock(_) => ErrorKind::Unavailable,
             Self::Hash(error) | Self::Generate(error) => hash_kind(error),
             Self::Seal(error) => seal_kind(error),
             Self::InvalidUser | Self::Uri(_) => ErrorKind::Misuse,
@@ -477,6 +490,7 @@ impl fmt::Display for Error {
             Self::Conflict => f.write_str("the record kept changing under concurrent requests"),
             Self::Store(_) => f.write_str("the store failed"),
             Self::Clock(_) => f.write_str("the clock failed"),
+            Self::UntrustedClock(problem) => write!(f, "the service's clock is not trusted: {problem}"),
             Self::Hash(_) => f.write_str("hashing the backup code failed"),
             Self::Generate(_) => f.write_str("making backup codes failed"),
             Self::Secret(_) => f.write_str("drawing a secret failed"),

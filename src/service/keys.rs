@@ -17,7 +17,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// # Errors
     /// The service's own failures ([`Error::Store`], [`Error::Clock`], [`Error::InvalidUser`]).
     pub async fn backup_codes_need_rehash(&self, user: &str) -> Result<bool, Error> {
-        self.start(user)?;
+        self.start_untimed(user)?;
         let record = self.store.load(user).await.map_err(Error::store)?;
         if record.as_ref().is_some_and(|record| record.user() != user) {
             return Err(Error::store(super::error::WrongRecord));

@@ -6,6 +6,7 @@ mod authenticators;
 mod challenge;
 mod change;
 mod clock;
+mod clock_check;
 mod config;
 mod device;
 mod enroll;
@@ -27,6 +28,7 @@ pub use error::{Error, ErrorKind};
 use alloc::sync::Arc;
 use core::fmt;
 
+use clock_check::ClockGate;
 use offload::Offload;
 use rng::Randomness;
 use seam::Seam;
@@ -132,6 +134,9 @@ pub struct TwoFactor<S, C, K = ChallengeKeyring> {
     /// Where everything random is drawn from: the operating system's CSPRNG unless
     /// [`TwoFactor::with_rng`] gave a generator.
     rng: Randomness,
+    /// The last successful clock check ([`TwoFactor::check_clock`]), which decides whether a
+    /// flow may decide on the clock when a maximum skew is configured.
+    clock_gate: ClockGate,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -206,6 +211,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, NoChallengeKey> {
             challenge_ttl: Self::DEFAULT_CHALLENGE_TTL,
             seam: Seam::default(),
             rng: Randomness::Os,
+            clock_gate: ClockGate::default(),
         }
     }
 }
@@ -251,8 +257,20 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         &self.config
     }
 
-    /// Checks the user identifier and reads the clock, once per call.
+    /// Checks the user identifier and reads the clock, once per call, and refuses while the
+    /// clock is not trusted ([`TwoFactor::check_clock`]): the start of every flow that decides
+    /// on the time — accepts a code or a token, or issues something that expires. A new flow
+    /// starts here, so it is refused with the others unless it is shown not to need the time.
     fn start(&self, user: &str) -> Result<u64, Error> {
+        let now = self.start_untimed(user)?;
+        self.trust_clock(now)?;
+        Ok(now)
+    }
+
+    /// [`TwoFactor::start`] without the clock's trust: for the flows that accept nothing and
+    /// only read or take trust away (status and lists, revoking devices, an operator's unlock
+    /// or reset, renaming, resealing), which must keep working while the clock is being fixed.
+    fn start_untimed(&self, user: &str) -> Result<u64, Error> {
         if !Record::is_valid_user(user) {
             return Err(Error::InvalidUser);
         }

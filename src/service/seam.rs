@@ -284,7 +284,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// ```
     pub async fn reseal(&self, user: impl AsRef<str>) -> Result<bool, Error> {
         let user = user.as_ref();
-        self.start(user)?;
+        self.start_untimed(user)?;
         let keyring = self
             .seam
             .keyring

@@ -30,7 +30,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     /// ```
     pub async fn status(&self, user: impl AsRef<str>) -> Result<Status, Error> {
         let user = user.as_ref();
-        let now = self.start(user)?;
+        let now = self.start_untimed(user)?;
         let record = self.load_checked(user).await?;
         Ok(policy::status(
             record.as_ref().map(|record| &record.0),

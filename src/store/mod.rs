@@ -11,7 +11,9 @@
 //!
 //! # Your own store
 //!
-//! An implementation for another database needs only the four operations, atomic each. Keep a
+//! An implementation for another database needs only the four operations, atomic each (a
+//! fifth, [`Store::server_time`], has a default: a store on a database server should tell the
+//! server's time, for [`TwoFactor::check_clock`](crate::TwoFactor::check_clock)). Keep a
 //! record as its binary form, [`Record::encode`], beside its version (the compare-and-swap reads
 //! it) and whatever you want to query ([`Record::is_enabled`], [`Record::epoch`]); the serde form
 //! (feature `serde`) carries the same bytes, for document stores. This one is complete — a map
@@ -218,6 +220,21 @@ pub trait Store: Send + Sync {
 
     /// Deletes the record of `user` if its stored version is `expected`.
     fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send;
+
+    /// The current time by the store's own clock — the database server's — in Unix seconds
+    /// (UTC, whatever the server's time zone), or `None` for a store that has no clock of its
+    /// own (it runs in the application's process, like [`MemoryStore`], or its database does
+    /// not tell the time).
+    ///
+    /// [`TwoFactor::check_clock`](crate::TwoFactor::check_clock) compares it with the service's
+    /// clock: a second opinion on the time from another machine (OWASP ASVS 5.0 6.5.8). The
+    /// default is `Ok(None)`, so a store written before this method existed keeps compiling and
+    /// simply has nothing to compare with; a store on a database server should answer with one
+    /// cheap query (`SELECT unixepoch()`, `extract(epoch from clock_timestamp())`,
+    /// `UNIX_TIMESTAMP()`). Whole seconds are enough: the comparison is to the second.
+    fn server_time(&self) -> impl Future<Output = Result<Option<u64>, Self::Error>> + Send {
+        core::future::ready(Ok(None))
+    }
 }
 
 /// A borrowed store is a store: a service can borrow one that the application owns.
@@ -242,6 +259,10 @@ impl<S: Store + ?Sized> Store for &S {
 
     fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         (**self).delete(user, expected)
+    }
+
+    fn server_time(&self) -> impl Future<Output = Result<Option<u64>, Self::Error>> + Send {
+        (**self).server_time()
     }
 }
 
@@ -268,5 +289,9 @@ impl<S: Store + ?Sized> Store for alloc::sync::Arc<S> {
 
     fn delete(&self, user: &str, expected: u64) -> impl Future<Output = Result<Write, Self::Error>> + Send {
         (**self).delete(user, expected)
+    }
+
+    fn server_time(&self) -> impl Future<Output = Result<Option<u64>, Self::Error>> + Send {
+        (**self).server_time()
     }
 }

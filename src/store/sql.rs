@@ -130,6 +130,10 @@ pub(crate) struct Dialect {
     pub(crate) numbered: bool,
     /// The expression for the current time as `updated_at` holds it.
     pub(crate) now: &'static str,
+    /// The query of the server's clock for [`Store::server_time`](crate::Store::server_time):
+    /// one row, one `BIGINT` of whole Unix seconds, UTC whatever the server's or the session's
+    /// time zone.
+    pub(crate) server_time: &'static str,
     /// What follows the insert's `VALUES (…)` so that inserting a user who has a row already
     /// writes nothing and changes no row (`ON CONFLICT (user_id) DO NOTHING`); empty where the
     /// store reads the database's duplicate-key error as the conflict instead (MySQL, whose
@@ -223,6 +227,11 @@ impl Table {
         &self.name
     }
 
+    /// The query of the server's clock ([`Dialect::server_time`]).
+    pub(crate) const fn server_time(&self) -> &'static str {
+        self.dialect.server_time
+    }
+
     /// Replaces `{table}` and `{migrations}` in a DDL template with the quoted names.
     pub(crate) fn render(&self, template: &str) -> String {
         template
@@ -306,6 +315,13 @@ pub(crate) const fn outcome(rows_affected: u64) -> Write {
 #[cfg(feature = "sqlite")]
 pub(crate) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreError> {
     Ok(outcome(done?))
+}
+
+/// The server's clock as [`Store::server_time`](crate::Store::server_time) reports it: a clock
+/// before 1970 reads as 0, as far off as it gets, so that the check refuses it rather than
+/// failing to read it.
+pub(crate) fn server_seconds(seconds: i64) -> Option<u64> {
+    Some(u64::try_from(seconds).unwrap_or(0))
 }
 
 /// One versioned schema change. A step is applied once per table, in order, inside one
@@ -460,6 +476,14 @@ macro_rules! impl_store {
                     .await;
                 $written(done.map(|done| done.rows_affected()))
             }
+
+            /// The database server's clock: one query, in UTC whatever its time zone.
+            async fn server_time(&self) -> Result<Option<u64>, Self::Error> {
+                let seconds: i64 = sqlx::query_scalar(self.table.server_time())
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok($crate::store::sql::server_seconds(seconds))
+            }
         }
     };
 }
@@ -497,6 +521,7 @@ mod tests {
         quote: '"',
         numbered: true,
         now: "now()",
+        server_time: "SELECT 1",
         on_conflict: " ON CONFLICT (user_id) DO NOTHING",
         max_user_len: None,
     };
@@ -505,6 +530,7 @@ mod tests {
         quote: '`',
         numbered: false,
         now: "UTC_TIMESTAMP(6)",
+        server_time: "SELECT 1",
         on_conflict: "",
         max_user_len: Some(8),
     };
@@ -664,6 +690,13 @@ mod tests {
             record.0.code_throttle.blocked_until = until;
             assert_eq!(Row::new(&record).unwrap().throttled_until, column, "{until}");
         }
+    }
+
+    #[test]
+    fn a_server_clock_before_1970_reads_as_0() {
+        assert_eq!(server_seconds(1_700_000_000), Some(1_700_000_000));
+        assert_eq!(server_seconds(0), Some(0));
+        assert_eq!(server_seconds(-5), Some(0));
     }
 
     #[test]

@@ -162,4 +162,13 @@ impl<S: Store> Store for FailingStore<S> {
             self.inner.delete(user, expected).await.map_err(inner)
         }
     }
+
+    /// A read: it fails while reads are told to fail.
+    fn server_time(&self) -> impl Future<Output = Result<Option<u64>, Self::Error>> + Send {
+        let injected = self.check(&self.reads);
+        async move {
+            injected?;
+            self.inner.server_time().await.map_err(inner)
+        }
+    }
 }

@@ -19,6 +19,7 @@
 //! Documented on [`run_conformance`].
 
 mod authenticators;
+mod clock;
 mod crud;
 mod devices;
 mod fail_closed;
@@ -31,6 +32,7 @@ mod race;
 mod sealed;
 
 pub use authenticators::check_concurrent_authenticators;
+pub use clock::check_server_time;
 pub use crud::{check_crud, check_stale_versions};
 pub use devices::check_concurrent_device_revoke;
 pub use fail_closed::check_fail_closed;
@@ -70,6 +72,7 @@ const CONTENDERS: usize = 64;
 /// | [`check_concurrent_device_revoke`] | a remembered device revoked while 8 tasks sign in on it: no sign-in that starts after the revoke returns is accepted |
 /// | [`check_fail_closed`] | a store whose writes (or reads) fail: every verification is denied, nothing changes |
 /// | `check_sealed_at_rest` (feature `seal`) | with a keyring the store holds no plain secret, keeps sealed values byte for byte, refuses one moved to another user; rotation reseals once |
+/// | [`check_server_time`] | a store that reports its server's time ([`Store::server_time`]) reports Unix seconds within 5 s of this machine's clock, from every handle |
 /// | [`check_whole_flow`] | enroll, confirm, log in, replay, drift, resync, throttle, lock, recover, regenerate, disable; events carry no secret |
 ///
 /// # How to call it
@@ -124,5 +127,6 @@ pub async fn run_conformance<S: Store + 'static>(stores: Vec<Arc<S>>) -> Result<
     check_fail_closed(&stores).await?;
     #[cfg(feature = "seal")]
     check_sealed_at_rest(&stores).await?;
+    check_server_time(&stores).await?;
     check_whole_flow(&stores).await
 }

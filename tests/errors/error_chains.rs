@@ -268,7 +268,8 @@ fn variants_without_a_cause_say_something_and_have_none() {
         errors.push(Box::new(twofactor::testkit::FailingStoreError::Injected));
         errors
     };
-    // A refused remembered device and a refused label carry a detail, not a cause.
+    // A refused remembered device, a refused label and an untrusted clock carry a detail, not a
+    // cause; so do the clock check's bounds.
     #[cfg(feature = "std")]
     let errors = {
         let mut errors = errors;
@@ -278,6 +279,11 @@ fn variants_without_a_cause_say_something_and_have_none() {
         errors.push(Box::new(twofactor::Error::InvalidLabel(
             twofactor::policy::LabelProblem::TooLong { len: 65 },
         )));
+        errors.push(Box::new(twofactor::Error::UntrustedClock(
+            twofactor::policy::ClockProblem::Skewed { skew: 90 },
+        )));
+        errors.push(Box::new(ConfigError::MaxClockSkew { min: 2, max: 3600 }));
+        errors.push(Box::new(ConfigError::ClockCheckMaxAge { min: 10, max: 86_400 }));
         errors
     };
     for error in errors {

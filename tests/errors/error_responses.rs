@@ -7,7 +7,7 @@
 use twofactor::backup::BackupError;
 use twofactor::challenge::{ChallengeError, DeviceProblem};
 use twofactor::otp::OtpError;
-use twofactor::policy::LabelProblem;
+use twofactor::policy::{ClockProblem, LabelProblem};
 use twofactor::seal::SealError;
 use twofactor::secret::SecretError;
 use twofactor::uri::{TextField, TextProblem, UriError};
@@ -194,6 +194,32 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
             Unavailable,
             503,
             UNAVAILABLE,
+        ),
+        (
+            Error::UntrustedClock(ClockProblem::Unchecked),
+            Unavailable,
+            503,
+            UNAVAILABLE,
+        ),
+        (
+            Error::UntrustedClock(ClockProblem::Skewed { skew: -90 }),
+            Unavailable,
+            503,
+            UNAVAILABLE,
+        ),
+        (
+            Error::UntrustedClock(ClockProblem::Stale {
+                checked_at: 1_700_000_000,
+            }),
+            Unavailable,
+            503,
+            UNAVAILABLE,
+        ),
+        (
+            Error::UntrustedClock(ClockProblem::NoServerClock),
+            Misuse,
+            500,
+            "Something went wrong on our side. Please contact support if it keeps happening.",
         ),
         (
             Error::Hash(BackupError::hash_failed(std::io::Error::other("KMS timeout"))),

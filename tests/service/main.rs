@@ -10,6 +10,7 @@ mod service_backup_binding;
 #[cfg(feature = "argon2")]
 mod service_blocking;
 mod service_challenge;
+mod service_clock;
 mod service_devices;
 mod service_errors;
 mod service_memory;

@@ -316,6 +316,33 @@ mod sql {
         }
     }
 
+    /// The store reports its database server's clock (`Store::server_time`), in Unix seconds:
+    /// within a few seconds of this machine's (the server runs beside the tests), from every
+    /// handle, also behind an `Arc`.
+    pub async fn sql_server_time_is_the_database_clock<B: SqlBackend>(backend: &B) {
+        let store = Arc::new(backend.open(&unique("clock")).await.unwrap());
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        };
+        let before = now();
+        let server = store
+            .server_time()
+            .await
+            .unwrap()
+            .expect("an SQL store has a clock");
+        let shared = Store::server_time(&Arc::clone(&store)).await.unwrap().unwrap();
+        let after = now();
+        for time in [server, shared] {
+            assert!(
+                before.saturating_sub(3) <= time && time <= after + 3,
+                "server {time}, here {before}..={after}"
+            );
+        }
+    }
+
     /// A record whose version does not fit a `BIGINT` is refused with a typed error, and nothing
     /// is written.
     pub async fn sql_out_of_range<B: SqlBackend>(backend: &B) {
@@ -379,6 +406,7 @@ macro_rules! sql_suite {
             sql_tables_are_separate,
             sql_table_names,
             sql_out_of_range,
+            sql_server_time_is_the_database_clock,
         );
         #[cfg(feature = "testkit")]
         $crate::sql_suite!($backend, $needs, sql_kit_checks: sql_kit_one_pool, sql_kit_two_pools);

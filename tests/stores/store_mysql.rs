@@ -800,6 +800,36 @@ async fn an_unreachable_server_is_a_database_error() {
     ));
 }
 
+/// `server_time` is UTC whatever the session's `time_zone`: connections 5½ hours ahead read the
+/// same time as this machine, where `UNIX_TIMESTAMP(UTC_TIMESTAMP())` — the argument read in the
+/// session's zone — is 5½ hours off. (MariaDB takes offsets up to +13:00, MySQL +14:00.)
+async fn the_server_time_is_utc_whatever_the_sessions_time_zone() {
+    let Some(db) = mysql().await else { return };
+    let store = store_on(pool(db.options(), &["SET time_zone = '+05:30'"]), "records").await;
+    let zone: String = sqlx::query_scalar("SELECT @@session.time_zone")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(zone, "+05:30");
+    let here = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let server = i64::try_from(store.server_time().await.unwrap().unwrap()).unwrap();
+    assert!((server - here).abs() <= 3, "server {server}, here {here}");
+    let naive: i64 = sqlx::query_scalar("SELECT CAST(UNIX_TIMESTAMP(UTC_TIMESTAMP()) AS SIGNED)")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(
+        (server - naive - 19_800).abs() <= 3,
+        "server {server}, naive {naive}"
+    );
+}
+
 /// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
 pub(crate) fn trials() -> Vec<crate::harness::Trial> {
     let mut trials = sql_trials();
@@ -814,6 +844,7 @@ pub(crate) fn trials() -> Vec<crate::harness::Trial> {
         trial!(MySql, async(4) the_tables_are_innodb_with_a_binary_user_id),
         trial!(MySql, async(4) user_ids_are_compared_byte_for_byte_and_never_cut),
         trial!(Nothing, async an_unreachable_server_is_a_database_error),
+        trial!(MySql, async(4) the_server_time_is_utc_whatever_the_sessions_time_zone),
     ]);
     #[cfg(feature = "testkit")]
     trials.extend([

@@ -169,12 +169,54 @@ async fn the_kit_passes_where_the_default_isolation_is_serializable_or_repeatabl
     }
 }
 
+/// Seconds since the epoch by this machine's clock.
+fn here_now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// `server_time` is UTC whatever the session's time zone: a pool whose connections are 14 hours
+/// ahead (`Pacific/Kiritimati`) reads the same time as this machine.
+async fn the_server_time_is_utc_whatever_the_sessions_time_zone() {
+    use twofactor::Store as _;
+    let Some(schema) = postgres().await else { return };
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, "SET TIME ZONE 'Pacific/Kiritimati'").await?;
+                Ok(())
+            })
+        })
+        .connect_lazy(&schema.url())
+        .unwrap();
+    let store = PostgresStore::new(pool, "records").unwrap();
+    store.migrate().await.unwrap();
+    let zone: String = sqlx::query_scalar("SELECT current_setting('TimeZone')")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(zone, "Pacific/Kiritimati");
+    let server = i64::try_from(store.server_time().await.unwrap().unwrap()).unwrap();
+    assert!(
+        (server - here_now()).abs() <= 3,
+        "server {server}, here {}",
+        here_now()
+    );
+}
+
 /// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
 pub(crate) fn trials() -> Vec<crate::harness::Trial> {
     let mut trials = sql_trials();
     trials.extend([
         trial!(Postgres, async(4) instances_migrating_at_once_apply_each_step_once),
         trial!(Nothing, async an_unreachable_server_is_a_database_error),
+        trial!(Postgres, async(4) the_server_time_is_utc_whatever_the_sessions_time_zone),
     ]);
     #[cfg(feature = "testkit")]
     trials.push(trial!(

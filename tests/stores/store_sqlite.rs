@@ -83,6 +83,28 @@ async fn a_missing_directory_is_a_database_error() {
     assert!(source.downcast_ref::<sqlx::Error>().is_some());
 }
 
+/// The bundled SQLite has `unixepoch()` (3.38 and later), and it agrees with the older spelling,
+/// `strftime('%s', 'now')`; the store's `server_time` is it.
+async fn the_server_time_is_unixepoch_of_a_bundled_sqlite_that_has_it() {
+    use twofactor::Store as _;
+    let file = sqlite().await.unwrap();
+    let store = SqliteStore::open(file.path(), "records").await.unwrap();
+    let version: String = sqlx::query_scalar("SELECT sqlite_version()")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let parts: Vec<u32> = version.split('.').map(|part| part.parse().unwrap()).collect();
+    assert!(parts[..2] >= [3, 38][..], "SQLite {version} has no unixepoch()");
+    let (epoch, strftime): (i64, i64) =
+        sqlx::query_as("SELECT unixepoch(), CAST(strftime('%s', 'now') AS INTEGER)")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!((epoch - strftime).abs() <= 1, "{epoch} {strftime}");
+    let server = i64::try_from(store.server_time().await.unwrap().unwrap()).unwrap();
+    assert!((server - epoch).abs() <= 1, "{server} {epoch}");
+}
+
 /// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
 pub(crate) fn trials() -> Vec<crate::harness::Trial> {
     let mut trials = sql_trials();
@@ -90,6 +112,7 @@ pub(crate) fn trials() -> Vec<crate::harness::Trial> {
         trial!(Nothing, async an_invalid_table_name_opens_no_file),
         trial!(Nothing, async open_uses_write_ahead_logging_and_waits_for_the_write_lock),
         trial!(Nothing, async a_missing_directory_is_a_database_error),
+        trial!(Nothing, async the_server_time_is_unixepoch_of_a_bundled_sqlite_that_has_it),
     ]);
     trials
 }

@@ -49,6 +49,10 @@ pub(super) const DIALECT: Dialect = Dialect {
     quote: '`',
     numbered: false,
     now: "UTC_TIMESTAMP(6)",
+    // `UNIX_TIMESTAMP()` without an argument counts from the epoch in UTC whatever the
+    // session's `time_zone`; `UNIX_TIMESTAMP(UTC_TIMESTAMP())` would not (it reads its
+    // argument in the session's zone). `SIGNED`: MySQL types it as unsigned.
+    server_time: "SELECT CAST(UNIX_TIMESTAMP() AS SIGNED)",
     on_conflict: "",
     max_user_len: Some(Record::MAX_USER_LEN),
 };

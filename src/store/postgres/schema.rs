@@ -64,6 +64,10 @@ pub(super) const DIALECT: Dialect = Dialect {
     quote: '"',
     numbered: true,
     now: "now()",
+    // `clock_timestamp()`, not `now()`: the time of the query, not of its transaction's start.
+    // A `timestamptz`'s epoch is UTC whatever the session's `TimeZone`; `floor`, since the cast
+    // alone rounds.
+    server_time: "SELECT CAST(floor(extract(epoch FROM clock_timestamp())) AS BIGINT)",
     on_conflict: " ON CONFLICT (user_id) DO NOTHING",
     max_user_len: None,
 };

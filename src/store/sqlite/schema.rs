@@ -37,6 +37,9 @@ pub(super) const DIALECT: Dialect = Dialect {
     quote: '"',
     numbered: true,
     now: "unixepoch()",
+    // `unixepoch()` is SQLite 3.38's; the bundled SQLite (libsqlite3-sys 0.30) is 3.46, and the
+    // schema's `DEFAULT (unixepoch())` needs it already.
+    server_time: "SELECT unixepoch()",
     on_conflict: " ON CONFLICT (user_id) DO NOTHING",
     max_user_len: None,
 };
