@@ -253,6 +253,19 @@ pub enum EventKind {
         /// How many were remembered.
         count: usize,
     },
+    /// A second factor kept by another system was imported
+    /// ([`TwoFactor::import`](crate::TwoFactor::import)): one authenticator, and backup codes if
+    /// any. No secret.
+    Imported {
+        /// The imported authenticator's id.
+        authenticator: u32,
+        /// The backup codes imported, if any.
+        backup_codes: Option<usize>,
+        /// Whether it replaced the user's second factor.
+        replaced: bool,
+        /// The new credential epoch.
+        epoch: u64,
+    },
 }
 
 /// Receives the service's events. Called synchronously, after the decision took effect: keep it

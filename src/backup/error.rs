@@ -29,6 +29,10 @@ use core::fmt;
 /// | `KeyLength` | [`HmacHasher::new`](crate::backup::HmacHasher::new) | `an HMAC key of {len} bytes: {min} to {max} are accepted` |
 /// | `HashFailed` | a hasher | `the hasher failed` (the hasher's own error is the [`source`](core::error::Error::source)) |
 /// | `Stored` | [`from_stored`](crate::backup::BackupCodeSet::from_stored) | ``stored backup codes: {problem}``, the [`StoredProblem`]'s text |
+/// | `ImportedCode` | [`import_plain`](crate::backup::BackupCodeSet::import_plain) | `imported backup code {index} is not a code: 8 to 32 symbols of Crockford's base32 (digits, hex), with spaces or hyphens` |
+/// | `ImportedLength` | 〃 | `imported backup code {index} has {found} symbols; the first has {expected}` |
+/// | `Bcrypt` | `import_bcrypt` (feature `bcrypt`) | `imported backup code hash {index} is not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)` |
+/// | `BcryptCost` | 〃 | `imported bcrypt hash {index} has cost {cost}: 4 to 14, the same for every hash of a set` |
 ///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};

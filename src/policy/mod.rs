@@ -34,6 +34,7 @@ mod change;
 mod config;
 mod device;
 mod enroll;
+mod import;
 mod label;
 mod odds;
 mod outcome;
@@ -48,6 +49,7 @@ mod tests;
 pub use authenticators::AuthenticatorInfo;
 pub use config::{Policy, PolicyBuilder};
 pub use device::{RememberedDeviceInfo, RememberedSignIn};
+pub use import::{Import, ImportProblem, Imported};
 pub use label::LabelProblem;
 pub use odds::GuessingOdds;
 pub use outcome::{Verified, Via};
@@ -67,6 +69,7 @@ pub(crate) use device::{
     revoke_all as revoke_all_devices, sign_in as sign_in_remembered,
 };
 pub(crate) use enroll::{begin, confirm};
+pub(crate) use import::{Codes as ImportedCodes, import};
 pub(crate) use outcome::Refusal;
 pub(crate) use resync::resync;
 pub(crate) use status::status;

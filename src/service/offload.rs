@@ -283,8 +283,6 @@ fn generate(
     made
 }
 
-/// Runs `work` on tokio's blocking threads when called inside a tokio runtime, else in place.
-/// `None` if the task panicked or the runtime shut down under it.
 /// Why an expensive hash is not there: still to be computed off the executor (the decision that
 /// asked refuses, and runs again once it is), or its blocking task was lost (panicked or
 /// cancelled: the call fails closed).
@@ -305,7 +303,14 @@ impl core::fmt::Display for Offloaded {
 
 impl core::error::Error for Offloaded {}
 
-async fn blocking<T, W>(work: W) -> Option<T>
+/// The error of work whose blocking task was lost (panicked, or its runtime shut down).
+pub(super) fn lost() -> BackupError {
+    BackupError::hash_failed(Offloaded::Lost)
+}
+
+/// Runs `work` on tokio's blocking threads when called inside a tokio runtime, else in place.
+/// `None` if the task panicked or the runtime shut down under it.
+pub(super) async fn blocking<T, W>(work: W) -> Option<T>
 where
     T: Send + 'static,
     W: FnOnce() -> T + Send + 'static,

@@ -133,6 +133,10 @@ fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
             "Error::Seal",
             Box::new(Error::Seal(SealError::UnknownKey { key_id: 7 })),
         ),
+        (
+            "Error::InvalidBackupCodes",
+            Box::new(Error::InvalidBackupCodes(BackupError::ImportedCode { index: 2 })),
+        ),
     ]
 }
 
@@ -277,6 +281,9 @@ fn variants_without_a_cause_say_something_and_have_none() {
         )));
         errors.push(Box::new(twofactor::Error::InvalidLabel(
             twofactor::policy::LabelProblem::TooLong { len: 65 },
+        )));
+        errors.push(Box::new(twofactor::Error::InvalidImport(
+            twofactor::policy::ImportProblem::LastStepAhead { step: 2, current: 1 },
         )));
         errors
     };
