@@ -10,6 +10,7 @@ mod config;
 mod device;
 mod enroll;
 mod error;
+mod export;
 mod import;
 mod keys;
 mod offload;

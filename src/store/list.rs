@@ -105,8 +105,7 @@ macro_rules! impl_list_users {
 /// A user id as read from a row: text, or (MySQL's `VARBINARY`) bytes that must be UTF-8.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 fn user_text(id: impl Into<Vec<u8>>) -> Result<String, super::SqlStoreError> {
-    String::from_utf8(id.into())
-        .map_err(|error| super::SqlStoreError::Database(Box::new(error)))
+    String::from_utf8(id.into()).map_err(|error| super::SqlStoreError::Database(Box::new(error)))
 }
 
 // The table name is validated (`[a-z0-9_]`, not starting with a digit) when the store is built,

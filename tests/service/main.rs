@@ -11,6 +11,7 @@ mod service_blocking;
 mod service_challenge;
 mod service_devices;
 mod service_errors;
+mod service_export;
 mod service_import;
 mod service_memory;
 #[cfg(feature = "seal")]
