@@ -183,6 +183,20 @@ pub enum EventKind {
         /// The new credential epoch.
         epoch: u64,
     },
+    /// An operator removed an authenticator without a proof
+    /// ([`TwoFactor::admin_remove_authenticator`](crate::TwoFactor::admin_remove_authenticator)).
+    AuthenticatorRemovedByOperator {
+        /// Its id.
+        id: u32,
+        /// The user's name for it.
+        label: String,
+        /// Who asked: the operator's id, as the application gave it.
+        operator: String,
+        /// Why, as the operator gave it.
+        reason: String,
+        /// The new credential epoch.
+        epoch: u64,
+    },
     /// An authenticator was renamed.
     AuthenticatorRenamed {
         /// Its id.

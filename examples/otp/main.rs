@@ -9,7 +9,7 @@
 //! otp qr        URI [--format terminal|svg|png] [--out FILE]     (feature `qr`)
 //! otp secret    [--algorithm A]
 //! otp store     --url URL [--keys FILE] [--json] status USER | unlock USER | reset USER --reason R
-//!               | revoke-devices USER | import FILE | export --danger-plain-secrets | reseal | migrate
+//!               | remove-authenticator USER ID --reason R | revoke-devices USER | import FILE | export --danger-plain-secrets | reseal | migrate
 //! ```
 //!
 //! Exit status: 0 on success; 1 when `verify` does not accept the code (wrong or malformed),

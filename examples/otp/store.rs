@@ -98,6 +98,13 @@ async fn run_on<S: Store + ListUsers + 'static>(
                 .map_err(refused)?;
             out.object(json!({ "user": user, "reset": epoch.is_some(), "epoch": epoch }))
         }
+        StoreCommand::RemoveAuthenticator { user, id, reason } => {
+            let epoch = service
+                .admin_remove_authenticator(user, *id, &args.operator, reason)
+                .await
+                .map_err(refused)?;
+            out.object(json!({ "user": user, "removed": id, "epoch": epoch }))
+        }
         StoreCommand::RevokeDevices { user } => {
             // Remembered devices exist only where the service has keys to sign their tokens.
             let keys = keys.ok_or_else(|| Failure::usage("revoke-devices needs the keys: --keys FILE"))?;

@@ -55,6 +55,18 @@ pub(crate) enum StoreCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Remove USER's authenticator ID without a proof (a lost or stolen one); the last one
+    /// removed turns the second factor off.
+    #[command(name = "remove-authenticator")]
+    RemoveAuthenticator {
+        /// The user's id.
+        user: String,
+        /// The authenticator's id (`status` counts them; the export lists them).
+        id: u32,
+        /// Why (kept in the event).
+        #[arg(long)]
+        reason: String,
+    },
     /// Forget every remembered device of USER.
     #[command(name = "revoke-devices")]
     RevokeDevices {

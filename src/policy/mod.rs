@@ -57,8 +57,8 @@ pub use status::{Status, Throttling};
 pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
 
 pub(crate) use authenticators::{
-    begin_adding, list as list_authenticators, remove as remove_authenticator,
-    rename as rename_authenticator, reset,
+    admin_remove as admin_remove_authenticator, begin_adding, list as list_authenticators,
+    remove as remove_authenticator, rename as rename_authenticator, reset,
 };
 pub(crate) use challenge::{
     issue as issue_challenge, resync_with as resync_with_challenge, verify_with as verify_with_challenge,

@@ -2,7 +2,7 @@
 //! (`TWOFACTOR_MYSQL_URL`; each skipped loudly when unset, failing under `CI=true`): migrate, an
 //! import file with good and bad lines (wrong base32, a short secret, a duplicate user, an
 //! unknown column) that reports each and imports the rest, status, export, reseal after a key
-//! rotation, unlock, reset, revoke-devices, exit codes and `--json`.
+//! rotation, unlock, remove-authenticator, reset, revoke-devices, exit codes and `--json`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -189,6 +189,25 @@ fn scenario(url: &str, table: &str, scratch: &Scratch) {
     assert_eq!(store(url, table, &["reseal"]).0, 2, "no keys");
 
     assert_eq!(store(url, table, &[&r[..], &["unlock", "u1"]].concat()).0, 0);
+    let (status, _, err) = store(
+        url,
+        table,
+        &[&r[..], &["remove-authenticator", "u1", "9", "--reason", "typo"]].concat(),
+    );
+    assert_eq!(status, 1, "an unknown authenticator is refused");
+    assert!(err.contains("no authenticator 9"), "{err}");
+    let (status, out, _) = store(
+        url,
+        table,
+        &[
+            &r[..],
+            &["--json", "remove-authenticator", "u1", "1", "--reason", "stolen"],
+        ]
+        .concat(),
+    );
+    assert_eq!((status, json_lines(&out)[0]["removed"].as_u64()), (0, Some(1)));
+    let (_, out, _) = store(url, table, &[&r[..], &["--json", "status", "u1"]].concat());
+    assert_eq!(json_lines(&out)[0]["enabled"], false, "its only authenticator");
     let (status, out, _) = store(
         url,
         table,

@@ -5,6 +5,7 @@ mod policy_odds;
 mod serde;
 #[cfg(feature = "seal")]
 mod server_keys;
+mod service_admin_remove;
 mod service_authenticators;
 #[cfg(feature = "argon2")]
 mod service_blocking;
