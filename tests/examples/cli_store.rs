@@ -136,6 +136,22 @@ fn scenario(url: &str, table: &str, scratch: &Scratch) {
     );
     assert!(reason(5).contains("unknown column \"colour\""), "{}", reason(5));
     assert!(err.contains("2 imported, 4 refused"), "{err}");
+    for refused in ["u3", "u4", "u5"] {
+        let (_, out, _) = store(url, table, &[&k[..], &["--json", "status", refused]].concat());
+        assert_eq!(
+            json_lines(&out)[0]["enabled"],
+            false,
+            "{refused}: nothing written"
+        );
+    }
+    // The short secret imports by the named opt-in.
+    let short = scratch.write("short.jsonl", &lines[3]);
+    let (status, out, _) = store(
+        url,
+        table,
+        &[&k[..], &["import", "--legacy-secrets", &short]].concat(),
+    );
+    assert_eq!((status, out.trim()), (0, "line 1: imported u4"));
 
     // Importing again is refused line by line (already enabled), nothing changed.
     let again = scratch.write("again.jsonl", &lines[0]);
@@ -172,7 +188,7 @@ fn scenario(url: &str, table: &str, scratch: &Scratch) {
     );
     assert_eq!(status, 0);
     let exported = json_lines(&out);
-    assert_eq!(exported.len(), 2);
+    assert_eq!(exported.len(), 3);
     assert_eq!(exported[0]["authenticators"][0]["secret"], SECRET_1);
     assert_eq!(exported[1]["authenticators"][0]["digits"], 8);
 
@@ -182,8 +198,8 @@ fn scenario(url: &str, table: &str, scratch: &Scratch) {
     let r = ["--keys", rotated_file.as_str()];
     let (status, out, err) = store(url, table, &[&r[..], &["--json", "reseal"]].concat());
     assert_eq!(status, 0, "{err}");
-    assert_eq!(json_lines(&out)[0]["resealed"], 2);
-    assert!(err.contains("2 records read, 2 resealed"), "{err}");
+    assert_eq!(json_lines(&out)[0]["resealed"], 3);
+    assert!(err.contains("3 records read, 3 resealed"), "{err}");
     let (_, out, _) = store(url, table, &[&r[..], &["--json", "reseal"]].concat());
     assert_eq!(json_lines(&out)[0]["resealed"], 0);
     assert_eq!(store(url, table, &["reseal"]).0, 2, "no keys");
