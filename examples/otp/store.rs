@@ -77,10 +77,13 @@ async fn run_on<S: Store + ListUsers + 'static>(
     match &args.command {
         StoreCommand::Status { user } => {
             let status = service.status(user).await.map_err(refused)?;
+            let listed = service.authenticators(user).await.map_err(refused)?;
+            let ids: Vec<u32> = listed.iter().map(|authenticator| authenticator.id).collect();
             out.object(json!({
                 "user": user,
                 "enabled": status.enabled,
                 "authenticators": status.authenticators,
+                "authenticator_ids": ids,
                 "backup_codes_remaining": status.backup_codes_remaining,
                 "code_failures": status.code_failures,
                 "backup_failures": status.backup_failures,

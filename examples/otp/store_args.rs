@@ -37,7 +37,7 @@ pub(crate) struct StoreArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum StoreCommand {
-    /// What the status call returns for USER (no secret).
+    /// What the status call returns for USER, and its authenticators' ids (no secret).
     Status {
         /// The user's id.
         user: String,
@@ -61,7 +61,7 @@ pub(crate) enum StoreCommand {
     RemoveAuthenticator {
         /// The user's id.
         user: String,
-        /// The authenticator's id (`status` counts them; the export lists them).
+        /// The authenticator's id (`status` lists them).
         id: u32,
         /// Why (kept in the event).
         #[arg(long)]

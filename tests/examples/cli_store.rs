@@ -170,6 +170,7 @@ fn scenario(url: &str, table: &str, scratch: &Scratch) {
         (Some(true), Some(1))
     );
     assert_eq!(u1["backup_codes_remaining"], 2);
+    assert_eq!(u1["authenticator_ids"], serde_json::json!([1]));
     let (status, out, _) = store(url, table, &["status", "nobody"]);
     assert_eq!(status, 0);
     assert!(out.lines().any(|line| line == "enabled: false"), "{out}");
