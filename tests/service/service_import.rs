@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use twofactor::backup::{BackupCodeSet, BackupError, HmacHasher};
+use twofactor::backup::{BackupError, HmacHasher};
 use twofactor::events::{CollectEvents, EventKind};
 use twofactor::keys::ServerKeys;
 use twofactor::otp::{Algorithm, TotpParams};
@@ -196,7 +196,7 @@ async fn every_bad_import_is_a_typed_refusal_that_writes_nothing() {
 #[cfg(all(feature = "bcrypt", feature = "argon2"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bcrypt_codes_work_once_each_with_an_expensive_hasher_and_a_regeneration_replaces_them() {
-    use twofactor::backup::Argon2Hasher;
+    use twofactor::backup::{Argon2Hasher, BackupCodeSet};
 
     let clock = ManualClock::new(START);
     let config = Config::builder("Example")
@@ -250,6 +250,7 @@ async fn bcrypt_codes_work_once_each_with_an_expensive_hasher_and_a_regeneration
 #[cfg(all(feature = "bcrypt", feature = "serde"))]
 #[tokio::test]
 async fn an_imported_bcrypt_record_round_trips_through_serde() {
+    use twofactor::backup::BackupCodeSet;
     use twofactor::store::DangerPlainSecrets;
 
     let service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(START), config());
