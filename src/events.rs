@@ -193,6 +193,20 @@ pub enum EventKind {
         /// The new credential epoch.
         epoch: u64,
     },
+    /// An operator removed an authenticator without a proof
+    /// ([`TwoFactor::admin_remove_authenticator`](crate::TwoFactor::admin_remove_authenticator)).
+    AuthenticatorRemovedByOperator {
+        /// Its id.
+        id: u32,
+        /// The user's name for it.
+        label: String,
+        /// Who asked: the operator's id, as the application gave it.
+        operator: String,
+        /// Why, as the operator gave it.
+        reason: String,
+        /// The new credential epoch.
+        epoch: u64,
+    },
     /// An authenticator was renamed.
     AuthenticatorRenamed {
         /// Its id.
@@ -262,6 +276,19 @@ pub enum EventKind {
     AllDevicesRevoked {
         /// How many were remembered.
         count: usize,
+    },
+    /// A second factor kept by another system was imported
+    /// ([`TwoFactor::import`](crate::TwoFactor::import)): one authenticator, and backup codes if
+    /// any. No secret.
+    Imported {
+        /// The imported authenticator's id.
+        authenticator: u32,
+        /// The backup codes imported, if any.
+        backup_codes: Option<usize>,
+        /// Whether it replaced the user's second factor.
+        replaced: bool,
+        /// The new credential epoch.
+        epoch: u64,
     },
 }
 

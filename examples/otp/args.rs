@@ -49,6 +49,9 @@ pub(crate) enum Command {
     Qr(QrArgs),
     /// Generate a random secret from the operating system's CSPRNG and print it as base32.
     Secret(SecretArgs),
+    /// Operate on a deployment's records: status, unlock, reset, revoke-devices, import,
+    /// export, reseal, migrate (needs the crate's sqlite, postgres and mysql features).
+    Store(crate::store_args::StoreArgs),
 }
 
 /// The secret and the generator's parameters, shared by `code` and `verify`.

@@ -21,7 +21,21 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
         Command::ParseUri(args) => parse_uri(&args),
         Command::Qr(args) => qr(&args),
         Command::Secret(args) => secret(&args),
+        Command::Store(args) => store(&args),
     }
+}
+
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn store(args: &crate::store_args::StoreArgs) -> Result<(), Failure> {
+    crate::store::run(args)
+}
+
+#[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+fn store(_: &crate::store_args::StoreArgs) -> Result<(), Failure> {
+    Err(Failure::usage(
+        "this build has no stores: `store` needs the crate's sqlite, postgres and mysql features.\n\
+         Run it as: cargo run --example otp --features sqlite,postgres,mysql -- store …",
+    ))
 }
 
 fn code(args: &CodeArgs) -> Result<(), Failure> {

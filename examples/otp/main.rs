@@ -8,6 +8,8 @@
 //! otp parse-uri URI
 //! otp qr        URI [--format terminal|svg|png] [--out FILE]     (feature `qr`)
 //! otp secret    [--algorithm A]
+//! otp store     --url URL [--keys FILE] [--json] status USER | unlock USER | reset USER --reason R
+//!               | remove-authenticator USER ID --reason R | revoke-devices USER | import FILE | export --danger-plain-secrets | reseal | migrate
 //! ```
 //!
 //! Exit status: 0 on success; 1 when `verify` does not accept the code (wrong or malformed),
@@ -29,6 +31,11 @@ mod json;
 mod key;
 #[cfg(feature = "qr")]
 mod qr;
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod store;
+mod store_args;
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod store_import;
 
 use std::process::ExitCode;
 

@@ -6,9 +6,14 @@
 //! format:u8=1 (unbound) | 2 (bound to the user: `super::owner`)
 //! scheme: 0 m_cost:u32 t_cost:u32 p_cost:u32     (Argon2id v=19)
 //!       | 1 key_id:u32                           (HMAC-SHA-256)
-//! length:u8 count:u8 salt:[u8; 16]
-//! codes: count × (hash:[u8; 32] used:0 | 1 used_at:u64)
+//!       | 2 cost:u32 lowercase:u8                (bcrypt, imported; lowercase 0 | 1)
+//! length:u8 count:u8 salt:[u8; 16]               (all zeros under bcrypt)
+//! codes: count × (code_salt:[u8; 16]             (under bcrypt only)
+//!                 hash:[u8; 32]                  (bcrypt: its 23 bytes, then zeros)
+//!                 used:0 | 1 used_at:u64)
 //! ```
+//!
+//! Tag 2 came with bcrypt; the bytes of a set under tags 0 and 1 are what they were before it.
 //!
 //! Integers are big-endian. Reading checks what [`BackupCodeSet::from_stored`] checks — the
 //! scheme's parameters, the code length, the number of codes — and names the first field that
@@ -28,6 +33,7 @@ const FORMAT: u8 = 1;
 const BOUND: u8 = 2;
 const ARGON2ID: u8 = 0;
 const HMAC_SHA256: u8 = 1;
+const BCRYPT: u8 = 2;
 /// The bytes of one code: its hash, the used flag and the time of use.
 const CODE_BYTES: usize = HashScheme::HASH_LEN + 1 + 8;
 
@@ -77,12 +83,20 @@ impl BackupCodeSet {
                 out.push(HMAC_SHA256);
                 out.extend_from_slice(&key_id.to_be_bytes());
             }
+            HashScheme::Bcrypt { cost, lowercase } => {
+                out.push(BCRYPT);
+                out.extend_from_slice(&cost.to_be_bytes());
+                out.push(u8::from(lowercase));
+            }
         }
         // The format bounds both far below 256 (`CodeFormat::MAX_LENGTH`, `MAX_COUNT`).
         out.push(u8::try_from(self.length).unwrap_or(u8::MAX));
         out.push(u8::try_from(self.codes.len()).unwrap_or(u8::MAX));
         out.extend_from_slice(&self.salt);
-        for code in &self.codes {
+        for (index, code) in self.codes.iter().enumerate() {
+            if let Some(salt) = self.code_salts.get(index) {
+                out.extend_from_slice(salt);
+            }
             out.extend_from_slice(&code.hash);
             match code.used_at {
                 None => out.extend_from_slice(&[0; 9]),
@@ -125,11 +139,19 @@ impl BackupCodeSet {
             HMAC_SHA256 => HashScheme::HmacSha256 {
                 key_id: input.u32(StoredProblem::Params)?,
             },
+            BCRYPT => HashScheme::Bcrypt {
+                cost: input.u32(StoredProblem::Params)?,
+                lowercase: match input.u8(StoredProblem::Params)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(StoredProblem::Params),
+                },
+            },
             _ => return Err(StoredProblem::Scheme),
         };
         scheme.check().map_err(|_| StoredProblem::Params)?;
         let length = usize::from(input.u8(StoredProblem::CodeLength)?);
-        if !(CodeFormat::MIN_LENGTH..=CodeFormat::MAX_LENGTH).contains(&length) {
+        if !(CodeFormat::MIN_IMPORTED_LENGTH..=CodeFormat::MAX_LENGTH).contains(&length) {
             return Err(StoredProblem::CodeLength);
         }
         let count = usize::from(input.u8(StoredProblem::Count)?);
@@ -137,9 +159,20 @@ impl BackupCodeSet {
             return Err(StoredProblem::Count);
         }
         let salt = input.array(StoredProblem::Salt)?;
+        let each = scheme.salts_each_code();
+        if each && salt != [0; HashScheme::SALT_LEN] {
+            return Err(StoredProblem::Salt);
+        }
         let mut codes = Vec::with_capacity(count);
+        let mut code_salts = Vec::with_capacity(if each { count } else { 0 });
         for index in 0..count {
+            if each {
+                code_salts.push(input.array(StoredProblem::Salt)?);
+            }
             let hash = input.array(StoredProblem::Hash { index })?;
+            if each && !super::bcrypt::is_padded(&hash) {
+                return Err(StoredProblem::Hash { index });
+            }
             let used = input.u8(StoredProblem::UsedAt { index })?;
             let at = u64::from_be_bytes(input.array(StoredProblem::UsedAt { index })?);
             let used_at = match (used, at) {
@@ -158,6 +191,7 @@ impl BackupCodeSet {
             length,
             codes,
             bound: format == BOUND,
+            code_salts,
             encoded: None,
         })
     }
@@ -207,6 +241,58 @@ mod tests {
             ..set
         };
         assert_eq!(BackupCodeSet::from_bytes(&argon.to_bytes()).unwrap(), argon);
+    }
+
+    /// A set as the encoder wrote it before bcrypt came (format 1, HMAC key 7, one code of 16
+    /// symbols, used), spelled out byte by byte from the layout: it reads, and writes back, as
+    /// it did.
+    #[test]
+    fn a_set_written_before_bcrypt_reads_as_it_did() {
+        let mut bytes = vec![1, 1, 0, 0, 0, 7, 16, 1];
+        bytes.extend([0x11; 16]);
+        bytes.extend([0x22; 32]);
+        bytes.push(1);
+        bytes.extend(1_700_000_000u64.to_be_bytes());
+        let set = BackupCodeSet::from_bytes(&bytes).unwrap();
+        assert_eq!(set.scheme(), HashScheme::HmacSha256 { key_id: 7 });
+        assert_eq!((set.salt, set.codes[0].hash), ([0x11; 16], [0x22; 32]));
+        assert!(set.code_salts.is_empty());
+        assert_eq!(set.used_at(0), Some(1_700_000_000));
+        assert_eq!(set.to_bytes(), bytes);
+    }
+
+    /// A bcrypt set: tag 2, cost 4, lower case, then per code its salt before its hash.
+    #[test]
+    fn a_bcrypt_set_has_one_spelling() {
+        let mut bytes = vec![1, 2, 0, 0, 0, 4, 1, 8, 1];
+        bytes.extend([0; 16]);
+        bytes.extend([0x33; 16]);
+        bytes.extend([0x44; 23]);
+        bytes.extend([0; 9]);
+        bytes.extend([0; 9]);
+        let set = BackupCodeSet::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            set.scheme(),
+            HashScheme::Bcrypt {
+                cost: 4,
+                lowercase: true
+            }
+        );
+        assert_eq!(set.code_salts, vec![[0x33; 16]]);
+        assert_eq!(BackupCodeSet::from_stored(&set.to_stored()).unwrap(), set);
+        let at = |index: usize, value: u8| {
+            let mut changed = bytes.clone();
+            changed[index] = value;
+            BackupCodeSet::read_bytes(&changed)
+        };
+        assert_eq!(at(6, 2), Err(StoredProblem::Params), "lowercase is 0 or 1");
+        assert_eq!(at(5, 15), Err(StoredProblem::Params), "cost over the most");
+        assert_eq!(at(9, 1), Err(StoredProblem::Salt), "the set's salt is zeros");
+        assert_eq!(
+            at(9 + 16 + 16 + 23, 1),
+            Err(StoredProblem::Hash { index: 0 }),
+            "padding"
+        );
     }
 
     #[test]

@@ -30,6 +30,10 @@ use core::fmt;
 /// | `KeyLength` | [`HmacHasher::new`](crate::backup::HmacHasher::new) | `an HMAC key of {len} bytes: {min} to {max} are accepted` |
 /// | `HashFailed` | a hasher | `the hasher failed` (the hasher's own error is the [`source`](core::error::Error::source)) |
 /// | `Stored` | [`from_stored`](crate::backup::BackupCodeSet::from_stored) | ``stored backup codes: {problem}``, the [`StoredProblem`]'s text |
+/// | `ImportedCode` | [`import_plain`](crate::backup::BackupCodeSet::import_plain) | `imported backup code {index} is not a code: 8 to 32 symbols of Crockford's base32 (digits, hex), with spaces or hyphens` |
+/// | `ImportedLength` | 〃 | `imported backup code {index} has {found} symbols; the first has {expected}` |
+/// | `Bcrypt` | `import_bcrypt` (feature `bcrypt`) | `imported backup code hash {index} is not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)` |
+/// | `BcryptCost` | 〃 | `imported bcrypt hash {index} has cost {cost}: 4 to 14, the same for every hash of a set` |
 ///
 /// ```
 /// use twofactor::backup::{BackupCodeSet, BackupError, CodeFormat, HmacHasher};
@@ -164,6 +168,38 @@ pub enum BackupError {
     HashFailed(Arc<dyn core::error::Error + Send + Sync + 'static>),
     /// A stored set that does not read back: which part is wrong.
     Stored(StoredProblem),
+    /// An imported plain code ([`BackupCodeSet::import_plain`](crate::backup::BackupCodeSet::import_plain))
+    /// with a character outside the alphabet, or (the first) of fewer than
+    /// [`CodeFormat::MIN_IMPORTED_LENGTH`](crate::backup::CodeFormat::MIN_IMPORTED_LENGTH) or more
+    /// than [`CodeFormat::MAX_LENGTH`](crate::backup::CodeFormat::MAX_LENGTH) symbols.
+    ImportedCode {
+        /// Its position in the list given, from 0.
+        index: usize,
+    },
+    /// An imported plain code of another length than the first: a set's codes have one length.
+    ImportedLength {
+        /// Its position in the list given, from 0.
+        index: usize,
+        /// The symbols of the first code.
+        expected: usize,
+        /// The symbols of this one.
+        found: usize,
+    },
+    /// An imported hash that is not a bcrypt hash of `$2a$`, `$2b$` or `$2y$` (60 characters,
+    /// bcrypt's base64).
+    Bcrypt {
+        /// Its position in the list given, from 0.
+        index: usize,
+    },
+    /// An imported bcrypt hash of a cost out of range (see
+    /// [`HashScheme::BCRYPT_MAX_COST`](crate::backup::HashScheme::BCRYPT_MAX_COST)) or another
+    /// than the first hash's.
+    BcryptCost {
+        /// Its position in the list given, from 0.
+        index: usize,
+        /// Its cost.
+        cost: u32,
+    },
 }
 
 impl BackupError {
@@ -255,6 +291,23 @@ impl PartialEq for BackupError {
             (Self::HashFailed(cause), Self::HashFailed(other_cause)) => Arc::ptr_eq(cause, other_cause),
             (Self::Stored(problem), Self::Stored(other_problem)) => problem == other_problem,
             (Self::DuplicateKeyId { key_id }, Self::DuplicateKeyId { key_id: other }) => key_id == other,
+            (Self::ImportedCode { index }, Self::ImportedCode { index: other })
+            | (Self::Bcrypt { index }, Self::Bcrypt { index: other }) => index == other,
+            (
+                Self::ImportedLength {
+                    index,
+                    expected,
+                    found,
+                },
+                Self::ImportedLength {
+                    index: other_index,
+                    expected: other_expected,
+                    found: other_found,
+                },
+            ) => (index, expected, found) == (other_index, other_expected, other_found),
+            (Self::BcryptCost { index, cost }, Self::BcryptCost { index: i, cost: c }) => {
+                (index, cost) == (i, c)
+            }
             _ => false,
         }
     }
@@ -306,6 +359,27 @@ impl fmt::Display for BackupError {
             }
             Self::HashFailed(_) => f.write_str("the hasher failed"),
             Self::Stored(problem) => write!(f, "stored backup codes: {problem}"),
+            Self::ImportedCode { index } => write!(
+                f,
+                "imported backup code {index} is not a code: 8 to 32 symbols of Crockford's base32 \
+                 (digits, hex), with spaces or hyphens"
+            ),
+            Self::ImportedLength {
+                index,
+                expected,
+                found,
+            } => write!(
+                f,
+                "imported backup code {index} has {found} symbols; the first has {expected}"
+            ),
+            Self::Bcrypt { index } => write!(
+                f,
+                "imported backup code hash {index} is not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"
+            ),
+            Self::BcryptCost { index, cost } => write!(
+                f,
+                "imported bcrypt hash {index} has cost {cost}: 4 to 14, the same for every hash of a set"
+            ),
         }
     }
 }

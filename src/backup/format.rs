@@ -59,6 +59,12 @@ impl CodeFormat {
 
     /// The shortest code: the fewest symbols with [`CodeFormat::MIN_ENTROPY_BITS`], 13 (65 bits).
     pub const MIN_LENGTH: usize = Self::MIN_ENTROPY_BITS.div_ceil(Self::BITS_PER_SYMBOL);
+    /// The shortest code of a set imported from another system
+    /// ([`BackupCodeSet::import_plain`](crate::backup::BackupCodeSet::import_plain),
+    /// [`BackupCodeSet::import_bcrypt`](crate::backup::BackupCodeSet::import_bcrypt)): 8
+    /// symbols. The users hold those codes already, so they are taken as they were issued, even
+    /// under the 64 bits a new set has; throttling bounds the guesses. Never a new set's.
+    pub const MIN_IMPORTED_LENGTH: usize = 8;
     /// The length of a code by default: 16 symbols, 80 bits, shown as four groups of four.
     pub const DEFAULT_LENGTH: usize = 16;
     /// The longest code: 32 symbols, 160 bits.

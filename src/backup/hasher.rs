@@ -11,8 +11,9 @@ use super::error::BackupError;
 /// application's defaults change; [`BackupCodeSet::needs_rehash`](crate::backup::BackupCodeSet::needs_rehash)
 /// compares it with a hasher's current [`CodeHasher::scheme`].
 ///
-/// Every scheme takes a per-set salt of [`HashScheme::SALT_LEN`] bytes and yields
-/// [`HashScheme::HASH_LEN`] bytes.
+/// Every scheme takes a salt of [`HashScheme::SALT_LEN`] bytes — one per set, or one per code
+/// for bcrypt ([`HashScheme::salts_each_code`]) — and yields [`HashScheme::HASH_LEN`] bytes
+/// (bcrypt's 23, then zeros).
 ///
 /// ```
 /// use twofactor::backup::HashScheme;
@@ -41,6 +42,21 @@ pub enum HashScheme {
         /// key is refused rather than compared.
         key_id: u32,
     },
+    /// bcrypt (Provos and Mazières, 1999), a **verify-only legacy** scheme: the hashes of codes
+    /// an application issued before it used this crate, imported as they were
+    /// ([`BackupCodeSet::import_bcrypt`](crate::backup::BackupCodeSet::import_bcrypt), feature
+    /// `bcrypt`). Each code has a salt of its own, so a lookup costs one bcrypt call per code of
+    /// the set, not one per attempt; new sets are never hashed under it, and a regeneration
+    /// replaces the set with the configured hasher's scheme. The crate computes it itself
+    /// ([`CodeHasher::hash_legacy`]): `hash = bcrypt(cost, code's salt, code ‖ 0x00)`, its 23
+    /// bytes, the code being the canonical one in the case the application issued it in.
+    Bcrypt {
+        /// The cost (log2 of the rounds), [`HashScheme::BCRYPT_MIN_COST`]..=[`HashScheme::BCRYPT_MAX_COST`].
+        cost: u32,
+        /// Whether the codes were issued, and hashed, in lower case (`a3f0…`: Devise's hex
+        /// codes); upper case otherwise. Digits read the same either way.
+        lowercase: bool,
+    },
 }
 
 impl HashScheme {
@@ -59,6 +75,19 @@ impl HashScheme {
     pub const ARGON2_MAX_T_COST: u32 = 16;
     /// The most Argon2id lanes accepted.
     pub const ARGON2_MAX_P_COST: u32 = 16;
+
+    /// The least bcrypt cost accepted (bcrypt's own floor).
+    pub const BCRYPT_MIN_COST: u32 = 4;
+    /// The most bcrypt cost accepted: one lookup is a bcrypt call per code of the set, so this
+    /// bounds what a corrupt or hostile record can make it cost (at 14, about a second per code).
+    pub const BCRYPT_MAX_COST: u32 = 14;
+
+    /// Whether every code of a set under this scheme has a salt of its own (bcrypt), instead of
+    /// one salt for the set: then a lookup hashes the input once per code.
+    #[must_use]
+    pub const fn salts_each_code(&self) -> bool {
+        matches!(self, Self::Bcrypt { .. })
+    }
 
     /// Whether the parameters are in range.
     pub(crate) fn check(&self) -> Result<(), BackupError> {
@@ -85,6 +114,7 @@ impl HashScheme {
                 lanes_ok && passes_ok && memory_ok
             }
             Self::HmacSha256 { .. } => true,
+            Self::Bcrypt { cost, .. } => cost >= Self::BCRYPT_MIN_COST && cost <= Self::BCRYPT_MAX_COST,
         }
     }
 }
@@ -159,6 +189,24 @@ pub trait CodeHasher {
     fn is_expensive(&self) -> bool {
         true
     }
+
+    /// Hashes one canonical code under a legacy scheme, one the crate computes itself whatever
+    /// the hasher ([`HashScheme::Bcrypt`], with the code's own `salt`): what a set imported from
+    /// another system is compared with. An implementation has no reason to override it (the
+    /// service's own hasher does, to run it off the async executor: it is expensive).
+    ///
+    /// # Errors
+    /// [`BackupError::UnsupportedScheme`] for a scheme that is not a legacy one, or in a build
+    /// without the feature that computes it (`bcrypt`); [`BackupError::InvalidParams`] for
+    /// parameters out of range.
+    fn hash_legacy(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        super::bcrypt::hash(scheme, salt, code)
+    }
 }
 
 impl<H: CodeHasher + ?Sized> CodeHasher for &H {
@@ -177,6 +225,15 @@ impl<H: CodeHasher + ?Sized> CodeHasher for &H {
 
     fn is_expensive(&self) -> bool {
         (**self).is_expensive()
+    }
+
+    fn hash_legacy(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        (**self).hash_legacy(scheme, salt, code)
     }
 }
 

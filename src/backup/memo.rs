@@ -12,7 +12,7 @@ use super::error::BackupError;
 use super::hasher::{CodeHasher, HashScheme};
 use super::normalize::normalize;
 use super::owner::Owned;
-use super::set::{BackupCodeSet, Lookup, lookup};
+use super::set::{BackupCodeSet, Lookup, lookup, lookup_each};
 
 /// The hash of one attempt's input under the last (scheme, salt, length) it was computed for.
 /// Zeroized when dropped.
@@ -86,6 +86,11 @@ impl BackupCodeSet {
         memo: &mut HashMemo,
     ) -> Result<usize, BackupError> {
         let code = normalize(input, self.length)?;
+        if self.scheme.salts_each_code() {
+            // One hash per code: not kept here (the service's hasher keeps them for the call).
+            let hashes = self.hash_each(code.as_bytes(), hasher)?;
+            return lookup_each(&self.codes, &hashes).into_result();
+        }
         let fresh = memo.entry.as_ref().is_some_and(|entry| {
             entry.scheme == self.scheme && entry.salt == self.salt && entry.length == self.length
         });

@@ -50,12 +50,14 @@
 
 #[cfg(feature = "argon2")]
 mod argon2;
+mod bcrypt;
 mod binary;
 mod error;
 mod format;
 mod generate;
 mod hasher;
 mod hmac;
+mod import;
 mod memo;
 mod normalize;
 mod owner;

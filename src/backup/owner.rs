@@ -54,6 +54,16 @@ impl<H: CodeHasher + ?Sized> CodeHasher for Owned<'_, H> {
         self.inner.hash(scheme, &bound_salt(salt, self.user), code)
     }
 
+    /// Another system's hashes, each with its own salt, are never bound: passed on as they are.
+    fn hash_legacy(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        self.inner.hash_legacy(scheme, salt, code)
+    }
+
     fn is_expensive(&self) -> bool {
         self.inner.is_expensive()
     }

@@ -13,6 +13,7 @@ use super::format::CodeFormat;
 use super::generate::{BackupCodes, draw};
 use super::hasher::{CodeHasher, HashScheme};
 use super::normalize::normalize;
+use zeroize::Zeroizing;
 
 /// One stored code: its hash and, once used, when.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,10 @@ pub struct BackupCodeSet {
     pub(crate) codes: Vec<StoredCode>,
     /// Whether the codes are hashed with the salt bound to the user ([`super::owner`]).
     pub(crate) bound: bool,
+    /// Each code's own salt, in index order, under a scheme that salts each code
+    /// ([`HashScheme::salts_each_code`]: bcrypt, imported); empty otherwise, and `salt` is then
+    /// the set's. Under such a scheme `salt` is all zeros.
+    pub(crate) code_salts: Vec<[u8; HashScheme::SALT_LEN]>,
     /// The binary form ([`BackupCodeSet::binary`]) the set was read from, while it still
     /// describes the set; `None` for a set generated, read from the text form, or changed.
     /// Every change goes through [`BackupCodeSet::mark_used`], which drops it.
@@ -88,6 +93,7 @@ impl PartialEq for BackupCodeSet {
             && self.length == other.length
             && self.codes == other.codes
             && self.bound == other.bound
+            && self.code_salts == other.code_salts
     }
 }
 
@@ -188,6 +194,7 @@ impl BackupCodeSet {
             length: format.length(),
             codes,
             bound: false,
+            code_salts: Vec::new(),
             encoded: None,
         };
         Ok((BackupCodes::new(&canonical, *format), set))
@@ -238,13 +245,38 @@ impl BackupCodeSet {
         hasher: &H,
     ) -> Result<usize, BackupError> {
         let code = normalize(input, self.length)?;
-        let candidate = hasher.hash(&self.scheme, &self.salt, code.as_bytes())?;
+        let found = if self.scheme.salts_each_code() {
+            lookup_each(&self.codes, &self.hash_each(code.as_bytes(), hasher)?)
+        } else {
+            lookup(
+                &self.codes,
+                &hasher.hash(&self.scheme, &self.salt, code.as_bytes())?,
+            )
+        };
         drop(code);
-        match lookup(&self.codes, &candidate) {
-            Lookup::Accepted(index) => Ok(index),
-            Lookup::Used => Err(BackupError::Used),
-            Lookup::Missed => Err(BackupError::Mismatch),
+        found.into_result()
+    }
+
+    /// Under a scheme that salts each code: the canonical `code` hashed with every code's salt,
+    /// in index order ([`CodeHasher::hash_legacy`]). Every hash is asked for even after one
+    /// failed, so that a hasher that defers the work (the service's) learns all of it at once;
+    /// the first failure is returned.
+    pub(crate) fn hash_each<H: CodeHasher + ?Sized>(
+        &self,
+        code: &[u8],
+        hasher: &H,
+    ) -> Result<Vec<Zeroizing<[u8; HashScheme::HASH_LEN]>>, BackupError> {
+        let mut hashes = Vec::with_capacity(self.code_salts.len());
+        let mut failed = None;
+        for salt in &self.code_salts {
+            match hasher.hash_legacy(&self.scheme, salt, code) {
+                Ok(hash) => hashes.push(Zeroizing::new(hash)),
+                Err(error) => {
+                    failed.get_or_insert(error);
+                }
+            }
         }
+        failed.map_or(Ok(hashes), Err)
     }
 
     /// Verifies the input and marks the matched code used at `now` (Unix seconds): the usual
@@ -403,7 +435,30 @@ pub(crate) enum Lookup {
 
 /// Compares `candidate` with every stored hash in constant time, then decides.
 pub(crate) fn lookup(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Lookup {
-    compare_every_slot(codes, candidate).decide()
+    compare_every_slot(codes, &|_| candidate).decide()
+}
+
+/// [`lookup`] with a candidate per code (a scheme that salts each code): the code at `slot` is
+/// compared with `candidates[slot]`, in the same constant-time scan. `candidates` has one hash
+/// per code; a missing one compares with nothing.
+pub(crate) fn lookup_each(
+    codes: &[StoredCode],
+    candidates: &[Zeroizing<[u8; HashScheme::HASH_LEN]>],
+) -> Lookup {
+    let none = [0u8; HashScheme::HASH_LEN];
+    let first = candidates.first().map_or(&none, |hash| &**hash);
+    compare_every_slot(codes, &|slot| candidates.get(slot).map_or(first, |hash| &**hash)).decide()
+}
+
+impl Lookup {
+    /// The index of the accepted code, or the error the lookup amounts to.
+    pub(crate) const fn into_result(self) -> Result<usize, BackupError> {
+        match self {
+            Self::Accepted(index) => Ok(index),
+            Self::Used => Err(BackupError::Used),
+            Self::Missed => Err(BackupError::Mismatch),
+        }
+    }
 }
 
 /// What the comparison saw, before the one decision that depends on it.
@@ -438,22 +493,26 @@ impl Seen {
 /// Kept out of line (one call per lookup, nothing measurable) so that `.ci/ct-check` can count
 /// its instructions under valgrind by its name, `twofactor::backup::set::compare_every_slot`.
 #[inline(never)]
-fn compare_every_slot(codes: &[StoredCode], candidate: &[u8; HashScheme::HASH_LEN]) -> Seen {
-    let mut vacant = StoredCode {
-        hash: *candidate,
-        used_at: None,
-    };
-    for byte in &mut vacant.hash {
-        *byte = !*byte;
-    }
+fn compare_every_slot<'a>(
+    codes: &[StoredCode],
+    candidate: &dyn Fn(usize) -> &'a [u8; HashScheme::HASH_LEN],
+) -> Seen {
     let mut hit_any = Choice::from(0);
     let mut accepted = Choice::from(0);
     let mut matched: u32 = 0;
     let slots = codes.len().max(CodeFormat::MAX_COUNT);
     for slot in 0..slots {
+        let wanted = candidate(slot);
+        let mut vacant = StoredCode {
+            hash: *wanted,
+            used_at: None,
+        };
+        for byte in &mut vacant.hash {
+            *byte = !*byte;
+        }
         // Which slots are vacant depends only on the public size of the set.
         let code = codes.get(slot).unwrap_or(&vacant);
-        let hit = hashes_equal(&code.hash, candidate);
+        let hit = hashes_equal(&code.hash, wanted);
         let unused = Choice::from(u8::from(code.used_at.is_none()));
         let fresh = hit & unused;
         let position = u32::try_from(slot).unwrap_or(u32::MAX);

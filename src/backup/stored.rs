@@ -3,9 +3,13 @@
 //! ```text
 //! $twofactor-backup$v=1$argon2id$v=19,m=19456,t=2,p=1$len=16,n=10$<salt>$<hash>,<hash>:<used-at>,…
 //! $twofactor-backup$v=1$hmac-sha256$k=7$len=16,n=10$<salt>$<hash>,…
+//! $twofactor-backup$v=1$bcrypt$c=12,lc=1$len=16,n=10$<zero salt>$<code salt>.<hash>:<used-at>,…
 //! ```
 //!
 //! `v=2` is the same form for a set bound to its user (`super::owner`).
+//! Under bcrypt (imported codes, [`HashScheme::Bcrypt`]) the set's salt is all zeros and each
+//! code carries its own before a `.`; its hash is bcrypt's 23 bytes; `lc` is 1 for codes issued
+//! in lower case, else 0.
 //!
 //! In the manner of the PHC string format: `$`-separated fields naming the format and its
 //! version, the scheme, its parameters, the code length and the number of codes, the salt, then
@@ -24,6 +28,7 @@ use alloc::vec::Vec;
 
 use data_encoding::BASE64_NOPAD;
 
+use super::bcrypt::BCRYPT_HASH_LEN;
 use super::error::{BackupError, StoredProblem};
 use super::format::CodeFormat;
 use super::hasher::HashScheme;
@@ -35,6 +40,7 @@ const VERSION: u64 = 1;
 const BOUND: u64 = 2;
 const ARGON2ID: &str = "argon2id";
 const HMAC_SHA256: &str = "hmac-sha256";
+const BCRYPT: &str = "bcrypt";
 /// Argon2 version 0x13, the only one accepted.
 const ARGON2_VERSION: u64 = 0x13;
 
@@ -70,6 +76,9 @@ impl BackupCodeSet {
                 "{ARGON2ID}$v={ARGON2_VERSION},m={m_cost},t={t_cost},p={p_cost}"
             ),
             HashScheme::HmacSha256 { key_id } => write!(out, "{HMAC_SHA256}$k={key_id}"),
+            HashScheme::Bcrypt { cost, lowercase } => {
+                write!(out, "{BCRYPT}$c={cost},lc={}", u8::from(lowercase))
+            }
         };
         let _ = write!(out, "$len={},n={}$", self.length, self.codes.len());
         BASE64_NOPAD.encode_append(&self.salt, &mut out);
@@ -78,7 +87,15 @@ impl BackupCodeSet {
             if index > 0 {
                 out.push(',');
             }
-            BASE64_NOPAD.encode_append(&code.hash, &mut out);
+            match self.code_salts.get(index) {
+                Some(salt) => {
+                    BASE64_NOPAD.encode_append(salt, &mut out);
+                    out.push('.');
+                    BASE64_NOPAD
+                        .encode_append(code.hash.get(..BCRYPT_HASH_LEN).unwrap_or_default(), &mut out);
+                }
+                None => BASE64_NOPAD.encode_append(&code.hash, &mut out),
+            }
             if let Some(at) = code.used_at {
                 let _ = write!(out, ":{at}");
             }
@@ -143,6 +160,17 @@ impl BackupCodeSet {
                     key_id: narrow(key_id)?,
                 }
             }
+            BCRYPT => {
+                let [cost, lowercase] = parameters(params, ["c", "lc"]).ok_or(StoredProblem::Params)?;
+                HashScheme::Bcrypt {
+                    cost: narrow(cost)?,
+                    lowercase: match lowercase {
+                        0 => false,
+                        1 => true,
+                        _ => return Err(StoredProblem::Params),
+                    },
+                }
+            }
             _ => return Err(StoredProblem::Scheme),
         };
         scheme.check().map_err(|_| StoredProblem::Params)?;
@@ -152,7 +180,7 @@ impl BackupCodeSet {
             .ok_or(StoredProblem::CodeLength)?;
         let length = usize::try_from(length)
             .ok()
-            .filter(|length| (CodeFormat::MIN_LENGTH..=CodeFormat::MAX_LENGTH).contains(length))
+            .filter(|length| (CodeFormat::MIN_IMPORTED_LENGTH..=CodeFormat::MAX_LENGTH).contains(length))
             .ok_or(StoredProblem::CodeLength)?;
         let count = usize::try_from(count)
             .ok()
@@ -162,7 +190,11 @@ impl BackupCodeSet {
             .next()
             .and_then(base64::<{ HashScheme::SALT_LEN }>)
             .ok_or(StoredProblem::Salt)?;
-        let codes = codes(fields.next().ok_or(StoredProblem::Count)?, count)?;
+        let each = scheme.salts_each_code();
+        if each && salt != [0; HashScheme::SALT_LEN] {
+            return Err(StoredProblem::Salt);
+        }
+        let (codes, code_salts) = codes(fields.next().ok_or(StoredProblem::Count)?, count, each)?;
         if fields.next().is_some() {
             return Err(StoredProblem::Trailing);
         }
@@ -172,18 +204,21 @@ impl BackupCodeSet {
             length,
             codes,
             bound: version == BOUND,
+            code_salts,
             // Read from the text form (0.1's records): the first write encodes the binary one.
             encoded: None,
         })
     }
 }
 
-/// `count` codes; `count` is at most [`CodeFormat::MAX_COUNT`].
-fn codes(field: &str, count: usize) -> Result<Vec<StoredCode>, StoredProblem> {
+/// `count` codes, and each one's salt if the scheme salts `each` code; `count` is at most
+/// [`CodeFormat::MAX_COUNT`].
+fn codes(field: &str, count: usize, each: bool) -> Result<CodesRead, StoredProblem> {
     if field.is_empty() {
         return Err(StoredProblem::Count);
     }
     let mut codes = Vec::with_capacity(count);
+    let mut salts = Vec::new();
     for (index, entry) in field.split(',').enumerate() {
         if index >= count {
             return Err(StoredProblem::Count);
@@ -192,14 +227,26 @@ fn codes(field: &str, count: usize) -> Result<Vec<StoredCode>, StoredProblem> {
             Some((hash, at)) => (hash, Some(decimal(at).ok_or(StoredProblem::UsedAt { index })?)),
             None => (entry, None),
         };
-        let hash = base64::<{ HashScheme::HASH_LEN }>(hash).ok_or(StoredProblem::Hash { index })?;
+        let hash = if each {
+            let (salt, hash) = hash.split_once('.').ok_or(StoredProblem::Hash { index })?;
+            salts.push(base64::<{ HashScheme::SALT_LEN }>(salt).ok_or(StoredProblem::Hash { index })?);
+            let short = base64::<BCRYPT_HASH_LEN>(hash).ok_or(StoredProblem::Hash { index })?;
+            let mut padded = [0u8; HashScheme::HASH_LEN];
+            padded.iter_mut().zip(short).for_each(|(to, from)| *to = from);
+            padded
+        } else {
+            base64::<{ HashScheme::HASH_LEN }>(hash).ok_or(StoredProblem::Hash { index })?
+        };
         codes.push(StoredCode { hash, used_at });
     }
     if codes.len() != count {
         return Err(StoredProblem::Count);
     }
-    Ok(codes)
+    Ok((codes, salts))
 }
+
+/// The codes of a stored set, and their own salts (empty unless the scheme salts each code).
+type CodesRead = (Vec<StoredCode>, Vec<[u8; HashScheme::SALT_LEN]>);
 
 /// `names[0]=value,names[1]=value,…`, exactly these names in this order.
 fn parameters<const N: usize>(text: &str, names: [&str; N]) -> Option<[u64; N]> {

@@ -141,22 +141,41 @@ pub(crate) fn remove<H: CodeHasher + ?Sized>(
     }
     match accept(record, proof, now, policy) {
         (Ok(mut verified), Some(mut new)) => {
-            let index = new.authenticators.iter().position(|a| a.id == id);
-            let label = index.map(|index| new.authenticators.remove(index).label);
-            if new.authenticators.is_empty() {
-                new.pending = None;
-                new.backup = None;
-                new.challenge = None;
-            }
-            move_epoch(&mut new);
+            let label = take_out(&mut new, id);
             verified.epoch = new.epoch;
             verified.backup_codes_remaining = new.backup_codes_remaining().unwrap_or(0);
-            (Ok((verified, label.unwrap_or_default())), Some(new))
+            (Ok((verified, label)), Some(new))
         }
         (Err(refusal), write) => (Err(refusal), write),
         // `accept` writes every success (the proof is spent).
         (Ok(_), None) => refuse(Refusal::NotEnrolled),
     }
+}
+
+/// Removes authenticator `id` **without a proof**, for an operator (the support desk's removal of
+/// one lost authenticator, beside [`reset`] of all of them). As [`remove`] otherwise: removing
+/// the last one is disabling; the epoch moves. The outcome is its label and the new epoch.
+pub(crate) fn admin_remove(record: Option<Opened>, id: u32) -> Decision<(String, u64)> {
+    let Some(mut record) = record.filter(|record| record.authenticators.iter().any(|a| a.id == id)) else {
+        return refuse(Refusal::UnknownAuthenticator(id));
+    };
+    let label = take_out(&mut record, id);
+    (Ok((label, record.epoch)), Some(record))
+}
+
+/// Takes authenticator `id` out of `record` and returns its label (empty if it has none, or is
+/// not there); the last one out takes the backup codes, a pending enrollment and the login
+/// challenge with it. The epoch moves.
+fn take_out(record: &mut Opened, id: u32) -> String {
+    let index = record.authenticators.iter().position(|a| a.id == id);
+    let label = index.map(|index| record.authenticators.remove(index).label);
+    if record.authenticators.is_empty() {
+        record.pending = None;
+        record.backup = None;
+        record.challenge = None;
+    }
+    move_epoch(record);
+    label.unwrap_or_default()
 }
 
 /// The support desk's reset, without a proof, for a user whose identity an operator checked some

@@ -36,6 +36,7 @@ mod clock;
 mod config;
 mod device;
 mod enroll;
+mod import;
 mod label;
 mod odds;
 mod outcome;
@@ -52,6 +53,7 @@ pub use budget::GuessingBudget;
 pub use clock::{ClockHealth, ClockProblem};
 pub use config::{Policy, PolicyBuilder};
 pub use device::{RememberedDeviceInfo, RememberedSignIn};
+pub use import::{Import, ImportProblem, Imported};
 pub use label::LabelProblem;
 pub use odds::GuessingOdds;
 pub use outcome::{Verified, Via};
@@ -59,8 +61,8 @@ pub use status::{Status, Throttling};
 pub use throttle::{ThrottlePolicy, ThrottlePolicyBuilder};
 
 pub(crate) use authenticators::{
-    begin_adding, list as list_authenticators, remove as remove_authenticator,
-    rename as rename_authenticator, reset,
+    admin_remove as admin_remove_authenticator, begin_adding, list as list_authenticators,
+    remove as remove_authenticator, rename as rename_authenticator, reset,
 };
 pub(crate) use challenge::{
     issue as issue_challenge, resync_with as resync_with_challenge, verify_with as verify_with_challenge,
@@ -74,6 +76,7 @@ pub(crate) use device::{
     revoke_all as revoke_all_devices, sign_in as sign_in_remembered,
 };
 pub(crate) use enroll::{begin, confirm};
+pub(crate) use import::{Codes as ImportedCodes, import};
 pub(crate) use outcome::Refusal;
 pub(crate) use resync::resync;
 pub(crate) use status::status;

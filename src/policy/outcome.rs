@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::LabelProblem;
+use super::import::ImportProblem;
 use super::throttle::Failed;
 use crate::backup::BackupError;
 use crate::challenge::{ChallengeError, DeviceProblem};
@@ -113,4 +114,6 @@ pub(crate) enum Refusal {
     },
     /// A label that may not be stored.
     Label(LabelProblem),
+    /// An import that cannot be written as given.
+    Import(ImportProblem),
 }

@@ -281,4 +281,69 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
         }
         Ok(epoch)
     }
+
+    /// Removes authenticator `id` of `user` **without a proof**: the support desk's removal of
+    /// one lost authenticator (a stolen phone) for a user whose identity an operator checked out
+    /// of band, keeping the others; removing the last one turns the second factor off, as
+    /// [`TwoFactor::remove_authenticator`] does. The epoch moves (end the user's sessions). An
+    /// [`EventKind::AuthenticatorRemovedByOperator`] carries `operator` and `reason`. Returns the
+    /// new epoch.
+    ///
+    /// **An operator tool**, as [`TwoFactor::admin_reset`]: never wire it to a route a user can
+    /// reach.
+    ///
+    /// # Errors
+    /// [`Error::UnknownAuthenticator`] if the user has no authenticator `id`; the service's own
+    /// failures.
+    ///
+    /// ```
+    /// use twofactor::{Config, Error, ManualClock, MemoryStore, Totp, TwoFactor};
+    /// use twofactor::backup::HmacHasher;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// # let clock = ManualClock::new(1_700_000_000);
+    /// # let config = Config::builder("Example").hasher(HmacHasher::new(1, &[7; 32])?).build()?;
+    /// let service = TwoFactor::without_keys(MemoryStore::new(), clock.clone(), config);
+    /// # let enrollment = service.begin_enrollment("u1", "alice").await?;
+    /// # let app = Totp::new(&enrollment.secret, service.config().params());
+    /// let confirmed = service.confirm_enrollment("u1", &app.generate(clock.get())?.to_string()).await?;
+    /// let epoch = service.admin_remove_authenticator("u1", confirmed.authenticator, "support:bob", "ticket 12").await?;
+    /// assert_eq!(epoch, 2);
+    /// assert!(!service.status("u1").await?.enabled);
+    /// assert!(matches!(
+    ///     service.admin_remove_authenticator("u1", 1, "support:bob", "again").await,
+    ///     Err(Error::UnknownAuthenticator { id: 1 })
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn admin_remove_authenticator(
+        &self,
+        user: impl AsRef<str>,
+        id: u32,
+        operator: &str,
+        reason: &str,
+    ) -> Result<u64, Error> {
+        let user = user.as_ref();
+        // It only takes trust away: it works while the clock is untrusted, as `admin_reset` does.
+        let now = self.start_untimed(user)?;
+        let (outcome, _) = self
+            .transact(user, |record| policy::admin_remove_authenticator(record, id))
+            .await?;
+        let (label, epoch) = outcome.map_err(Error::from)?;
+        let (operator, reason) = (operator.into(), reason.into());
+        self.emit(
+            user,
+            now,
+            EventKind::AuthenticatorRemovedByOperator {
+                id,
+                label,
+                operator,
+                reason,
+                epoch,
+            },
+        );
+        Ok(epoch)
+    }
 }

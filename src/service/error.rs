@@ -6,7 +6,7 @@ use core::fmt;
 use crate::backup::BackupError;
 use crate::challenge::{ChallengeError, DeviceProblem};
 use crate::otp::OtpError;
-use crate::policy::{ClockProblem, LabelProblem, Refusal, Via};
+use crate::policy::{ClockProblem, ImportProblem, LabelProblem, Refusal, Via};
 use crate::seal::SealError;
 use crate::secret::SecretError;
 use crate::uri::UriError;
@@ -84,6 +84,8 @@ use crate::uri::UriError;
 /// | `Challenge(_)`: malformed, forged, another user's | `Refused` | 401 | This sign-in is not valid. Please sign in again. | 〃 |
 /// | `RememberedDevice(_)`: malformed, forged, unknown key, expired, another user's, revoked, epoch moved | `Refused` | 401 | This device is no longer remembered. Please enter a code from your authenticator app. | `the remembered device was refused: {problem}`, the [`DeviceProblem`]'s text |
 /// | `InvalidLabel(_)`: empty, too long, a control character | `Refused` | 400 | That name is empty, too long or contains characters that are not allowed. Please choose another. | `the label is refused: {problem}`, the [`LabelProblem`]'s text |
+/// | `InvalidImport(_)`: a last step ahead of now, backup codes as long as the codes, a time before T0 | `Refused` | 400 | The second factor could not be imported as given. | `the import is refused: {problem}`, the [`ImportProblem`]'s text |
+/// | `InvalidBackupCodes(_)`: imported plain codes that are not codes, of mixed lengths, too many | `Refused` | 400 | 〃 | `the imported backup codes are refused` (the [`BackupError`] is the [`source`](core::error::Error::source)) |
 /// | `Conflict` | `Unavailable` | 503 | Something went wrong on our side. Please try again in a moment. | `the record kept changing under concurrent requests` |
 /// | `Store` | `Unavailable` | 503 | 〃 | `the store failed` |
 /// | `Clock` | `Unavailable` | 503 | 〃 | `the clock failed` |
@@ -199,6 +201,13 @@ pub enum Error {
     /// A label — the user's name for an authenticator or a remembered device — that cannot be
     /// stored (the [`LabelProblem`] says why); nothing was written.
     InvalidLabel(LabelProblem),
+    /// An import ([`TwoFactor::import`](crate::TwoFactor::import)) that cannot be written as
+    /// given (the [`ImportProblem`] says why); nothing was written.
+    InvalidImport(ImportProblem),
+    /// The plain backup codes of an import are not codes the crate can keep (the
+    /// [`BackupError`] says which and why: [`BackupError::ImportedCode`],
+    /// [`BackupError::ImportedLength`], [`BackupError::Count`]); nothing was written.
+    InvalidBackupCodes(BackupError),
     /// A sealed secret of the record could not be opened (an unknown key id, a changed value, a
     /// wrong key, a value copied from another user or field), a secret could not be sealed, or
     /// the record holds sealed secrets and the service has no keyring. Nothing was written.
@@ -262,7 +271,9 @@ impl Error {
             | Self::TooManyAuthenticators { .. }
             | Self::UnknownAuthenticator { .. }
             | Self::RememberedDevice(_)
-            | Self::InvalidLabel(_) => ErrorKind::Refused,
+            | Self::InvalidLabel(_)
+            | Self::InvalidImport(_)
+            | Self::InvalidBackupCodes(_) => ErrorKind::Refused,
             Self::Challenge(ChallengeError::KeyLength { .. }) => ErrorKind::Misuse,
             Self::Challenge(_) => ErrorKind::Refused,
             Self::Conflict | Self::Store(_) | Self::Clock(_) | Self::Secret(_) => ErrorKind::Unavailable,
@@ -288,7 +299,10 @@ impl Error {
     pub const fn http_status(&self) -> u16 {
         match self.kind() {
             ErrorKind::Refused => match self {
-                Self::Malformed | Self::InvalidLabel(_) => 400,
+                Self::Malformed
+                | Self::InvalidLabel(_)
+                | Self::InvalidImport(_)
+                | Self::InvalidBackupCodes(_) => 400,
                 Self::UnknownAuthenticator { .. } => 404,
                 Self::NotEnrolled
                 | Self::AlreadyEnabled
@@ -379,6 +393,9 @@ impl Error {
                 "That name is empty, too long or contains characters that are not allowed. Please \
                  choose another."
             }
+            Self::InvalidImport(_) | Self::InvalidBackupCodes(_) => {
+                "The second factor could not be imported as given."
+            }
             _ => match self.kind() {
                 ErrorKind::Refused => "This sign-in is not valid. Please sign in again.",
                 ErrorKind::Unavailable => "Something went wrong on our side. Please try again in a moment.",
@@ -450,6 +467,7 @@ impl From<Refusal> for Error {
             Refusal::UnknownAuthenticator(id) => Self::UnknownAuthenticator { id },
             Refusal::Device { problem, .. } => Self::RememberedDevice(problem),
             Refusal::Label(problem) => Self::InvalidLabel(problem),
+            Refusal::Import(problem) => Self::InvalidImport(problem),
         }
     }
 }
@@ -498,6 +516,8 @@ impl fmt::Display for Error {
             Self::Challenge(_) => f.write_str("the login challenge was refused"),
             Self::RememberedDevice(problem) => write!(f, "the remembered device was refused: {problem}"),
             Self::InvalidLabel(problem) => write!(f, "the label is refused: {problem}"),
+            Self::InvalidImport(problem) => write!(f, "the import is refused: {problem}"),
+            Self::InvalidBackupCodes(_) => f.write_str("the imported backup codes are refused"),
             Self::Seal(_) => f.write_str("opening or sealing a secret failed"),
         }
     }
@@ -514,6 +534,7 @@ impl core::error::Error for Error {
             Self::Uri(error) => Some(error),
             Self::Challenge(error) => Some(error),
             Self::Seal(error) => Some(error),
+            Self::InvalidBackupCodes(error) => Some(error),
             _ => None,
         }
     }

@@ -11,6 +11,8 @@ mod config;
 mod device;
 mod enroll;
 mod error;
+mod export;
+mod import;
 mod keys;
 mod offload;
 mod resync;

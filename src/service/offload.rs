@@ -18,7 +18,9 @@
 //! (as `HashMemo` keeps a hash); a set regenerated meanwhile has
 //! another salt and is hashed anew.
 //!
-//! A cheap hasher ([`HmacHasher`](crate::backup::HmacHasher)) is called in place, with no probe.
+//! A cheap hasher ([`HmacHasher`](crate::backup::HmacHasher)) is called in place, with no probe;
+//! the hashes of a legacy scheme (imported bcrypt codes: one per code of the set) are always
+//! computed off the executor, whatever the hasher.
 //! Outside a tokio runtime (another executor, a plain `block_on`) the work runs in place too:
 //! `spawn_blocking` needs tokio's blocking pool.
 
@@ -54,28 +56,46 @@ pub(super) struct Offload {
 struct State {
     /// What the last run of the decision asked for and did not get.
     wanted: Option<Work>,
-    /// The hash computed for the call's input.
-    hashed: Option<Hashed>,
+    /// The hashes computed for the call's input: one, or one per code of a set that salts each
+    /// code (imported bcrypt).
+    hashed: Vec<Hashed>,
     /// The backup-code set of the call, made once and reused by its retries.
     made: Option<Result<(BackupCodes, BackupCodeSet), BackupError>>,
 }
 
 enum Work {
-    Hash(Request),
+    /// The hashes a decision asked for, all computed in one blocking task.
+    Hash(Vec<Request>),
     Generate,
 }
 
-/// One hash: the scheme and salt of the set it is for, and the canonical code.
+/// One hash: the scheme and salt of the set it is for (or of its code, under a legacy scheme),
+/// and the canonical code.
 #[derive(Clone)]
 struct Request {
+    /// Computed by [`CodeHasher::hash_legacy`], not [`CodeHasher::hash`].
+    legacy: bool,
     scheme: HashScheme,
     salt: [u8; HashScheme::SALT_LEN],
     code: Zeroizing<Vec<u8>>,
 }
 
 impl Request {
-    fn is(&self, scheme: &HashScheme, salt: &[u8; HashScheme::SALT_LEN], code: &[u8]) -> bool {
-        self.scheme == *scheme && self.salt == *salt && bool::from(self.code.as_slice().ct_eq(code))
+    fn is(&self, legacy: bool, scheme: &HashScheme, salt: &[u8; HashScheme::SALT_LEN], code: &[u8]) -> bool {
+        self.legacy == legacy
+            && self.scheme == *scheme
+            && self.salt == *salt
+            && bool::from(self.code.as_slice().ct_eq(code))
+    }
+
+    fn compute(
+        &self,
+        hasher: &(dyn CodeHasher + Send + Sync),
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        match self.legacy {
+            true => hasher.hash_legacy(&self.scheme, &self.salt, &self.code),
+            false => hasher.hash(&self.scheme, &self.salt, &self.code),
+        }
     }
 }
 
@@ -112,9 +132,8 @@ impl Offload {
     where
         F: FnMut(Option<Opened>) -> Decision<T>,
     {
-        if !self.expensive {
-            return decide(record);
-        }
+        // With a cheap hasher nothing is wanted but a legacy scheme's hashes (imported bcrypt
+        // codes, always expensive), so the first run usually stands.
         for _ in 1..MAX_RUNS {
             let decision = decide(record.clone());
             let wanted = self.state().wanted.take();
@@ -130,14 +149,23 @@ impl Offload {
     /// Does one piece of work on a blocking thread, and keeps its result.
     async fn run(&self, work: Work) {
         match work {
-            Work::Hash(request) => {
+            Work::Hash(requests) => {
                 let hasher = Arc::clone(&self.hasher);
-                let job = request.clone();
-                let hash =
-                    blocking(move || hasher.hash(&job.scheme, &job.salt, &job.code).map(Zeroizing::new))
-                        .await
+                let jobs = requests.clone();
+                let hashes = blocking(move || {
+                    jobs.iter()
+                        .map(|job| job.compute(&*hasher).map(Zeroizing::new))
+                        .collect::<Vec<_>>()
+                })
+                .await;
+                let mut state = self.state();
+                for (index, request) in requests.into_iter().enumerate() {
+                    let hash = hashes
+                        .as_ref()
+                        .and_then(|hashes| hashes.get(index).cloned())
                         .unwrap_or_else(|| Err(BackupError::hash_failed(Offloaded::Lost)));
-                self.state().hashed = Some(Hashed { request, hash });
+                    state.hashed.push(Hashed { request, hash });
+                }
             }
             Work::Generate => {
                 let hasher = Arc::clone(&self.hasher);
@@ -194,22 +222,55 @@ impl CodeHasher for Offload {
         if !self.expensive {
             return self.hasher.hash(scheme, salt, code);
         }
-        let mut state = self.state();
-        if let Some(hashed) = &state.hashed
-            && hashed.request.is(scheme, salt, code)
-        {
-            return hashed.hash.as_deref().copied().map_err(Clone::clone);
-        }
-        state.wanted = Some(Work::Hash(Request {
-            scheme: *scheme,
-            salt: *salt,
-            code: Zeroizing::new(code.to_vec()),
-        }));
-        Err(BackupError::hash_failed(Offloaded::Pending))
+        self.kept_or_wanted(false, scheme, salt, code)
+    }
+
+    /// Always off the executor, whatever the configured hasher costs: a legacy scheme (bcrypt)
+    /// is expensive, and one lookup asks for one hash per code (all of them noted by the probe,
+    /// computed in one blocking task).
+    fn hash_legacy(
+        &self,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        self.kept_or_wanted(true, scheme, salt, code)
     }
 
     fn is_expensive(&self) -> bool {
         self.expensive
+    }
+}
+
+impl Offload {
+    /// The hash computed for exactly this request, or an error with the request noted as wanted
+    /// (beside the others the same run asked for).
+    fn kept_or_wanted(
+        &self,
+        legacy: bool,
+        scheme: &HashScheme,
+        salt: &[u8; HashScheme::SALT_LEN],
+        code: &[u8],
+    ) -> Result<[u8; HashScheme::HASH_LEN], BackupError> {
+        let mut state = self.state();
+        if let Some(hashed) = state
+            .hashed
+            .iter()
+            .find(|hashed| hashed.request.is(legacy, scheme, salt, code))
+        {
+            return hashed.hash.as_deref().copied().map_err(Clone::clone);
+        }
+        let request = Request {
+            legacy,
+            scheme: *scheme,
+            salt: *salt,
+            code: Zeroizing::new(code.to_vec()),
+        };
+        match &mut state.wanted {
+            Some(Work::Hash(requests)) => requests.push(request),
+            wanted => *wanted = Some(Work::Hash(alloc::vec![request])),
+        }
+        Err(BackupError::hash_failed(Offloaded::Pending))
     }
 }
 
@@ -230,8 +291,6 @@ fn generate(
     made.map(|(codes, set)| (codes, set.into_bound()))
 }
 
-/// Runs `work` on tokio's blocking threads when called inside a tokio runtime, else in place.
-/// `None` if the task panicked or the runtime shut down under it.
 /// Why an expensive hash is not there: still to be computed off the executor (the decision that
 /// asked refuses, and runs again once it is), or its blocking task was lost (panicked or
 /// cancelled: the call fails closed).
@@ -252,7 +311,14 @@ impl core::fmt::Display for Offloaded {
 
 impl core::error::Error for Offloaded {}
 
-async fn blocking<T, W>(work: W) -> Option<T>
+/// The error of work whose blocking task was lost (panicked, or its runtime shut down).
+pub(super) fn lost() -> BackupError {
+    BackupError::hash_failed(Offloaded::Lost)
+}
+
+/// Runs `work` on tokio's blocking threads when called inside a tokio runtime, else in place.
+/// `None` if the task panicked or the runtime shut down under it.
+pub(super) async fn blocking<T, W>(work: W) -> Option<T>
 where
     T: Send + 'static,
     W: FnOnce() -> T + Send + 'static,

@@ -1,4 +1,5 @@
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::convert::Infallible;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -87,5 +88,18 @@ impl Store for MemoryStore {
             }
             _ => Ok(Write::Conflict),
         }
+    }
+}
+
+impl super::ListUsers for MemoryStore {
+    async fn users_after(&self, after: Option<&str>, limit: u32) -> Result<Vec<String>, Infallible> {
+        let records = self.records();
+        let mut users: Vec<&String> = records
+            .keys()
+            .filter(|user| after.is_none_or(|after| user.as_str() > after))
+            .collect();
+        users.sort_unstable();
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        Ok(users.into_iter().take(limit).cloned().collect())
     }
 }

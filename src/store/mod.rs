@@ -146,6 +146,7 @@
 //! The MySQL schema is MariaDB's too; its `user_id` is binary so that user ids compare byte for
 //! byte, whatever the server's collation.
 
+mod list;
 #[cfg(feature = "std")]
 mod memory;
 #[cfg(feature = "mysql")]
@@ -157,6 +158,7 @@ pub(crate) mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub use list::ListUsers;
 #[cfg(feature = "std")]
 pub use memory::MemoryStore;
 #[cfg(feature = "mysql")]

@@ -27,6 +27,7 @@ mod failing;
 mod failure;
 mod flow;
 mod harness;
+mod list;
 mod race;
 #[cfg(feature = "seal")]
 mod sealed;
@@ -39,6 +40,7 @@ pub use fail_closed::check_fail_closed;
 pub use failing::{FailingStore, FailingStoreError};
 pub use failure::KitFailure;
 pub use flow::check_whole_flow;
+pub use list::check_listing;
 pub use race::{check_concurrent_backup_code, check_concurrent_code, check_concurrent_failures};
 #[cfg(feature = "seal")]
 pub use sealed::check_sealed_at_rest;

@@ -152,7 +152,7 @@ fn each_field_has_its_own_error() {
             BackupError::Stored(StoredProblem::Params),
         ),
         (
-            with_field(&stored, 5, "len=12,n=3"),
+            with_field(&stored, 5, "len=7,n=3"),
             BackupError::Stored(StoredProblem::CodeLength),
         ),
         (

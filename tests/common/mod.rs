@@ -65,6 +65,7 @@ pub fn enabled_features() -> String {
         ("sqlite", cfg!(feature = "sqlite")),
         ("postgres", cfg!(feature = "postgres")),
         ("mysql", cfg!(feature = "mysql")),
+        ("bcrypt", cfg!(feature = "bcrypt")),
     ]
     .into_iter()
     .filter_map(|(name, on)| on.then_some(name))

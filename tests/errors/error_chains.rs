@@ -133,6 +133,10 @@ fn service_errors() -> Vec<(&'static str, Box<dyn StdError + Send + Sync + 'stat
             "Error::Seal",
             Box::new(Error::Seal(SealError::UnknownKey { key_id: 7 })),
         ),
+        (
+            "Error::InvalidBackupCodes",
+            Box::new(Error::InvalidBackupCodes(BackupError::ImportedCode { index: 2 })),
+        ),
     ]
 }
 
@@ -284,6 +288,9 @@ fn variants_without_a_cause_say_something_and_have_none() {
         )));
         errors.push(Box::new(ConfigError::MaxClockSkew { min: 2, max: 3600 }));
         errors.push(Box::new(ConfigError::ClockCheckMaxAge { min: 10, max: 86_400 }));
+        errors.push(Box::new(twofactor::Error::InvalidImport(
+            twofactor::policy::ImportProblem::LastStepAhead { step: 2, current: 1 },
+        )));
         errors
     };
     for error in errors {

@@ -293,6 +293,20 @@ fn table() -> Vec<(Error, ErrorKind, u16, &'static str)> {
             MISUSE,
         ),
     ];
+    let imports = [
+        Error::InvalidImport(twofactor::policy::ImportProblem::BeforeT0),
+        Error::InvalidBackupCodes(BackupError::ImportedCode { index: 3 }),
+    ]
+    .into_iter()
+    .map(|error| {
+        (
+            error,
+            Refused,
+            400,
+            "The second factor could not be imported as given.",
+        )
+    });
+    table.extend(imports);
     table.extend(devices);
     table.extend(labels);
     table

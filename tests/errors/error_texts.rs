@@ -148,6 +148,18 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             .replace('0', "{count}")
             .replace('1', "{min}")
             .replace('2', "{max}"),
+            &BackupError::ImportedLength {
+                index: 7,
+                expected: 8,
+                found: 9,
+            }
+            .to_string()
+            .replace('7', "{index}")
+            .replace('8', "{expected}")
+            .replace('9', "{found}"),
+            &BackupError::Bcrypt { index: 7 }
+                .to_string()
+                .replace('7', "{index}"),
             // A stored set's problem, listed on `StoredProblem` without the prefix.
             &StoredProblem::Prefix,
             &StoredProblem::Salt,
@@ -233,6 +245,13 @@ fn every_error_type_lists_the_texts_its_variants_print() {
             &Error::InvalidLabel(LabelProblem::Control)
                 .to_string()
                 .replace(&LabelProblem::Control.to_string(), "{problem}"),
+            &Error::InvalidImport(twofactor::policy::ImportProblem::BeforeT0)
+                .to_string()
+                .replace(
+                    &twofactor::policy::ImportProblem::BeforeT0.to_string(),
+                    "{problem}",
+                ),
+            &Error::InvalidBackupCodes(BackupError::ImportedCode { index: 0 }),
             &Error::Seal(SealError::NoKeyring),
             &Error::InvalidUser,
             &Error::Uri(UriError::Image),

@@ -8,6 +8,14 @@ mod common;
 mod web;
 
 mod cli_otp;
+#[cfg(all(
+    feature = "sqlite",
+    feature = "postgres",
+    feature = "mysql",
+    feature = "bcrypt",
+    feature = "seal"
+))]
+mod cli_store;
 #[cfg(all(feature = "sqlite", feature = "qr", feature = "seal"))]
 mod demo;
 #[cfg(all(feature = "sqlite", feature = "qr", feature = "argon2", feature = "seal"))]

@@ -5,6 +5,7 @@ mod policy_odds;
 mod serde;
 #[cfg(feature = "seal")]
 mod server_keys;
+mod service_admin_remove;
 mod service_authenticators;
 mod service_backup_binding;
 #[cfg(feature = "argon2")]
@@ -13,6 +14,8 @@ mod service_challenge;
 mod service_clock;
 mod service_devices;
 mod service_errors;
+mod service_export;
+mod service_import;
 mod service_memory;
 #[cfg(feature = "seal")]
 mod service_rng;

@@ -98,7 +98,7 @@ mod sql {
     /// The database side of the SQL stores' tests: opening stores on one database and reading or
     /// changing rows behind the store's back.
     pub trait SqlBackend {
-        type Store: Store<Error = twofactor::store::SqlStoreError> + 'static;
+        type Store: Store<Error = twofactor::store::SqlStoreError> + twofactor::store::ListUsers + 'static;
 
         /// A store on `table` through a new pool of several connections (as another application
         /// instance would open it), migrated.
@@ -343,6 +343,19 @@ mod sql {
         }
     }
 
+    /// Listing the users (`twofactor::testkit::check_listing`) over two pools on one table.
+    #[cfg(feature = "testkit")]
+    pub async fn sql_kit_listing<B: SqlBackend>(backend: &B) {
+        let table = unique("list");
+        let stores = vec![
+            Arc::new(backend.open(&table).await.unwrap()),
+            Arc::new(backend.open(&table).await.unwrap()),
+        ];
+        if let Err(failure) = twofactor::testkit::check_listing(&stores).await {
+            panic!("listing users: {failure}");
+        }
+    }
+
     /// A record whose version does not fit a `BIGINT` is refused with a typed error, and nothing
     /// is written.
     pub async fn sql_out_of_range<B: SqlBackend>(backend: &B) {
@@ -409,7 +422,7 @@ macro_rules! sql_suite {
             sql_server_time_is_the_database_clock,
         );
         #[cfg(feature = "testkit")]
-        $crate::sql_suite!($backend, $needs, sql_kit_checks: sql_kit_one_pool, sql_kit_two_pools);
+        $crate::sql_suite!($backend, $needs, sql_kit_checks: sql_kit_one_pool, sql_kit_two_pools, sql_kit_listing);
 
         fn sql_trials() -> Vec<$crate::harness::Trial> {
             #[allow(unused_mut)]

@@ -18,6 +18,13 @@ mod store_contract;
     feature = "argon2"
 ))]
 mod fixtures_v01;
+#[cfg(all(
+    feature = "sqlite",
+    feature = "postgres",
+    feature = "bcrypt",
+    feature = "seal"
+))]
+mod migration_guide;
 #[cfg(feature = "testkit")]
 mod store_memory;
 mod store_mysql;
@@ -43,5 +50,12 @@ fn main() {
         feature = "argon2"
     ))]
     trials.extend(fixtures_v01::trials());
+    #[cfg(all(
+        feature = "sqlite",
+        feature = "postgres",
+        feature = "bcrypt",
+        feature = "seal"
+    ))]
+    trials.extend(migration_guide::trials());
     harness::run(trials);
 }

@@ -12,7 +12,18 @@ async fn memory_store_passes_the_conformance_kit() {
     }
 }
 
+/// Listing its users (`twofactor::testkit::check_listing`) through two handles.
+async fn memory_store_lists_its_users() {
+    let store = Arc::new(MemoryStore::new());
+    if let Err(failure) = twofactor::testkit::check_listing(&[Arc::clone(&store), store]).await {
+        panic!("listing users: {failure}");
+    }
+}
+
 /// This file's tests, for `main.rs` (`trial!`: `tests/harness/mod.rs`).
 pub(crate) fn trials() -> Vec<crate::harness::Trial> {
-    vec![trial!(Nothing, async(4) memory_store_passes_the_conformance_kit)]
+    vec![
+        trial!(Nothing, async(4) memory_store_passes_the_conformance_kit),
+        trial!(Nothing, async(2) memory_store_lists_its_users),
+    ]
 }
