@@ -38,6 +38,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
             seam: self.seam,
             rng: self.rng,
             clock_gate: self.clock_gate,
+            bursts: self.bursts,
         }
     }
 

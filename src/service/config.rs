@@ -22,6 +22,7 @@ use crate::uri::KeyUri;
 /// | backup-code hasher | Argon2id, m = 19 MiB, t = 2, p = 1 (feature `argon2`) | OWASP ASVS 5.0 6.5.2 |
 /// | "backup codes low" | at 2 codes left | — |
 /// | retries on conflict | 64 | see [`ConfigBuilder::max_retries`] |
+/// | expensive hashes at once | the number of CPUs, and one at a time per user | see [`ConfigBuilder::max_concurrent_hashes`] |
 /// | maximum clock skew against the database | off | OWASP ASVS 5.0 6.5.8; see [`ConfigBuilder::max_clock_skew`] |
 ///
 /// ```
@@ -48,6 +49,7 @@ pub struct Config {
     hasher: Arc<dyn CodeHasher + Send + Sync>,
     low_backup_codes: usize,
     max_retries: u32,
+    max_concurrent_hashes: Option<usize>,
     max_clock_skew: Option<u64>,
     clock_check_max_age: u64,
 }
@@ -102,6 +104,7 @@ impl Config {
             hasher: DefaultHasher,
             low_backup_codes: Self::DEFAULT_LOW_BACKUP_CODES,
             max_retries: Self::DEFAULT_MAX_RETRIES,
+            max_concurrent_hashes: None,
             max_clock_skew: None,
             clock_check_max_age: Self::DEFAULT_CLOCK_CHECK_MAX_AGE,
         }
@@ -154,6 +157,14 @@ impl Config {
         self.max_retries
     }
 
+    /// The most expensive backup-code hashes computed at once, across all users (see
+    /// [`ConfigBuilder::max_concurrent_hashes`]): the number of CPUs unless set.
+    #[must_use]
+    pub fn max_concurrent_hashes(&self) -> usize {
+        self.max_concurrent_hashes
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, core::num::NonZeroUsize::get))
+    }
+
     /// The largest skew, in seconds, between the service's clock and the store's server clock
     /// at which the service still verifies; `None` (the default): no limit, nothing refused
     /// (see [`ConfigBuilder::max_clock_skew`]).
@@ -180,6 +191,7 @@ impl fmt::Debug for Config {
             .field("hasher", &self.hasher.scheme())
             .field("low_backup_codes", &self.low_backup_codes)
             .field("max_retries", &self.max_retries)
+            .field("max_concurrent_hashes", &self.max_concurrent_hashes())
             .field("max_clock_skew", &self.max_clock_skew)
             .field("clock_check_max_age", &self.clock_check_max_age)
             .finish()
@@ -216,6 +228,7 @@ pub struct ConfigBuilder<H = DefaultHasher> {
     hasher: H,
     low_backup_codes: usize,
     max_retries: u32,
+    max_concurrent_hashes: Option<usize>,
     max_clock_skew: Option<u64>,
     clock_check_max_age: u64,
 }
@@ -251,6 +264,7 @@ impl<H> ConfigBuilder<H> {
             hasher: ChosenHasher::new(hasher),
             low_backup_codes: self.low_backup_codes,
             max_retries: self.max_retries,
+            max_concurrent_hashes: self.max_concurrent_hashes,
             max_clock_skew: self.max_clock_skew,
             clock_check_max_age: self.clock_check_max_age,
         }
@@ -266,6 +280,27 @@ impl<H> ConfigBuilder<H> {
     /// [`Config::DEFAULT_MAX_RETRIES`]).
     pub const fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
+        self
+    }
+
+    /// The most expensive backup-code hashes (Argon2id: about 19 MiB and 20 ms each) the service
+    /// computes at once, across all users (default: the number of CPUs). Beyond it an attempt
+    /// waits for a slot, so a flood of backup codes holds `n × 19 MiB` of memory at most; the
+    /// attempts of one user are computed one at a time besides, each after reading the latest
+    /// state, so a burst of wrong codes costs no more hashes than the failures it can count.
+    /// At least 1.
+    ///
+    /// ```
+    /// use twofactor::Config;
+    /// use twofactor::backup::HmacHasher;
+    ///
+    /// let hasher = HmacHasher::new(1, &[7; 32])?;
+    /// let config = Config::builder("Example").hasher(hasher).max_concurrent_hashes(2).build()?;
+    /// assert_eq!(config.max_concurrent_hashes(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn max_concurrent_hashes(mut self, hashes: usize) -> Self {
+        self.max_concurrent_hashes = Some(if hashes == 0 { 1 } else { hashes });
         self
     }
 
@@ -358,6 +393,7 @@ impl<H> ConfigBuilder<H> {
             hasher,
             low_backup_codes: self.low_backup_codes,
             max_retries: self.max_retries,
+            max_concurrent_hashes: self.max_concurrent_hashes,
             max_clock_skew: self.max_clock_skew,
             clock_check_max_age: self.clock_check_max_age,
         })

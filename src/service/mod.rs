@@ -3,6 +3,7 @@
 //! The rules of load, decide, compare-and-swap are documented on [`TwoFactor`].
 
 mod authenticators;
+mod bursts;
 mod challenge;
 mod change;
 mod clock;
@@ -30,6 +31,7 @@ pub use error::{Error, ErrorKind};
 use alloc::sync::Arc;
 use core::fmt;
 
+use bursts::Bursts;
 use clock_check::ClockGate;
 use offload::Offload;
 use rng::Randomness;
@@ -139,6 +141,8 @@ pub struct TwoFactor<S, C, K = ChallengeKeyring> {
     /// The last successful clock check ([`TwoFactor::check_clock`]), which decides whether a
     /// flow may decide on the clock when a maximum skew is configured.
     clock_gate: ClockGate,
+    /// The lanes and slots that bound expensive hashing (`bursts`).
+    bursts: Arc<Bursts>,
 }
 
 impl<S: Store, C: Clock> TwoFactor<S, C> {
@@ -204,6 +208,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, NoChallengeKey> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn without_keys(store: S, clock: C, config: Config) -> Self {
+        let bursts = Arc::new(Bursts::new(config.max_concurrent_hashes()));
         Self {
             store,
             clock,
@@ -214,6 +219,7 @@ impl<S: Store, C: Clock> TwoFactor<S, C, NoChallengeKey> {
             seam: Seam::default(),
             rng: Randomness::Os,
             clock_gate: ClockGate::default(),
+            bursts,
         }
     }
 }
@@ -302,6 +308,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
             user,
             self.config.backup_format(),
             self.rng.clone(),
+            Arc::clone(&self.bursts),
         )
     }
 
@@ -328,6 +335,8 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     where
         F: FnMut(Option<Opened>) -> Decision<T>,
     {
+        // Taken once a decision asks for expensive work, and held to the end of the call.
+        let mut lane = None;
         for _ in 0..=self.config.max_retries() {
             let record = self.store.load(user).await.map_err(Error::store)?;
             if record.as_ref().is_some_and(|record| record.user() != user) {
@@ -342,7 +351,16 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
                 None => (None, seam::Loaded::default()),
             };
             let (outcome, write) = match offload {
-                Some(offload) => offload.decide(opened, &mut decide).await,
+                Some(offload) if lane.is_some() => offload.decide(opened, &mut decide).await,
+                Some(offload) => match offload.probe(opened, &mut decide) {
+                    Some(decision) => decision,
+                    None => {
+                        // Expensive work: in the user's lane, on the record as it is now, which
+                        // holds what the attempts ahead in the lane wrote (`bursts`).
+                        lane = Some(self.bursts.lane(user).await);
+                        continue;
+                    }
+                },
                 None => decide(opened),
             };
             let Some(mut new) = write else {

@@ -31,6 +31,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use super::bursts::Bursts;
 use super::rng::Randomness;
 use crate::backup::{BackupCodeSet, BackupCodes, BackupError, CodeFormat, CodeHasher, HashScheme, Owned};
 use crate::policy::Decision;
@@ -46,6 +47,8 @@ pub(super) struct Offload {
     expensive: bool,
     /// The user of the call: the set it makes is bound to them.
     user: Arc<str>,
+    /// The service's slots for expensive work.
+    bursts: Arc<Bursts>,
     format: CodeFormat,
     rng: Randomness,
     /// Locked only for moments, never across an `.await` or a hash.
@@ -110,6 +113,7 @@ impl Offload {
         user: &str,
         format: CodeFormat,
         rng: Randomness,
+        bursts: Arc<Bursts>,
     ) -> Self {
         Self {
             expensive: hasher.is_expensive(),
@@ -117,7 +121,22 @@ impl Offload {
             user: user.into(),
             format,
             rng,
+            bursts,
             state: Mutex::default(),
+        }
+    }
+
+    /// Runs `decide` on `record` once: its decision if it asked for no expensive work, else
+    /// `None` (the caller takes the user's lane, reads the record again and calls
+    /// [`Offload::decide`]: `super::bursts`).
+    pub(super) fn probe<T, F>(&self, record: Option<Opened>, decide: &mut F) -> Option<Decision<T>>
+    where
+        F: FnMut(Option<Opened>) -> Decision<T>,
+    {
+        let decision = decide(record);
+        match self.state().wanted.take() {
+            None => Some(decision),
+            Some(_) => None,
         }
     }
 
@@ -146,8 +165,10 @@ impl Offload {
         decide(record)
     }
 
-    /// Does one piece of work on a blocking thread, and keeps its result.
+    /// Does one piece of work on a blocking thread, in one of the service's slots for expensive
+    /// work, and keeps its result.
     async fn run(&self, work: Work) {
+        let _slot = self.bursts.slot().await;
         match work {
             Work::Hash(requests) => {
                 let hasher = Arc::clone(&self.hasher);

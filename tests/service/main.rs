@@ -10,6 +10,7 @@ mod service_authenticators;
 mod service_backup_binding;
 #[cfg(feature = "argon2")]
 mod service_blocking;
+mod service_bursts;
 mod service_challenge;
 mod service_clock;
 mod service_devices;
