@@ -32,6 +32,8 @@ mod key;
 #[cfg(feature = "qr")]
 mod qr;
 #[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod secret_file;
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod store;
 mod store_args;
 #[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]

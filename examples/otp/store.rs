@@ -10,6 +10,7 @@ use twofactor::{
 
 use crate::commands::print_line;
 use crate::failure::{Failure, WithCauses};
+use crate::secret_file;
 use crate::store_args::{StoreArgs, StoreCommand};
 use crate::store_import;
 
@@ -28,7 +29,7 @@ pub(crate) fn run(args: &StoreArgs) -> Result<(), Failure> {
 async fn open_and_run(args: &StoreArgs) -> Result<(), Failure> {
     let keys = match &args.keys {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = secret_file::read(path)
                 .map_err(|error| Failure::usage(format_args!("--keys {}: {error}", path.display())))?;
             Some(
                 ServerKeys::parse(text.trim())
@@ -120,7 +121,7 @@ async fn run_on<S: Store + ListUsers + 'static>(
             legacy_secrets,
             replace,
         } => {
-            let text = std::fs::read_to_string(file)
+            let text = secret_file::read(file)
                 .map_err(|error| Failure::usage(format_args!("{}: {error}", file.display())))?;
             let csv = file.extension().is_some_and(|extension| extension == "csv");
             let lines = store_import::read(&text, csv, *legacy_secrets)

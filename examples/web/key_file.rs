@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::fs::OpenOptions;
-use std::io::{ErrorKind, Write as _};
+use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::Path;
 
 use data_encoding::HEXLOWER_PERMISSIVE;
@@ -58,17 +58,42 @@ pub(crate) fn from_hex(kind: KeyKind, hex: &str, from: &str) -> Result<Zeroizing
     Ok(key)
 }
 
+/// The most bytes a key file is read to: the hex key and room for white space around it.
+const MAX_FILE: usize = 2 * KEY_LEN + 64;
+
+/// The first bytes of `path` (at most [`MAX_FILE`]; a longer file reads as `MAX_FILE` bytes,
+/// which no key is) in a buffer of fixed size, wiped when dropped: a growing buffer, as
+/// `read_to_string` may use, would leave copies of the key in the memory it frees.
+fn read_fixed(path: &Path) -> std::io::Result<(Zeroizing<[u8; MAX_FILE]>, usize)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = Zeroizing::new([0; MAX_FILE]);
+    let mut len = 0;
+    while len < MAX_FILE {
+        match file.read(&mut buffer[len..]) {
+            Ok(0) => break,
+            Ok(read) => len += read,
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok((buffer, len))
+}
+
 /// The key in `path`, and whether it was created now.
 pub(crate) fn read_or_create(
     kind: KeyKind,
     path: &Path,
 ) -> Result<(Zeroizing<[u8; KEY_LEN]>, bool), KeyError> {
     let shown = path.display();
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let text = Zeroizing::new(text);
+    match read_fixed(path) {
+        Ok((buffer, len)) => {
             warn_if_readable_by_others(path);
-            let key = from_hex(kind, &text, &shown.to_string()).map_err(|error| {
+            // Not UTF-8, or longer than a key and white space: not a key.
+            let text = buffer
+                .get(..len)
+                .and_then(|text| std::str::from_utf8(text).ok())
+                .unwrap_or("");
+            let key = from_hex(kind, text, &shown.to_string()).map_err(|error| {
                 KeyError(format!(
                     "{error}. It is never overwritten: restore {}, or set {}",
                     kind.restore, kind.variable
@@ -91,9 +116,10 @@ pub(crate) fn read_or_create(
     };
     let mut key = Zeroizing::new([0; KEY_LEN]);
     getrandom::fill(&mut key[..]).map_err(|error| KeyError(error.to_string()))?;
-    let mut text = Zeroizing::new(HEXLOWER_PERMISSIVE.encode(&key[..]));
-    text.push('\n');
-    file.write_all(text.as_bytes())
+    // The hex text and its newline in a buffer of fixed size, wiped when dropped.
+    let mut text = Zeroizing::new([b'\n'; 2 * KEY_LEN + 1]);
+    HEXLOWER_PERMISSIVE.encode_mut(&key[..], &mut text[..2 * KEY_LEN]);
+    file.write_all(&text[..])
         .and_then(|()| file.sync_all())
         .map_err(|error| KeyError(format!("cannot write {shown}: {error}")))?;
     Ok((key, true))
