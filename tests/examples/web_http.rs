@@ -198,7 +198,15 @@ async fn login_with_2fa_needs_a_code_and_refuses_wrong_codes_and_replays() {
     assert_eq!(alice.get("/").await.location(), Some("/login"));
 
     let code = enrolled.totp.generate(now).unwrap().to_string();
-    alice.code_step(&code, false).await;
+    let home = alice.code_step(&code, false).await;
+    // The wrong code before it is told, once.
+    assert!(
+        home.body
+            .contains("1 failed attempt since your last sign-in. If that was not you, change your password."),
+        "{}",
+        home.body
+    );
+    assert!(!alice.get("/").await.body.contains("failed attempt"));
     assert_eq!(alice.get("/2fa/backup-codes").await.status, StatusCode::OK);
 
     // Someone who saw the code, with the password: a fresh challenge, the same code.

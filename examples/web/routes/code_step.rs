@@ -176,14 +176,25 @@ pub(crate) async fn verify_code(
             Err(error) => return internal(&error),
         }
     }
+    let mut told = Vec::new();
+    if verified.failed_attempts > 0 {
+        // The library counts them since the last sign-in: someone may know the password.
+        told.push(format!(
+            "{} failed attempt{} since your last sign-in. If that was not you, change your password.",
+            verified.failed_attempts,
+            if verified.failed_attempts == 1 { "" } else { "s" }
+        ));
+    }
     if verified.via == Via::BackupCode {
-        let text = format!(
+        told.push(format!(
             "Signed in with a backup code: {} backup codes left.",
             verified.backup_codes_remaining
-        );
-        if let Err(response) = notice(&auth.session, &text).await {
-            return response;
-        }
+        ));
+    }
+    if !told.is_empty()
+        && let Err(response) = notice(&auth.session, &told.join(" ")).await
+    {
+        return response;
     }
     see_other("/")
 }
