@@ -317,6 +317,21 @@ pub(crate) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreE
     Ok(outcome(done?))
 }
 
+/// What a conditional statement did on a database some of whose errors are a lost race
+/// (`lost_race`: a rollback because another writer came first): those are a conflict, retried
+/// by the service; every other error is an error.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn written_unless_lost(
+    done: Result<u64, sqlx::Error>,
+    lost_race: impl FnOnce(&sqlx::Error) -> bool,
+) -> Result<Write, SqlStoreError> {
+    match done {
+        Ok(rows) => Ok(outcome(rows)),
+        Err(error) if lost_race(&error) => Ok(Write::Conflict),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// The server's clock as [`Store::server_time`](crate::Store::server_time) reports it: a clock
 /// before 1970 reads as 0, as far off as it gets, so that the check refuses it rather than
 /// failing to read it.

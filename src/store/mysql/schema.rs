@@ -82,11 +82,7 @@ const DEADLOCK: u16 = 1213;
 /// contract; the service always writes the next version). A row matched is a row changed, so 1
 /// means applied and 0 means no row held `expected`, either way.
 pub(super) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreError> {
-    match done {
-        Ok(rows) => Ok(sql::outcome(rows)),
-        Err(error) if lost_race(&error) => Ok(Write::Conflict),
-        Err(error) => Err(error.into()),
-    }
+    sql::written_unless_lost(done, lost_race)
 }
 
 /// Whether `error` is one of the server's answers that mean "rolled back: another writer came

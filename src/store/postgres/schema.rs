@@ -19,11 +19,7 @@ const DEADLOCK_DETECTED: &str = "40P01";
 /// rather than matching no row — a serialization failure or a deadlock, which are the same lost
 /// race: a conflict, retried by the service. Every other error is an error.
 pub(super) fn written(done: Result<u64, sqlx::Error>) -> Result<Write, SqlStoreError> {
-    match done {
-        Ok(rows) => Ok(sql::outcome(rows)),
-        Err(error) if lost_race(&error) => Ok(Write::Conflict),
-        Err(error) => Err(error.into()),
-    }
+    sql::written_unless_lost(done, lost_race)
 }
 
 fn lost_race(error: &sqlx::Error) -> bool {
