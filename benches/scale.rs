@@ -166,13 +166,15 @@ async fn scale<S: Store + 'static>(
         let ratio = first.map_or("—".to_string(), |r: f64| format!("{:.2}", run.rate / r));
         first.get_or_insert(run.rate);
         eprintln!("{name}: {users} users filled in {fill_time:.1?}; users picked {picked:?}");
-        rows.push(format!(
+        let row = format!(
             "| {name} | {users} | {:.0} | {ratio} | {:.2} | {:.2} | {} |",
             run.rate,
             run.percentile(50).as_secs_f64() * 1e3,
             run.percentile(99).as_secs_f64() * 1e3,
             bytes / count
-        ));
+        );
+        eprintln!("{row}");
+        rows.push(row);
     }
 }
 
@@ -313,7 +315,7 @@ async fn main() {
             )
             .await;
             store.pool().close().await;
-            sqlx::query(&format!("DROP DATABASE \"{scratch}\""))
+            sqlx::query(&format!("DROP DATABASE \"{scratch}\" WITH (FORCE)"))
                 .execute(&admin)
                 .await
                 .unwrap();
