@@ -1,6 +1,8 @@
 //! `otp store`: the operations on a deployment's records, through the crate's service, over a
 //! store URL and (where records are sealed) a key file.
 
+use std::io::IsTerminal as _;
+
 use serde_json::{Value, json};
 use twofactor::keys::ServerKeys;
 use twofactor::store::ListUsers;
@@ -187,6 +189,9 @@ async fn run_on<S: Store + ListUsers + 'static>(
             if keys.is_none() {
                 return Err(Failure::usage("reseal needs the keys: --keys FILE"));
             }
+            // A first pass counts the records (ids only), for the bar.
+            let total = count_users(service.store()).await?;
+            let terminal = std::io::stderr().is_terminal();
             let (mut seen, mut resealed) = (0usize, 0usize);
             let mut after: Option<String> = None;
             loop {
@@ -201,12 +206,51 @@ async fn run_on<S: Store + ListUsers + 'static>(
                     resealed += usize::from(service.reseal(user).await.map_err(refused)?);
                 }
                 seen += users.len();
-                eprintln!("reseal: {seen} records read, {resealed} resealed");
+                // On a terminal the bar redraws in place; in a log, a line per page.
+                let line = progress(seen, total.max(seen), resealed);
+                if terminal {
+                    eprint!("\r{line}");
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+            if terminal && seen > 0 {
+                eprintln!();
             }
             out.object(json!({ "records": seen, "resealed": resealed }))
         }
         StoreCommand::Migrate => out.object(json!({ "migrated": true, "table": args.table })),
     }
+}
+
+/// How many records the store holds, counted page by page.
+async fn count_users<S: ListUsers>(store: &S) -> Result<usize, Failure>
+where
+    S::Error: std::error::Error + 'static,
+{
+    let (mut count, mut after) = (0usize, None::<String>);
+    loop {
+        let users = store
+            .users_after(after.as_deref(), PAGE)
+            .await
+            .map_err(|error| Failure::error(WithCauses(&error)))?;
+        let Some(last) = users.last() else {
+            return Ok(count);
+        };
+        count += users.len();
+        after = Some(last.clone());
+    }
+}
+
+/// The reseal's progress: a bar of 20 cells, the records read of `total`, and the count resealed.
+fn progress(seen: usize, total: usize, resealed: usize) -> String {
+    const CELLS: usize = 20;
+    let filled = (seen.min(total) * CELLS).checked_div(total).unwrap_or(CELLS);
+    format!(
+        "reseal [{}{}] {seen}/{total} records read, {resealed} resealed",
+        "#".repeat(filled),
+        "-".repeat(CELLS - filled)
+    )
 }
 
 /// A refusal (exit status 1) or a failure to decide; a misuse is the tool's arguments (2).

@@ -200,7 +200,10 @@ fn scenario(url: &str, table: &str, scratch: &Scratch) {
     let (status, out, err) = store(url, table, &[&r[..], &["--json", "reseal"]].concat());
     assert_eq!(status, 0, "{err}");
     assert_eq!(json_lines(&out)[0]["resealed"], 3);
-    assert!(err.contains("3 records read, 3 resealed"), "{err}");
+    assert!(
+        err.contains("reseal [####################] 3/3 records read, 3 resealed"),
+        "{err}"
+    );
     let (_, out, _) = store(url, table, &[&r[..], &["--json", "reseal"]].concat());
     assert_eq!(json_lines(&out)[0]["resealed"], 0);
     assert_eq!(store(url, table, &["reseal"]).0, 2, "no keys");
