@@ -337,7 +337,9 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
     {
         // Taken once a decision asks for expensive work, and held to the end of the call.
         let mut lane = None;
-        for _ in 0..=self.config.max_retries() {
+        // Lost compare-and-swaps so far; taking the lane and reading again is not one.
+        let mut lost = 0;
+        while lost <= self.config.max_retries() {
             let record = self.store.load(user).await.map_err(Error::store)?;
             if record.as_ref().is_some_and(|record| record.user() != user) {
                 return Err(Error::store(error::WrongRecord));
@@ -377,6 +379,7 @@ impl<S: Store, C: Clock, K> TwoFactor<S, C, K> {
             if written == Write::Applied {
                 return Ok((outcome, Some(epoch)));
             }
+            lost += 1;
         }
         Err(Error::Conflict)
     }

@@ -148,3 +148,22 @@ async fn across_users_no_more_hashes_run_at_once_than_the_slots() {
         "the slots were the bound, not the arrival of the requests"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taking_the_lane_is_not_a_retry() {
+    // With no retries at all, an attempt that needs an expensive hash still reads again in its
+    // lane and decides: it is not a lost compare-and-swap.
+    let hasher = slow();
+    let config = Config::builder("Example")
+        .hasher(hasher.clone())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let service: Service = TwoFactor::without_keys(MemoryStore::new(), ManualClock::new(START), config);
+    enroll(&service, "u1").await;
+    let refused = service.verify("u1", WRONG).await;
+    assert!(
+        matches!(refused, Err(Error::WrongCode { via: Via::BackupCode })),
+        "{refused:?}"
+    );
+}
