@@ -46,6 +46,7 @@ fn a_set_round_trips_through_its_stored_form() {
 #[test]
 fn an_argon2_set_round_trips_with_its_parameters() {
     let hasher = twofactor::backup::Argon2Hasher::with_params(2048, 3, 2).unwrap();
+    assert_eq!((hasher.m_cost(), hasher.t_cost(), hasher.p_cost()), (2048, 3, 2));
     let format = CodeFormat::builder().count(2).length(20).build().unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let (_, set) = BackupCodeSet::generate_with_rng(&mut rng, &format, &hasher).unwrap();

@@ -428,3 +428,18 @@ fn errors_display_without_the_input() {
     assert!(errors[0].is_malformed());
     assert_eq!(errors[2].to_string(), "the backup code is wrong");
 }
+
+#[cfg(feature = "bcrypt")]
+#[test]
+fn an_imported_bcrypt_code_of_the_longest_length_verifies() {
+    // 32 symbols, `CodeFormat::MAX_LENGTH`: the code and its NUL terminator fill bcrypt's input.
+    let code = "a3f09b1c0d4e5f6799887766a3f09b1c";
+    assert_eq!(code.len(), CodeFormat::MAX_LENGTH);
+    let stored = bcrypt::hash_with_salt(code, 4, [3; 16]).unwrap().to_string();
+    let set = BackupCodeSet::import_bcrypt(&[stored.as_str()], CodeFormat::MAX_LENGTH, true).unwrap();
+    assert_eq!(set.verify(code, &hmac()), Ok(0));
+    assert_eq!(
+        set.verify("a3f09b1c0d4e5f6799887766a3f09b1d", &hmac()),
+        Err(BackupError::Mismatch)
+    );
+}
