@@ -609,3 +609,22 @@ async fn server_keys_adopt_the_keys_already_in_use_as_old_ones() {
         "alice"
     );
 }
+
+#[test]
+fn a_sealing_key_shows_its_id_only_and_leaves_zeros_when_dropped() {
+    let key = SealingKey::new(7, &[0xa5; SealingKey::LEN]).unwrap();
+    assert_eq!(format!("{key:?}"), "SealingKey { id: 7, .. }");
+
+    let mut slot = core::mem::MaybeUninit::new(key);
+    // SAFETY: the slot holds a key, dropped once here and never used as a key again; its
+    // memory (a u32 and 32 bytes, no padding) is then read as plain bytes.
+    #[allow(unsafe_code)]
+    let bytes = unsafe {
+        slot.assume_init_drop();
+        core::slice::from_raw_parts(slot.as_ptr().cast::<u8>(), size_of::<SealingKey>()).to_vec()
+    };
+    assert!(
+        !bytes.windows(4).any(|window| window == [0xa5; 4]),
+        "the key's bytes outlive it: {bytes:02x?}"
+    );
+}
