@@ -611,9 +611,11 @@ async fn server_keys_adopt_the_keys_already_in_use_as_old_ones() {
 }
 
 #[test]
-fn a_sealing_key_shows_its_id_only_and_leaves_zeros_when_dropped() {
+fn sealing_and_challenge_keys_show_their_ids_only_and_a_sealing_key_leaves_zeros() {
     let key = SealingKey::new(7, &[0xa5; SealingKey::LEN]).unwrap();
     assert_eq!(format!("{key:?}"), "SealingKey { id: 7, .. }");
+    let challenge = ChallengeKey::new(8, &[0xa5; 32]).unwrap();
+    assert_eq!(format!("{challenge:?}"), "ChallengeKey { id: 8, .. }");
 
     let mut slot = core::mem::MaybeUninit::new(key);
     // SAFETY: the slot holds a key, dropped once here and never used as a key again; its
